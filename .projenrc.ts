@@ -1,0 +1,125 @@
+import { awscdk, javascript, DependencyType } from 'projen';
+
+const LAMBDAS_OUT = 'assets/lambda';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'kinesis-streaming-pipelines',
+  description: 'Production-grade real-time streaming analytics on Amazon Kinesis: right-sized streams, EFO consumers, a shard autoscaler, Managed Flink, Firehose delivery and alarms.',
+  author: 'pipeline maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/example/kinesis-pipelines.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'kinesis', 'flink', 'firehose', 'streaming', 'autoscaling'],
+
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // aws-cdk-lib 2.257 is the oldest release cdk-nag 3 accepts; tests run on a newer one that bundles
+  // @aws/cloudformation-validate (see the devDependency override below).
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+
+  // Layout of DEVELOPERS.md: sources in lib/, jsii output in an ignored folder of its own.
+  srcdir: 'lib',
+  libdir: 'build',
+  testdir: 'test',
+
+  github: false,
+  release: false,
+  docgen: false,
+  sampleCode: false,
+  eslint: true,
+  prettier: false,
+  npmignoreEnabled: true,
+
+  // Tests run on a release of aws-cdk-lib that bundles @aws/cloudformation-validate; the peer range stays >= 2.257.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  deps: [],
+  devDeps: [
+    'aws-cdk-lib@2.276.0',
+    'constructs@10.5.1',
+    'cdk-nag@^3.0.2',
+    'aws-cdk@^2.1100.0',
+    'fast-check@^4',
+    'esbuild@^0.28',
+    'tsx@^4',
+    '@types/aws-lambda@^8',
+    '@aws-sdk/client-kinesis@^3',
+    '@aws-sdk/client-cloudwatch@^3',
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/lib-dynamodb@^3',
+    '@aws-sdk/client-kinesis-analytics-v2@^3',
+    '@aws-sdk/client-sns@^3',
+    '@aws-sdk/client-s3@^3',
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-lambda-powertools/batch@^2',
+    'aws-sdk-client-mock@^4',
+  ],
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120_000,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+      maxWorkers: 2,
+    },
+    extraCliOptions: ['--ci'],
+  },
+  // Type checking is a step of its own (tsc --noEmit); ts-jest only transpiles, which keeps the suite fast.
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+
+  tsconfigDev: {
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log'],
+  // not shipped in the npm package
+  npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/'] },
+});
+
+
+// constructs: the devDependency the peer range implies (projen drops it when the peer pin is off).
+project.deps.addDependency('constructs@10.5.1', DependencyType.DEVENV);
+
+// Lambda handlers: lambda/<name>/handler.ts bundled by esbuild into assets/lambda/<name>/index.js,
+// which the constructs load with Code.fromAsset and the npm package ships.
+const bundle = project.addTask('bundle:lambda', {
+  description: 'Bundle every lambda/<name>/handler.ts with esbuild',
+  exec: `node scripts/bundle-lambdas.mjs ${LAMBDAS_OUT}`,
+});
+project.preCompileTask.spawn(bundle);
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check everything outside jsii (tests, handlers, examples, bench)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+
+// npm test: bundle the handlers, compile with jsii (catches jsii-incompatible API), type-check, jest, eslint.
+project.testTask.reset();
+project.testTask.spawn(bundle);
+project.testTask.spawn(project.compileTask);
+project.testTask.spawn(typecheck);
+project.testTask.exec('jest --passWithNoTests --ci --updateSnapshot=none');
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('synth', {
+  description: 'Synthesize the example app (no AWS account needed), run the gates and print the plan',
+  exec: 'cdk synth --quiet',
+});
+project.addTask('bench:synth', {
+  description: 'Synth time and resource count of the benchmark stacks',
+  exec: 'tsx bench/synth.ts',
+});
+
+project.synth();

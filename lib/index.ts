@@ -1,0 +1,6 @@
+export * from './streams';
+export * from './scaling';
+export * from './flink';
+export * from './delivery';
+export * from './monitoring';
+export * from './pipelines';
