@@ -105,9 +105,18 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
 
-// npm test: bundle the handlers, compile with jsii (catches jsii-incompatible API), type-check, jest, eslint.
+// The Flink job (flink/, Maven): its JUnit tests on a MiniCluster, then the shaded jar the FlinkApplication construct
+// deploys by default, copied to assets/flink/ (ignored by git, shipped in the npm package).
+const flinkBuild = project.addTask('flink:build', {
+  description: 'Test the Flink job on a MiniCluster and build its shaded jar into assets/flink/',
+  exec: 'mvn -B -ntp -f flink/pom.xml verify && mkdir -p assets/flink && cp flink/target/kinesis-sql-job.jar assets/flink/kinesis-sql-job.jar',
+});
+
+// npm test: bundle the handlers, build and test the Flink job, compile with jsii (catches jsii-incompatible API),
+// type-check, jest, eslint.
 project.testTask.reset();
 project.testTask.spawn(bundle);
+project.testTask.spawn(flinkBuild);
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(typecheck);
 project.testTask.exec('jest --passWithNoTests --ci --updateSnapshot=none');
@@ -116,6 +125,16 @@ project.testTask.spawn(project.tasks.tryFind('eslint')!);
 project.addTask('synth', {
   description: 'Synthesize the example app (no AWS account needed), run the gates and print the plan',
   exec: 'cdk synth --quiet',
+});
+project.addTask('simulate', {
+  description: 'Replay a traffic trace against a scaling policy: npm run simulate -- --trace <csv> --policy <name>',
+  exec: 'tsx bench/simulate.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:flink', {
+  description: 'Throughput of each shipped SQL job on a MiniCluster, records per second per core',
+  exec: 'bash flink/bench.sh',
+  receiveArgs: true,
 });
 project.addTask('bench:synth', {
   description: 'Synth time and resource count of the benchmark stacks',
