@@ -1,2 +1,3 @@
 export * from './alarm-topic';
 export * from './alarm-set';
+export * from './stream-alarms';

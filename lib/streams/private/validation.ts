@@ -1,0 +1,23 @@
+import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { KinesisLimits as L } from '../../private/kinesis-limits';
+import { propError } from '../../private/errors';
+
+/** Retention within 24–8,760 hours, in whole hours. Tokens are not checked. */
+export function checkRetention(scope: IConstruct | string, prop: string, retention: Duration | undefined): void {
+  if (retention === undefined || retention.isUnresolved()) return;
+  const hours = retention.toHours({ integral: false });
+  if (!Number.isInteger(hours) || hours < L.MIN_RETENTION_HOURS || hours > L.MAX_RETENTION_HOURS) {
+    throw propError(scope, prop, retention.toHumanString(),
+      `must be whole hours from ${L.MIN_RETENTION_HOURS} to ${L.MAX_RETENTION_HOURS} (1 to 365 days)`);
+  }
+}
+
+/** Maximum record size within 1–10 MiB, in whole KiB. */
+export function checkMaxRecordSize(scope: IConstruct | string, prop: string, size: Size | undefined): void {
+  if (size === undefined || size.isUnresolved()) return;
+  const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(kib) || kib < L.DEFAULT_MAX_RECORD_SIZE_KIB || kib > L.MAX_RECORD_SIZE_KIB) {
+    throw propError(scope, prop, `${size.toBytes()} bytes`, `must be whole KiB from ${L.DEFAULT_MAX_RECORD_SIZE_KIB} KiB (1 MiB) to ${L.MAX_RECORD_SIZE_KIB} KiB (10 MiB)`);
+  }
+}

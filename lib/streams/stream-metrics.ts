@@ -1,0 +1,81 @@
+import { Duration, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
+import { KinesisLimits as L } from '../private/kinesis-limits';
+
+/**
+ * Metric definitions for a stream, apart from alarm semantics: every metric carries the StreamName dimension
+ * (and ConsumerName for EFO consumers), so an alarm built on one watches what it should.
+ */
+export class StreamMetrics {
+  /**
+   * Write utilisation of a provisioned stream: the larger of bytes and records written per second over the capacity of
+   * `shardCount` shards (1 MiB/s and 1,000 records/s each), as a fraction (1 = full). Metric math over
+   * `IncomingBytes` and `IncomingRecords` (Sum). There is no shard-count metric, so the count is embedded: rewrite it
+   * after a reshard (the ShardAutoscaler does).
+   * @param period @default Duration.minutes(1)
+   */
+  public static writeUtilization(stream: kinesis.IStream, shardCount: number, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
+    const seconds = period.toSeconds();
+    return new cloudwatch.MathExpression({
+      expression: `MAX([bytes / ${seconds} / ${shardCount * L.SHARD_WRITE_BYTES_PER_SECOND}, records / ${seconds} / ${shardCount * L.SHARD_WRITE_RECORDS_PER_SECOND}])`,
+      usingMetrics: {
+        bytes: stream.metricIncomingBytes({ statistic: 'Sum', period }),
+        records: stream.metricIncomingRecords({ statistic: 'Sum', period }),
+      },
+      label: `Write utilisation of ${shardCount} shard(s)`,
+      period,
+    });
+  }
+
+  /**
+   * Share of the records of PutRecords calls that were throttled (`PutRecords.ThrottledRecords` over
+   * `PutRecords.TotalRecords`, Sum), in percent.
+   * @param period @default Duration.minutes(1)
+   */
+  public static putRecordsThrottledPercent(stream: kinesis.IStream, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
+    return StreamMetrics.percentOfTotal(stream, 'PutRecords.ThrottledRecords', 'Throttled records (%)', period);
+  }
+
+  /**
+   * Share of the records of PutRecords calls that failed for internal errors (`PutRecords.FailedRecords` over
+   * `PutRecords.TotalRecords`, Sum), in percent.
+   * @param period @default Duration.minutes(1)
+   */
+  public static putRecordsFailedPercent(stream: kinesis.IStream, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
+    return StreamMetrics.percentOfTotal(stream, 'PutRecords.FailedRecords', 'Failed records (%)', period);
+  }
+
+  /**
+   * How far an enhanced fan-out consumer is behind the tip of the stream: `SubscribeToShardEvent.MillisBehindLatest`,
+   * Maximum over the shards, dimensions StreamName and ConsumerName.
+   * @param period @default Duration.minutes(1)
+   */
+  public static consumerMillisBehindLatest(stream: kinesis.IStream, consumerName: string, period: Duration = Duration.minutes(1)): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Kinesis',
+      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      dimensionsMap: { StreamName: stream.streamName, ConsumerName: consumerName },
+      statistic: 'Maximum',
+      period,
+      label: `${consumerName} behind latest (ms)`,
+    });
+  }
+
+  private static percentOfTotal(stream: kinesis.IStream, metricName: string, label: string, period: Duration): cloudwatch.MathExpression {
+    const metric = (name: string) => new cloudwatch.Metric({
+      namespace: 'AWS/Kinesis',
+      metricName: name,
+      dimensionsMap: { StreamName: stream.streamName },
+      statistic: 'Sum',
+      period,
+    });
+    return new cloudwatch.MathExpression({
+      // FILL(.., 0) so that a minute with no PutRecords call reads 0 %, not missing data.
+      expression: 'IF(FILL(total, 0) > 0, 100 * FILL(part, 0) / total, 0)',
+      usingMetrics: { part: metric(metricName), total: metric('PutRecords.TotalRecords') },
+      label,
+      period,
+    });
+  }
+
+  private constructor() {}
+}
