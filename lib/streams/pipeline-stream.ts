@@ -177,12 +177,11 @@ export class PipelineStream extends Construct {
     const cfn = this.stream.node.defaultChild as kinesis.CfnStream;
     if (props.maxRecordSize) cfn.maxRecordSizeInKiB = props.maxRecordSize.toKibibytes();
     if (props.warmThroughputMiBps !== undefined) cfn.warmThroughputMiBps = props.warmThroughputMiBps;
-    if (!props.encryptionKey) {
+    if (props.encryptionKey) {
       Validations.of(this.stream).acknowledge({
         id: 'AwsSolutions-KDS3',
-        reason: 'Library default, see README "Security decisions": the stream is encrypted at rest with the AWS-managed key '
-          + 'alias/aws/kinesis, which needs no key policy or grants for producers and consumers; pass encryptionKey for a '
-          + 'customer-managed key (cross-account access, key-level audit)',
+        reason: 'The user passed encryptionKey: a customer-managed key is a deliberate choice over alias/aws/kinesis (cross-account '
+          + 'consumers, key-level audit and revocation); grants of this construct include the key',
       });
     }
 
