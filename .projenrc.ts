@@ -70,6 +70,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
       maxWorkers: 2,
+      collectCoverage: false,
     },
     extraCliOptions: ['--ci'],
   },
@@ -122,10 +123,12 @@ project.testTask.spawn(typecheck);
 project.testTask.exec('jest --passWithNoTests --ci --updateSnapshot=none');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
-project.addTask('synth', {
-  description: 'Synthesize the example app (no AWS account needed), run the gates and print the plan',
-  exec: 'cdk synth --quiet',
+const synth = project.addTask('synth', {
+  description: 'Synthesize the example app (no AWS account needed), run the gates and print resources, plans and cost',
 });
+synth.spawn(bundle);
+synth.exec('cdk synth --quiet');
+synth.exec('tsx bin/report.ts cdk.out');
 project.addTask('simulate', {
   description: 'Replay a traffic trace against a scaling policy: npm run simulate -- --trace <csv> --policy <name>',
   exec: 'tsx bench/simulate.ts',

@@ -169,15 +169,15 @@ export function planCapacity(profile: ThroughputProfile, scope: string, maxRecor
   } else if (designWriteBytes > L.ON_DEMAND_MAX_WRITE_BYTES_PER_SECOND) {
     warnings.push(`${round2(designWriteBytes / 1e6)} MB/s of writes exceed on-demand's 200 MB/s per stream outside us-east-1, us-west-2 and eu-west-1`);
   }
-  if (designWriteBytes > L.ON_DEMAND_INITIAL_WRITE_BYTES_PER_SECOND) {
-    warnings.push(`a new on-demand stream starts at 4 MiB/s of writes and doubles toward this peak over time: `
-      + 'set warm throughput or start provisioned if the first day carries the full peak');
-  }
 
   let recommendedMode: kinesis.StreamMode;
   if (!provisionedPossible) recommendedMode = kinesis.StreamMode.ON_DEMAND;
   else if (!onDemandPossible) recommendedMode = kinesis.StreamMode.PROVISIONED;
   else recommendedMode = cost.provisioned <= cost.onDemand ? kinesis.StreamMode.PROVISIONED : kinesis.StreamMode.ON_DEMAND;
+  if (recommendedMode === kinesis.StreamMode.ON_DEMAND) {
+    const coldStart = onDemandColdStartWarning(designWriteBytes);
+    if (coldStart) warnings.push(coldStart);
+  }
 
   return {
     shardCount,
@@ -242,6 +242,13 @@ function validateProfile(p: ThroughputProfile, scope: string, maxRecordSize?: Si
   checkRange(scope, 'headroom', p.headroom, 1, 10);
   checkRetention(scope, 'retention', p.retention);
   checkRange(scope, 'hotKeyShare', p.hotKeyShare, 0, 1, true);
+}
+
+/** A new on-demand stream starts at 4 MiB/s of writes: the warning for a design load above that, if it is. */
+export function onDemandColdStartWarning(designWriteBytesPerSecond: number): string | undefined {
+  if (designWriteBytesPerSecond <= L.ON_DEMAND_INITIAL_WRITE_BYTES_PER_SECOND) return undefined;
+  return `a new on-demand stream starts at 4 MiB/s of writes, below the ${round2(designWriteBytesPerSecond / 1024 / 1024)} MiB/s planned, `
+    + 'and adapts toward it over time: set warmThroughputMiBps (On-demand Advantage) or start provisioned if the first day carries the full peak';
 }
 
 function roundUp(value: number, unit: number): number {

@@ -3,7 +3,7 @@ import {
   aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CapacityPlan, PROFILE_DEFAULTS, ThroughputProfile, planCapacity } from './capacity';
+import { CapacityPlan, PROFILE_DEFAULTS, ThroughputProfile, onDemandColdStartWarning, planCapacity } from './capacity';
 import { checkMaxRecordSize, checkRetention } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
@@ -149,6 +149,11 @@ export class PipelineStream extends Construct {
     if (mode === CapacityMode.PROVISIONED) this.streamMode = kinesis.StreamMode.PROVISIONED;
     else if (mode === CapacityMode.ON_DEMAND) this.streamMode = kinesis.StreamMode.ON_DEMAND;
     else this.streamMode = this.plan!.recommendedMode;
+    if (this.plan && mode === CapacityMode.ON_DEMAND && props.warmThroughputMiBps === undefined) {
+      // The plan warns only when it recommends on-demand itself; the user chose it here.
+      const coldStart = onDemandColdStartWarning(this.plan.designWriteBytesPerSecond);
+      if (coldStart) Annotations.of(this).addWarningV2('kinesis-streaming-pipelines:onDemandColdStart', coldStart);
+    }
 
     if (this.streamMode === kinesis.StreamMode.PROVISIONED) {
       this.shardCount = props.shardCount ?? this.plan?.shardCount ?? 1;

@@ -54,9 +54,13 @@ describe('PipelineStream', () => {
     });
   });
 
-  test('capacityMode ON_DEMAND keeps the plan but creates an on-demand stream', () => {
+  test('capacityMode ON_DEMAND keeps the plan but creates an on-demand stream, and warns of its 4 MiB/s start', () => {
     const stack = newStack();
     const stream = new PipelineStream(stack, 'Clicks', { profile: clicks, capacityMode: CapacityMode.ON_DEMAND });
+    Annotations.fromStack(stack).hasWarning('/Test/Clicks', Match.stringLikeRegexp('starts at 4 MiB/s of writes, below the 12.21 MiB/s planned'));
+    const provisioned = newStack();
+    new PipelineStream(provisioned, 'Clicks', { profile: clicks });
+    Annotations.fromStack(provisioned).hasNoWarning('/Test/Clicks', Match.stringLikeRegexp('starts at 4 MiB/s'));
     expect(stream.streamMode).toBe(kinesis.StreamMode.ON_DEMAND);
     expect(stream.plan?.shardCount).toBe(13);
     Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' }, ShardCount: Match.absent() });
