@@ -1,0 +1,97 @@
+package com.example.kinesispipelines.flink;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.operations.ExplainOperation;
+import org.apache.flink.table.operations.ModifyOperation;
+import org.apache.flink.table.operations.Operation;
+import org.apache.flink.table.operations.QueryOperation;
+import org.apache.flink.table.operations.StatementSetOperation;
+
+/**
+ * Validates and plans the job's statements in order, failing on the first bad one with its index: each statement is
+ * parsed; DDL, {@code SET} and the like run at once (they only touch the catalog and configuration); each
+ * {@code INSERT INTO} is planned ({@code EXPLAIN}) and added to one statement set, which then runs as one job.
+ */
+public final class SqlJobRunner {
+    private SqlJobRunner() {}
+
+    /**
+     * @return the statement set holding every INSERT, ready to {@code execute()}
+     * @throws SqlStatementException naming the first statement that does not parse, plan or run
+     */
+    public static StatementSet prepare(TableEnvironment tEnv, List<SqlStatement> statements) {
+        StatementSet set = tEnv.createStatementSet();
+        List<SqlStatement> inserts = new ArrayList<>();
+        for (SqlStatement statement : statements) {
+            Operation operation = parse(tEnv, statement);
+            if (operation instanceof ModifyOperation) {
+                try {
+                    tEnv.explainSql(statement.text());
+                    set.addInsertSql(statement.text());
+                } catch (RuntimeException e) {
+                    throw new SqlStatementException(statement, "cannot be planned: " + describe(e), e);
+                }
+                inserts.add(statement);
+            } else if (operation instanceof QueryOperation) {
+                throw new SqlStatementException(statement,
+                        "is a query without a sink: write its rows with INSERT INTO <table> SELECT ...");
+            } else if (operation instanceof StatementSetOperation || operation instanceof ExplainOperation) {
+                throw new SqlStatementException(statement,
+                        "is not supported here: give each INSERT INTO as its own statement (they run as one job)");
+            } else {
+                try {
+                    tEnv.executeSql(statement.text());
+                } catch (RuntimeException e) {
+                    throw new SqlStatementException(statement, "failed: " + describe(e), e);
+                }
+            }
+        }
+        if (inserts.isEmpty()) {
+            throw new JobConfigurationException("the " + statements.size()
+                    + " statements hold no INSERT INTO: the job would write nothing");
+        }
+        return set;
+    }
+
+    private static Operation parse(TableEnvironment tEnv, SqlStatement statement) {
+        List<Operation> operations;
+        try {
+            operations = ((TableEnvironmentInternal) tEnv).getParser().parse(statement.text());
+        } catch (RuntimeException e) {
+            throw new SqlStatementException(statement, "does not parse: " + describe(e), e);
+        }
+        if (operations.size() != 1) {
+            throw new SqlStatementException(statement, "holds " + operations.size() + " statements, expected one");
+        }
+        return operations.get(0);
+    }
+
+    /** The exception's message and its deepest cause's, which usually names the column or option at fault. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = firstLines(e.getMessage());
+        if (root != e && root.getMessage() != null && !message.contains(firstLines(root.getMessage()))) {
+            message = message + " (cause: " + firstLines(root.getMessage()) + ")";
+        }
+        return message;
+    }
+
+    private static String firstLines(String message) {
+        if (message == null) {
+            return "";
+        }
+        String[] lines = message.strip().split("\n");
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.length && i < 6; i++) {
+            out.append(i == 0 ? "" : " ").append(lines[i].strip());
+        }
+        return out.toString();
+    }
+}
