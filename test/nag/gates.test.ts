@@ -1,4 +1,4 @@
-import { Stack, Validations, aws_lambda as lambda, aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
+import { Stack, Validations, aws_lambda as lambda, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs } from 'aws-cdk-lib';
 import { gateFindings, gatedApp } from '../support/gates';
 
 describe('the gates', () => {
@@ -31,5 +31,17 @@ describe('the gates', () => {
     new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     const findings = gateFindings(app).filter((f) => f.plugin === 'Serverless');
     expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaTracing']));
+  });
+});
+
+describe('cfn-lint in the gates', () => {
+  test('reports what template validation alone lets through: a DependsOn a GetAtt already enforces (W3005)', () => {
+    const app = gatedApp();
+    const stack = new Stack(app, 'Lint');
+    const queue = new sqs.CfnQueue(stack, 'Queue');
+    const topic = new sns.CfnTopic(stack, 'Topic', { topicName: queue.attrQueueName });
+    topic.addResourceDependency(queue);
+    const findings = gateFindings(app);
+    expect(findings.filter((f) => f.rule === 'W3005').map((f) => [f.plugin, f.path])).toEqual([['cfn-lint', 'Lint.template.json:Resources/Topic']]);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The gates every construct of this library passes: the cdk-nag packs AwsSolutions, NIST 800-53 rev 5, HIPAA Security,
  * PCI DSS 3.2.1 and Serverless, and CloudFormation template validation (@aws/cloudformation-validate, bundled in
- * aws-cdk-lib), with its findings turned into errors. Acknowledgements live in the library beside the resource they
+ * aws-cdk-lib), with its findings turned into errors, and cfn-lint (from PyPI, in .venv) on every template, which
+ * catches more (e.g. W3005, a DependsOn that a Ref or GetAtt already enforces). Acknowledgements live in the library beside the resource they
  * concern (`Validations.of(resource).acknowledge(...)`); anything not acknowledged fails the gate.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,7 +77,35 @@ export function gateFindings(app: App): Finding[] {
     }
   }
   if (findings.length === 0 && synthError) throw synthError;
+  findings.push(...cfnLintFindings(app.outdir));
   return findings;
+}
+
+const CFN_LINT = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
+
+/**
+ * cfn-lint errors and warnings on every template of the assembly. A resource opts out of one check with
+ * `Metadata: { 'cfn-lint': { config: { ignore_checks: ['W1234'] } } }`, next to the resource, with a comment saying why.
+ */
+export function cfnLintFindings(outdir: string): Finding[] {
+  const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
+  if (templates.length === 0) return [];
+  if (!fs.existsSync(CFN_LINT)) throw new Error(`cfn-lint is missing at ${CFN_LINT}: the jest global setup installs it`);
+  const res = spawnSync(CFN_LINT, ['--format', 'json', '--', ...templates], { encoding: 'utf-8' });
+  if (res.error) throw res.error;
+  const matches: any[] = res.stdout.trim() ? JSON.parse(res.stdout) : [];
+  return matches
+    .filter((m) => m.Level === 'Error' || m.Level === 'Warning')
+    .map((m) => {
+      const where = m.Location?.Path ?? [];
+      return {
+        plugin: 'cfn-lint',
+        rule: m.Rule?.Id ?? 'cfn-lint',
+        severity: String(m.Level).toLowerCase(),
+        path: `${path.basename(m.Filename)}:${where.slice(0, 2).join('/')}`,
+        description: m.Message,
+      };
+    });
 }
 
 /** One line per finding, for a readable failure message. */

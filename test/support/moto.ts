@@ -1,11 +1,13 @@
 /**
  * The moto server, the local AWS API emulator the handler tests talk to over HTTP.
  *
- * The jest global setup creates a project-local virtualenv (.venv) with the pinned moto[server] when it is missing,
+ * The jest global setup creates a project-local virtualenv (.venv) with the pinned moto[server] (and cfn-lint) when missing,
  * starts `moto_server` on 127.0.0.1 with a free port and publishes the endpoint in MOTO_ENDPOINT; the global teardown
  * stops it. Tests build their SDK clients with `motoClientConfig()`.
  */
 export const MOTO_VERSION = '5.2.5';
+/** cfn-lint, the second CloudFormation linter the gates run (test/support/gates.ts), installed in the same .venv. */
+export const CFN_LINT_VERSION = '1.58.0';
 
 export function motoEndpoint(): string {
   const endpoint = process.env.MOTO_ENDPOINT;
