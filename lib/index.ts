@@ -3,4 +3,5 @@ export * from './scaling';
 export * from './flink';
 export * from './delivery';
 export * from './monitoring';
+export * from './ingestion';
 export * from './pipelines';

@@ -1,0 +1,2 @@
+export * from './iot-stream-rule';
+export * from './stream-ingestion-api';
