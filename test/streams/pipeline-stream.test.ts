@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Size, Stack, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_sns as sns, aws_cloudwatch_actions as cw_actions } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_sns as sns, aws_cloudwatch_actions as cw_actions } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, PipelineStream, StreamCapacity } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
@@ -88,6 +88,14 @@ describe('PipelineStream', () => {
       MaxRecordSizeInKiB: 2048,
       StreamEncryption: { EncryptionType: 'KMS', KeyId: stack.resolve(key.keyArn) },
     });
+  });
+
+  test('stream name, removal policy, and no plan output when turned off', () => {
+    const stack = newStack();
+    new PipelineStream(stack, 'Clicks', { streamName: 'clicks', removalPolicy: RemovalPolicy.DESTROY, profile: clicks, planOutput: false });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::Kinesis::Stream', { Properties: { Name: 'clicks' }, DeletionPolicy: 'Delete' });
+    expect(Object.keys(template.findOutputs('*'))).toHaveLength(0);
   });
 
   test('warm throughput on an on-demand stream', () => {
