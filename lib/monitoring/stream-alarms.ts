@@ -88,7 +88,7 @@ export interface StreamAlarmsProps extends StreamAlarmsOptions {
  */
 export class StreamAlarms extends AlarmSet {
   /** The write-utilisation alarm, when the stream is provisioned; its expression embeds the shard count. */
-  public readonly writeUtilizationAlarm?: cloudwatch.Alarm;
+  public writeUtilizationAlarm?: cloudwatch.Alarm;
   private readonly props: StreamAlarmsProps;
   private readonly consumerLagMetrics: cloudwatch.IMetric[] = [];
 
@@ -157,6 +157,19 @@ export class StreamAlarms extends AlarmSet {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `Enhanced fan-out consumer ${consumerName} is more than ${maxLag.toHumanString()} behind the tip of the stream`,
     });
+  }
+
+  /**
+   * Removes the write-utilisation alarm: a ShardAutoscaler replaces it with alarms whose embedded shard count it
+   * rewrites after every reshard (this one's would go stale).
+   * @internal
+   */
+  public _removeWriteUtilizationAlarm(): void {
+    const alarm = this.writeUtilizationAlarm;
+    if (!alarm) return;
+    this.node.tryRemoveChild(alarm.node.id);
+    this.alarms.splice(this.alarms.indexOf(alarm), 1);
+    this.writeUtilizationAlarm = undefined;
   }
 
   public widgets(): cloudwatch.IWidget[] {

@@ -7,6 +7,7 @@ import { CapacityPlan, PROFILE_DEFAULTS, ThroughputProfile, onDemandColdStartWar
 import { checkMaxRecordSize, checkRetention } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
+import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L } from '../private/kinesis-limits';
 import { checkIntRange } from '../private/validation';
@@ -129,6 +130,8 @@ export class PipelineStream extends Construct {
   public readonly encryptionKey?: kms.IKey;
   /** The alarms, unless turned off. */
   public readonly alarms?: StreamAlarms;
+  /** The autoscaler, once `enableAutoscaling` was called. */
+  public autoscaler?: ShardAutoscaler;
   private readonly _consumers: kinesis.StreamConsumer[] = [];
   private readonly maxConsumers: number;
 
@@ -246,6 +249,29 @@ export class PipelineStream extends Construct {
     this._consumers.push(consumer);
     this.alarms?.addConsumerLagAlarm(`Consumer${id}`, consumer.streamConsumerName);
     return consumer;
+  }
+
+  /**
+   * Scales the stream with a `ShardAutoscaler` (child `Autoscaler`): alarms → Lambda → UpdateShardCount within Kinesis'
+   * resharding limits. Provisioned streams only: an on-demand stream scales itself. The autoscaler notifies the stream
+   * alarms' topic unless given one, and its utilisation alarms replace the stream's `WriteUtilization` alarm (whose
+   * embedded shard count would go stale after a reshard).
+   */
+  public enableAutoscaling(options: ShardAutoscalerOptions): ShardAutoscaler {
+    if (this.autoscaler) throw comboError(this, 'enableAutoscaling was already called for this stream');
+    if (this.streamMode === kinesis.StreamMode.ON_DEMAND || this.shardCount === undefined) {
+      throw comboError(this, 'enableAutoscaling applies to provisioned streams, got an on-demand stream: on-demand scales '
+        + 'itself (up to 2x its peak of the last 30 days); use capacityMode PROVISIONED to scale with UpdateShardCount');
+    }
+    this.autoscaler = new ShardAutoscaler(this, 'Autoscaler', {
+      notificationTopic: this.alarms?.alarmTopic,
+      ...options,
+      stream: this.stream,
+      initialShardCount: this.shardCount,
+      streamMode: this.streamMode,
+    });
+    this.alarms?._removeWriteUtilizationAlarm();
+    return this.autoscaler;
   }
 
   /** Grants read access to the stream (and its key). For an EFO consumer, use the consumer's `grantRead`. */

@@ -371,3 +371,28 @@ describe('PipelineStream', () => {
     expect(Template.fromStack(full).toJSON()).toMatchSnapshot();
   });
 });
+
+describe('PipelineStream.enableAutoscaling', () => {
+  test('creates the autoscaler for the stream\'s shard count, notifying the stream alarms\' topic, and drops the stale utilisation alarm', () => {
+    const stack = newStack();
+    const stream = new PipelineStream(stack, 'Clicks', { profile: clicks });
+    expect(stream.alarms!.writeUtilizationAlarm).toBeDefined();
+    const autoscaler = stream.enableAutoscaling({ minShards: 4, maxShards: 64 });
+    expect(stream.autoscaler).toBe(autoscaler);
+    expect(autoscaler.notificationTopic).toBe(stream.alarms!.alarmTopic);
+    expect(stream.alarms!.writeUtilizationAlarm).toBeUndefined();
+    const template = Template.fromStack(stack);
+    // The autoscaler's utilisation alarms embed the 13 shards of the plan.
+    const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toMatch(/1048576 \* 13\)/);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('AlarmsWriteUtilization'))).toBe(false);
+  });
+
+  test('throws when the stream is on-demand, or autoscaling is enabled twice', () => {
+    const onDemand = new PipelineStream(newStack(), 'Clicks');
+    expect(() => onDemand.enableAutoscaling({ minShards: 1, maxShards: 4 })).toThrow(/enableAutoscaling applies to provisioned streams, got an on-demand stream/);
+    const provisioned = new PipelineStream(newStack(), 'Clicks', { shardCount: 2 });
+    provisioned.enableAutoscaling({ minShards: 1, maxShards: 4 });
+    expect(() => provisioned.enableAutoscaling({ minShards: 1, maxShards: 4 })).toThrow(/enableAutoscaling was already called/);
+  });
+});
