@@ -14,12 +14,14 @@ SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-clickstream-top-products}';
 
+-- The payload as text; event time as in iot-anomalies.sql (the epoch for a missing, malformed or far-future ts).
 CREATE TABLE clicks_raw (
   payload STRING,
   event_time AS CASE
-    WHEN JSON_VALUE(payload, '$.ts' RETURNING BIGINT) BETWEEN 0
+    WHEN TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT) BETWEEN 1
          AND (UNIX_TIMESTAMP() + ${max.future.skew.seconds:-300}) * 1000
-    THEN TO_TIMESTAMP_LTZ(JSON_VALUE(payload, '$.ts' RETURNING BIGINT), 3)
+    THEN TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT), 3)
+    ELSE TO_TIMESTAMP_LTZ(0, 3)
   END,
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
 ) WITH (
@@ -94,7 +96,7 @@ SELECT
       THEN 'eventType missing or not 1-64 characters'
     WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.sessionId'), '')) NOT BETWEEN 1 AND 128
       THEN 'sessionId missing or not 1-128 characters'
-    WHEN event_time IS NULL
+    WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
       THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
     WHEN JSON_VALUE(payload, '$.eventType') = 'product_view'
       AND CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.productId'), '')) NOT BETWEEN 1 AND 128

@@ -14,14 +14,16 @@ SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
 
 -- Raw records: the payload as text, so that malformed JSON cannot fail deserialization. The event time is the
--- record's ts unless it is missing or more than max.future.skew.seconds ahead of the clock (such a record would push
--- the watermark past every later reading); then it is NULL and the record goes to the dead letters.
+-- record's ts unless it is missing, not a positive integer, or more than max.future.skew.seconds ahead of the clock
+-- (such a record would push the watermark past every later reading); then it is the epoch (a rowtime cannot be NULL,
+-- and the epoch never advances the watermark) and the record goes to the dead letters.
 CREATE TABLE iot_raw (
   payload STRING,
   event_time AS CASE
-    WHEN JSON_VALUE(payload, '$.ts' RETURNING BIGINT) BETWEEN 0
+    WHEN TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT) BETWEEN 1
          AND (UNIX_TIMESTAMP() + ${max.future.skew.seconds:-300}) * 1000
-    THEN TO_TIMESTAMP_LTZ(JSON_VALUE(payload, '$.ts' RETURNING BIGINT), 3)
+    THEN TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT), 3)
+    ELSE TO_TIMESTAMP_LTZ(0, 3)
   END,
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
 ) WITH (
@@ -91,27 +93,29 @@ CREATE TABLE iot_dead_letters (
   'format' = 'json'
 );
 
--- Every record once, with the first reason it is unusable (NULL when it is fine).
+-- Every record once, with the first reason it is unusable (NULL when it is fine). Numbers are read with TRY_CAST:
+-- JSON_VALUE(... RETURNING DOUBLE) throws a ClassCastException on a JSON string such as "hot" (Flink 1.19), which
+-- would fail the job.
 CREATE TEMPORARY VIEW iot_parsed AS
 SELECT
   payload,
   event_time,
   JSON_VALUE(payload, '$.deviceId') AS device_id,
   JSON_VALUE(payload, '$.machineId') AS machine_id,
-  JSON_VALUE(payload, '$.temperature' RETURNING DOUBLE) AS temperature,
-  JSON_VALUE(payload, '$.vibration' RETURNING DOUBLE) AS vibration,
-  JSON_VALUE(payload, '$.pressure' RETURNING DOUBLE) AS pressure,
+  TRY_CAST(JSON_VALUE(payload, '$.temperature') AS DOUBLE) AS temperature,
+  TRY_CAST(JSON_VALUE(payload, '$.vibration') AS DOUBLE) AS vibration,
+  TRY_CAST(JSON_VALUE(payload, '$.pressure') AS DOUBLE) AS pressure,
   CASE
     WHEN payload IS NULL OR NOT (payload IS JSON OBJECT) THEN 'not a JSON object'
     WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.deviceId'), '')) NOT BETWEEN 1 AND 128
       THEN 'deviceId missing or not 1-128 characters'
     WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.machineId'), '')) NOT BETWEEN 1 AND 128
       THEN 'machineId missing or not 1-128 characters'
-    WHEN event_time IS NULL
+    WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
       THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
-    WHEN JSON_VALUE(payload, '$.temperature' RETURNING DOUBLE) IS NULL
-      AND JSON_VALUE(payload, '$.vibration' RETURNING DOUBLE) IS NULL
-      AND JSON_VALUE(payload, '$.pressure' RETURNING DOUBLE) IS NULL
+    WHEN TRY_CAST(JSON_VALUE(payload, '$.temperature') AS DOUBLE) IS NULL
+      AND TRY_CAST(JSON_VALUE(payload, '$.vibration') AS DOUBLE) IS NULL
+      AND TRY_CAST(JSON_VALUE(payload, '$.pressure') AS DOUBLE) IS NULL
       THEN 'no numeric reading (temperature, vibration, pressure)'
   END AS parse_error
 FROM iot_raw;

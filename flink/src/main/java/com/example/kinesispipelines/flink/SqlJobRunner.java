@@ -10,10 +10,11 @@ import org.apache.flink.table.operations.ModifyOperation;
 import org.apache.flink.table.operations.Operation;
 import org.apache.flink.table.operations.QueryOperation;
 import org.apache.flink.table.operations.StatementSetOperation;
+import org.apache.flink.table.operations.command.SetOperation;
 
 /**
  * Validates and plans the job's statements in order, failing on the first bad one with its index: each statement is
- * parsed; DDL, {@code SET} and the like run at once (they only touch the catalog and configuration); each
+ * parsed; DDL, {@code SET 'key' = 'value'} (into the table configuration) and the like run at once (they only touch the catalog and configuration); each
  * {@code INSERT INTO} is planned ({@code EXPLAIN}) and added to one statement set, which then runs as one job.
  */
 public final class SqlJobRunner {
@@ -39,6 +40,16 @@ public final class SqlJobRunner {
             } else if (operation instanceof QueryOperation) {
                 throw new SqlStatementException(statement,
                         "is a query without a sink: write its rows with INSERT INTO <table> SELECT ...");
+            } else if (operation instanceof SetOperation) {
+                SetOperation set0 = (SetOperation) operation;
+                if (set0.getKey().isEmpty() || set0.getValue().isEmpty()) {
+                    throw new SqlStatementException(statement, "is a SET without 'key' = 'value'");
+                }
+                try {
+                    tEnv.getConfig().set(set0.getKey().get(), set0.getValue().get());
+                } catch (RuntimeException e) {
+                    throw new SqlStatementException(statement, "failed: " + describe(e), e);
+                }
             } else if (operation instanceof StatementSetOperation || operation instanceof ExplainOperation) {
                 throw new SqlStatementException(statement,
                         "is not supported here: give each INSERT INTO as its own statement (they run as one job)");

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Splits a SQL script into statements at each {@code ;} that is outside quotes ({@code '...'}, {@code "..."},
- * {@code `...`}) and comments ({@code -- ...}, {@code /* ... *&#47;}). Statements holding only whitespace and comments
- * are dropped.
+ * {@code `...`}) and comments ({@code -- ...}, {@code /* ... *&#47;}). Comments are dropped, except hints
+ * ({@code /*+ ... *&#47;}); statements holding only whitespace and comments are dropped too.
  */
 public final class SqlScript {
     private SqlScript() {}
@@ -34,16 +34,18 @@ public final class SqlScript {
             char next = i + 1 < n ? script.charAt(i + 1) : '\0';
             if (c == '-' && next == '-') {
                 int end = script.indexOf('\n', i);
-                end = end < 0 ? n : end;
-                current.append(script, i, end);
-                i = end;
+                i = end < 0 ? n : end; // comments are dropped (placeholders in them are not filled)
                 continue;
             }
             if (c == '/' && next == '*') {
                 int end = script.indexOf("*/", i + 2);
                 end = end < 0 ? n : end + 2;
                 line += count(script, i, end, '\n');
-                current.append(script, i, end);
+                if (i + 2 < n && script.charAt(i + 2) == '+') {
+                    current.append(script, i, end); // a hint: /*+ OPTIONS(...) */
+                } else {
+                    current.append(' ');
+                }
                 i = end;
                 continue;
             }

@@ -1,0 +1,203 @@
+package com.example.kinesispipelines.flink.testing;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.source.RichParallelSourceFunction;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.connector.source.SourceFunctionProvider;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.factories.DynamicTableSourceFactory;
+import org.apache.flink.table.factories.FactoryUtil;
+
+/**
+ * Table source {@code 'connector' = 'test-lines'}: one STRING column holding the lines registered under
+ * {@code 'data-id'}, in the role of the Kinesis source's raw payload.
+ * <ul>
+ *   <li>{@code 'mode' = 'single'} (default): subtask 0 emits every line in order, the other subtasks none, so that
+ *       the order of events (and lateness against the watermark) is exactly the order of the list;</li>
+ *   <li>{@code 'mode' = 'round-robin'}: subtask k emits lines k, k+p, k+2p, ...;</li>
+ *   <li>{@code 'fail-after' = 'n'}: each subtask, after emitting n lines, waits for a checkpoint that covers them to
+ *       complete, and subtask 0 then throws once (per data id): a failure injected mid-stream, after which the job
+ *       restores from that checkpoint and the source resumes from its checkpointed offset.</li>
+ * </ul>
+ */
+public final class LinesSourceFactory implements DynamicTableSourceFactory {
+    public static final String IDENTIFIER = "test-lines";
+    static final ConfigOption<String> DATA_ID = ConfigOptions.key("data-id").stringType().noDefaultValue();
+    static final ConfigOption<String> MODE = ConfigOptions.key("mode").stringType().defaultValue("single");
+    static final ConfigOption<Integer> FAIL_AFTER = ConfigOptions.key("fail-after").intType().defaultValue(-1);
+
+    private static final Map<String, List<String>> DATA = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
+
+    /** Registers lines under an id and returns the id. */
+    public static String register(String id, List<String> lines) {
+        DATA.put(id, List.copyOf(lines));
+        FAILURES.put(id, new AtomicInteger());
+        return id;
+    }
+
+    /** How many failures the source injected for this id. */
+    public static int failures(String id) {
+        return FAILURES.get(id).get();
+    }
+
+    @Override
+    public String factoryIdentifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public Set<ConfigOption<?>> requiredOptions() {
+        return Set.of(DATA_ID);
+    }
+
+    @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        return Set.of(MODE, FAIL_AFTER);
+    }
+
+    @Override
+    public DynamicTableSource createDynamicTableSource(Context context) {
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        helper.validate();
+        ReadableConfig options = helper.getOptions();
+        String id = options.get(DATA_ID);
+        if (!DATA.containsKey(id)) {
+            throw new IllegalArgumentException("no test lines registered under " + id);
+        }
+        return new Source(id, options.get(MODE), options.get(FAIL_AFTER));
+    }
+
+    private static final class Source implements ScanTableSource {
+        private final String id;
+        private final String mode;
+        private final int failAfter;
+
+        Source(String id, String mode, int failAfter) {
+            this.id = id;
+            this.mode = mode;
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public ChangelogMode getChangelogMode() {
+            return ChangelogMode.insertOnly();
+        }
+
+        @Override
+        public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+            return SourceFunctionProvider.of(new LinesFunction(id, "round-robin".equals(mode), failAfter), true);
+        }
+
+        @Override
+        public DynamicTableSource copy() {
+            return new Source(id, mode, failAfter);
+        }
+
+        @Override
+        public String asSummaryString() {
+            return IDENTIFIER;
+        }
+    }
+
+    /** Emits its share of the lines; checkpoints its offset; optionally fails once mid-stream. */
+    private static final class LinesFunction extends RichParallelSourceFunction<RowData>
+            implements CheckpointedFunction, CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        private final String id;
+        private final boolean roundRobin;
+        private final int failAfter;
+        private transient ListState<Long> offsetState;
+        private volatile long offset;
+        private volatile boolean running = true;
+        /** Id of the first checkpoint taken at or after the failure point, and whether it completed. */
+        private volatile long checkpointAtFailurePoint = -1;
+        private volatile boolean failurePointCheckpointed;
+
+        LinesFunction(String id, boolean roundRobin, int failAfter) {
+            this.id = id;
+            this.roundRobin = roundRobin;
+            this.failAfter = failAfter;
+        }
+
+        @Override
+        public void run(SourceContext<RowData> ctx) throws Exception {
+            List<String> lines = DATA.getOrDefault(id, Collections.emptyList());
+            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            if (!roundRobin && subtask != 0) {
+                return;
+            }
+            int step = roundRobin ? parallelism : 1;
+            int first = roundRobin ? subtask : 0;
+            while (running) {
+                long position = first + offset * step;
+                if (position >= lines.size()) {
+                    return;
+                }
+                if (failAfter >= 0 && offset == failAfter && FAILURES.get(id).get() == 0) {
+                    // Wait (without the lock, so that checkpoints can be taken) until a checkpoint covers the offset.
+                    while (running && !failurePointCheckpointed) {
+                        Thread.sleep(5);
+                    }
+                    if (subtask == 0 && FAILURES.get(id).compareAndSet(0, 1)) {
+                        throw new RuntimeException("injected failure after " + failAfter + " lines");
+                    }
+                }
+                synchronized (ctx.getCheckpointLock()) {
+                    String line = lines.get((int) position);
+                    ctx.collect(GenericRowData.of(line == null ? null : StringData.fromString(line)));
+                    offset++;
+                }
+            }
+        }
+
+        @Override
+        public void cancel() {
+            running = false;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            offsetState.update(List.of(offset));
+            if (failAfter >= 0 && offset >= failAfter && checkpointAtFailurePoint < 0) {
+                checkpointAtFailurePoint = context.getCheckpointId();
+            }
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (checkpointAtFailurePoint >= 0 && checkpointId >= checkpointAtFailurePoint) {
+                failurePointCheckpointed = true;
+            }
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            offsetState = context.getOperatorStateStore()
+                    .getListState(new ListStateDescriptor<>("offset", Long.class));
+            offset = 0;
+            for (Long restored : offsetState.get()) {
+                offset = restored;
+            }
+        }
+    }
+}
