@@ -1,0 +1,127 @@
+/**
+ * From a Kinesis record to a click event, or the reason it is not one. Pure.
+ *
+ * A click event is a JSON object (UTF-8, base64 in the Lambda event):
+ * `{ "eventId": "…", "userId": "…" | "anonymousId": "…", "eventType": "page_view", "timestamp": "2026-01-05T10:00:00Z" | 1767607200000,
+ *    "productId"?: "…", "page"?: "/…", "sessionHint"?: "…" }`.
+ * Anything else is malformed: the handler keeps the whole record in the failure bucket rather than retrying it, because
+ * no retry can make it valid and retries would hold the shard back.
+ */
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { SessionLimits } from '../../lib/pipelines/private/session-contract';
+import type { ClickEvent } from './sessionize';
+
+export type Parsed =
+  | { readonly kind: 'event'; readonly event: ClickEvent }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+/** Earliest event time accepted (2000-01-01T00:00:00Z) and how far past its arrival an event time may lie (client clocks). */
+export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Shard id and sequence number of a record, from its `eventID` (`shardId-000000000000:4960…`). */
+export function recordPosition(record: KinesisStreamRecord): { shardId: string; sequenceNumber: string } {
+  const sequenceNumber = record.kinesis?.sequenceNumber ?? 'unknown';
+  const eventID = typeof record.eventID === 'string' ? record.eventID : '';
+  const colon = eventID.lastIndexOf(':');
+  const shardId = colon > 0 ? eventID.slice(0, colon) : 'unknown-shard';
+  return { shardId, sequenceNumber };
+}
+
+/** Arrival time of a record at Kinesis, epoch milliseconds (the event carries seconds with a fraction). */
+export function arrivalOf(record: KinesisStreamRecord): number {
+  const seconds = Number(record.kinesis?.approximateArrivalTimestamp);
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : NaN;
+}
+
+export function parseRecord(record: KinesisStreamRecord): Parsed {
+  const data = record.kinesis?.data;
+  if (typeof data !== 'string') return malformed('record has no data');
+  if (!BASE64.test(data)) return malformed('data is not base64');
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(data, 'base64'));
+  } catch {
+    return malformed('data is not UTF-8');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return malformed('data is not JSON');
+  }
+  const arrival = arrivalOf(record);
+  if (!Number.isFinite(arrival)) return malformed('record has no approximateArrivalTimestamp');
+  const { shardId, sequenceNumber } = recordPosition(record);
+  return toClickEvent(body, arrival, `${shardId}:${sequenceNumber}`);
+}
+
+/** Checks a decoded JSON value and builds the event. */
+export function toClickEvent(body: unknown, arrival: number, origin?: string): Parsed {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return malformed('data is not a JSON object');
+  const o = body as Record<string, unknown>;
+  const problems: string[] = [];
+  const id = (name: string, max: number, required: boolean): string | undefined => {
+    const v = o[name];
+    if (v === undefined || v === null) {
+      if (required) problems.push(`${name} is missing`);
+      return undefined;
+    }
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+      problems.push(`${name} must be a string of 1 to ${max} characters`);
+      return undefined;
+    }
+    return v;
+  };
+  const eventId = id('eventId', SessionLimits.MAX_ID_LENGTH, true);
+  const userId = id('userId', SessionLimits.MAX_ID_LENGTH, false);
+  const anonymousId = id('anonymousId', SessionLimits.MAX_ID_LENGTH, false);
+  const eventType = id('eventType', SessionLimits.MAX_EVENT_TYPE_LENGTH, true);
+  const productId = id('productId', SessionLimits.MAX_ID_LENGTH, false);
+  const page = id('page', SessionLimits.MAX_PAGE_LENGTH, false);
+  const sessionHint = id('sessionHint', SessionLimits.MAX_ID_LENGTH, false);
+  if (userId === undefined && anonymousId === undefined && !problems.some((p) => /^(userId|anonymousId)/.test(p))) {
+    problems.push('userId or anonymousId is required');
+  }
+  const timestamp = parseTimestamp(o.timestamp);
+  if (timestamp === undefined) {
+    problems.push('timestamp must be an ISO 8601 string or epoch milliseconds');
+  } else if (timestamp < MIN_TIMESTAMP_MS || timestamp > arrival + MAX_FUTURE_SKEW_MS) {
+    problems.push('timestamp is before 2000 or more than a day after the record arrived');
+  }
+  if (problems.length > 0) return malformed(problems.join('; '));
+  return {
+    kind: 'event',
+    event: {
+      eventId: eventId!,
+      userKey: userId !== undefined ? `u:${userId}` : `a:${anonymousId}`,
+      eventType: eventType!,
+      timestamp: timestamp!,
+      arrival,
+      ...(productId !== undefined ? { productId } : {}),
+      ...(page !== undefined ? { page } : {}),
+      ...(sessionHint !== undefined ? { sessionHint } : {}),
+      ...(origin !== undefined ? { origin } : {}),
+    },
+  };
+}
+
+/** Epoch milliseconds from an ISO 8601 string (with a date and a time) or a whole number of milliseconds. */
+export function parseTimestamp(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return undefined;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The user id and whether it is anonymous, from a user key. */
+export function userOf(userKey: string): { userId: string; anonymous: boolean } {
+  return { userId: userKey.slice(2), anonymous: userKey.startsWith('a:') };
+}
+
+function malformed(reason: string): Parsed {
+  return { kind: 'malformed', reason };
+}
