@@ -1,1 +1,2 @@
-export {};
+export * from './shard-autoscaler';
+export * from './shard-autoscaler-alarms';

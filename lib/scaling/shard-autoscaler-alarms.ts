@@ -1,0 +1,69 @@
+import { Duration, aws_cloudwatch as cloudwatch, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { ShardAutoscaler } from './shard-autoscaler';
+import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+
+export interface ShardAutoscalerAlarmsProps extends AlarmSetOptions {
+  /** The autoscaler watched. */
+  readonly autoscaler: ShardAutoscaler;
+  /** Its handler function. */
+  readonly handler: lambda.IFunction;
+}
+
+/**
+ * The alarms that tell people the autoscaler itself is in trouble (its scaling alarms only wake the handler):
+ *
+ * - `HandlerErrors`: the handler failed (an unexpected error; expected refusals such as LimitExceededException are handled
+ *   and reported as failing decisions instead). Any error in 5 minutes.
+ * - `ScalingFailures`: decisions that could not be applied, kept for the next re-check, in 3 consecutive 5-minute periods
+ *   (each one is also reported to the topic when it first happens).
+ */
+export class ShardAutoscalerAlarms extends AlarmSet {
+  public readonly handlerErrors?: cloudwatch.Alarm;
+  public readonly scalingFailures?: cloudwatch.Alarm;
+  private readonly autoscaler: ShardAutoscaler;
+  private readonly handler: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: ShardAutoscalerAlarmsProps) {
+    super(scope, id, props);
+    this.autoscaler = props.autoscaler;
+    this.handler = props.handler;
+    this.handlerErrors = this.createAlarm('HandlerErrors', {
+      alarmDescription: 'The shard autoscaler failed: the stream is not being scaled until it succeeds again. See its log group',
+      metric: this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.scalingFailures = this.createAlarm('ScalingFailures', {
+      alarmDescription: 'The shard autoscaler has been unable to apply its decisions for 15 minutes '
+        + '(LimitExceededException, ResourceInUseException, ValidationException or no UpdateShardCount calls left): see its log',
+      metric: this.autoscaler.metricScalingFailures({ period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  public widgets(): cloudwatch.IWidget[] {
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Shard autoscaler: shards',
+        left: [
+          this.autoscaler.metricOpenShards({ period: Duration.minutes(1) }),
+          this.autoscaler.metricTargetShards({ period: Duration.minutes(1) }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Shard autoscaler: calls and failures',
+        left: [this.autoscaler.metricScalingCalls(), this.autoscaler.metricScalingFailures()],
+        right: [this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) })],
+        width: 12,
+      }),
+    ];
+  }
+}
