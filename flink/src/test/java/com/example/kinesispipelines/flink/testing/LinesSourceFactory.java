@@ -46,17 +46,24 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
 
     private static final Map<String, List<String>> DATA = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> RESTORED_LINES = new ConcurrentHashMap<>();
 
     /** Registers lines under an id and returns the id. */
     public static String register(String id, List<String> lines) {
         DATA.put(id, List.copyOf(lines));
         FAILURES.put(id, new AtomicInteger());
+        RESTORED_LINES.put(id, new AtomicInteger());
         return id;
     }
 
     /** How many failures the source injected for this id. */
     public static int failures(String id) {
         return FAILURES.get(id).get();
+    }
+
+    /** Lines that the subtasks had emitted according to the checkpoint they were restored from (summed). */
+    public static int restoredLines(String id) {
+        return RESTORED_LINES.get(id).get();
     }
 
     @Override
@@ -197,6 +204,7 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
             offset = 0;
             for (Long restored : offsetState.get()) {
                 offset = restored;
+                RESTORED_LINES.get(id).addAndGet(restored.intValue());
             }
         }
     }
