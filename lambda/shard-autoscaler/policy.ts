@@ -31,16 +31,17 @@ export interface PolicyConfig {
    */
   readonly scaleOutSensitivity?: Sensitivity;
   /**
-   * Scale-in needs every published minute of this window (`high` 30, `medium` 60, `low` 180 minutes), all measured after
-   * the last reshard settled, at or below the scale-in utilisation.
+   * Scale-in needs every published minute of this window (`high` 30, `medium` 60, `low` 180 minutes) unthrottled and at or
+   * below the scale-in utilisation (75% of the target).
    * @default 'medium'
    */
   readonly scaleInSensitivity?: Sensitivity;
   /** No scale-in while the consumer lag (iterator age or MillisBehindLatest) is above this. @default - no lag guard */
   readonly lagGuardMillis?: number;
   /**
-   * UpdateShardCount calls (of the 10 per rolling 24 h) that scale-in may never use, so that scale-out always has some left.
-   * @default 3
+   * UpdateShardCount calls (of the 10 per rolling 24 h) that scale-in may never use, so that scale-out always has some left
+   * (two calls reach 4× the count).
+   * @default 2
    */
   readonly reserveCallsForScaleOut?: number;
   /**
@@ -51,10 +52,16 @@ export interface PolicyConfig {
   readonly minThrottledFraction?: number;
   /**
    * Minutes after an UpdateShardCount call during which the old capacity may still be what the metrics show: throttling in
-   * those minutes raises the demand estimate but does not force an extra step, and scale-in windows start after them.
+   * those minutes raises the demand estimate but does not force an extra step, and no scale-in is decided before they end.
    * @default 10
    */
   readonly settleMinutes?: number;
+  /**
+   * Scale-out sizes for the demand this many minutes ahead when demand is rising (least-squares trend of the last 30
+   * minutes, at most 1.5× the measured peak), so that a steady climb takes fewer of the ten daily calls. 0 disables it.
+   * @default 30
+   */
+  readonly growthHorizonMinutes?: number;
 }
 
 /** One published minute of the stream's stream-level metrics (per-minute sums). */
@@ -113,8 +120,10 @@ export interface ResolvedPolicyConfig {
   readonly scaleOutUtilization: number;
   /** Consecutive published minutes at or above `scaleOutUtilization` that trigger scale-out. */
   readonly scaleOutMinutes: number;
-  /** Consecutive throttled minutes that trigger scale-out. */
+  /** Consecutive saturated minutes (throttled, or at or above `saturationUtilization`) that trigger scale-out. */
   readonly throttleMinutes: number;
+  /** Utilisation at which a minute counts as saturated, like a throttled one: per-second peaks are already throttling. */
+  readonly saturationUtilization: number;
   /** Utilisation at or below which every minute of the scale-in window must be. */
   readonly scaleInUtilization: number;
   /** Length of the scale-in window in minutes. */
@@ -123,6 +132,7 @@ export interface ResolvedPolicyConfig {
   readonly reserveCallsForScaleOut: number;
   readonly minThrottledFraction: number;
   readonly settleMinutes: number;
+  readonly growthHorizonMinutes: number;
 }
 
 /** Bytes one shard accepts in one minute. */
@@ -132,22 +142,34 @@ export const SHARD_RECORDS_PER_MINUTE = KinesisLimits.SHARD_WRITE_RECORDS_PER_SE
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-/** Smallest scale-in worth one of the ten daily calls, as a fraction of the current count. */
-const MIN_SCALE_IN_FRACTION = 0.25;
+/** Scale-in utilisation as a share of the target utilisation. */
+const SCALE_IN_THRESHOLD_FACTOR = 0.75;
+/** Scale-in sizes the window's peak to this share of the target utilisation: the risky direction keeps a margin. */
+const SCALE_IN_MARGIN = 0.9;
 /** Smallest forced scale-out step when throttling persists although the per-minute demand fits (sub-minute bursts). */
 const FORCED_STEP_FACTOR = 1.25;
+/** A minute at or above this utilisation is as good as throttled (per-second peaks are over the limit). */
+const SATURATION_UTILIZATION = 0.95;
+/** A saturated minute at this factor or more above the mean of the SURGE_BASELINE_MINUTES before it is a surge. */
+const SURGE_FACTOR = 1.5;
+const SURGE_BASELINE_MINUTES = 10;
+/** Minutes of demand the growth trend is fitted to. */
+const TREND_MINUTES = 30;
+/** A projection never sizes for more than this factor above the measured peak. */
+const MAX_PROJECTION_FACTOR = 1.5;
 
 const SCALE_OUT_MINUTES: Record<Sensitivity, number> = { high: 2, medium: 3, low: 5 };
 const THROTTLE_MINUTES: Record<Sensitivity, number> = { high: 1, medium: 1, low: 2 };
 const SCALE_IN_MINUTES: Record<Sensitivity, number> = { high: 30, medium: 60, low: 180 };
 
 /**
- * Applies the defaults and derives the thresholds.
+ * Applies the defaults and derives the thresholds (the construct's alarms use the same numbers).
  *
- * - scale-out utilisation = halfway between the target and 100% (0.85 for a 0.7 target), so a stream sized at the target
- *   has room before it triggers and room after it triggers before it throttles;
- * - scale-in utilisation = target × (1 − 25%), so that sizing the window's peak back to the target removes at least a
- *   quarter of the shards (a smaller scale-in is not worth one of the ten daily calls) and the result stays under the target.
+ * - scale-out utilisation = halfway between the target and 100% (0.85 for a 0.7 target): a stream sized at the target has
+ *   room before it triggers, and after it triggers before it throttles;
+ * - saturation utilisation = 95% (or the scale-out utilisation if higher): one such minute acts like a throttled one;
+ * - scale-in utilisation = 75% of the target (0.525 for 0.7): a scale-in, which sizes the window's peak to 90% of the
+ *   target, then removes at least about a sixth of the shards, worth one of the ten daily calls.
  */
 export function resolveConfig(config: PolicyConfig): ResolvedPolicyConfig {
   const out = config.scaleOutSensitivity ?? 'high';
@@ -160,12 +182,14 @@ export function resolveConfig(config: PolicyConfig): ResolvedPolicyConfig {
     scaleOutUtilization: target + (1 - target) / 2,
     scaleOutMinutes: SCALE_OUT_MINUTES[out],
     throttleMinutes: THROTTLE_MINUTES[out],
-    scaleInUtilization: target * (1 - MIN_SCALE_IN_FRACTION),
+    saturationUtilization: Math.max(SATURATION_UTILIZATION, target + (1 - target) / 2),
+    scaleInUtilization: target * SCALE_IN_THRESHOLD_FACTOR,
     scaleInMinutes: SCALE_IN_MINUTES[inn],
     lagGuardMillis: config.lagGuardMillis,
-    reserveCallsForScaleOut: Math.max(0, Math.min(config.reserveCallsForScaleOut ?? 3, KinesisLimits.MAX_SCALING_CALLS_PER_24H - 1)),
+    reserveCallsForScaleOut: Math.max(0, Math.min(config.reserveCallsForScaleOut ?? 2, KinesisLimits.MAX_SCALING_CALLS_PER_24H - 1)),
     minThrottledFraction: config.minThrottledFraction ?? 0.001,
     settleMinutes: config.settleMinutes ?? 10,
+    growthHorizonMinutes: config.growthHorizonMinutes ?? 30,
   };
 }
 
@@ -202,6 +226,29 @@ export function demandShards(sample: MinuteSample): number {
   return Math.max(bytes / SHARD_BYTES_PER_MINUTE, records / SHARD_RECORDS_PER_MINUTE);
 }
 
+/**
+ * Demand expected `horizonMinutes` after the newest sample: the least-squares line through the newest 30 minutes' demand,
+ * evaluated that far ahead. Returns 0 when the trend is flat or falling, or with fewer than 5 usable minutes.
+ */
+export function projectDemand(samples: readonly MinuteSample[], horizonMinutes: number): number {
+  if (horizonMinutes <= 0) return 0;
+  const pts = samples.slice(-TREND_MINUTES).map((s) => ({ x: s.minute, y: demandShards(s) })).filter((p) => Number.isFinite(p.y));
+  if (pts.length < 5) return 0;
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p.x, 0) / n;
+  const my = pts.reduce((a, p) => a + p.y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of pts) {
+    sxy += (p.x - mx) * (p.y - my);
+    sxx += (p.x - mx) * (p.x - mx);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  if (slope <= 0) return 0;
+  const lastX = pts[n - 1].x;
+  return my + slope * (lastX - mx + horizonMinutes);
+}
+
 /** The number of calls in the rolling 24 h window ending at `now`. */
 export function callsInWindow(callTimes: readonly number[], now: number): number {
   return callTimes.filter((t) => t <= now && t > now - DAY_MS).length;
@@ -212,22 +259,26 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  *
  * Algorithm:
  * 1. Nothing while the stream is not ACTIVE (a reshard is running; the handler re-invokes when it is ACTIVE again) or the
- *    10 calls of the rolling 24 h are used up.
- * 2. Demand per minute in shard equivalents; a throttled minute's demand is estimated from its accepted and throttled
- *    records (throttling means the demand is higher than what CloudWatch counted).
- * 3. Scale out, when the latest `throttleMinutes` published minutes are throttled or the latest `scaleOutMinutes` are at or
- *    above the scale-out utilisation of the current count, to ceil(peak recent demand / target utilisation). When the
- *    throttling is measured after the last reshard settled but the per-minute demand still fits (sub-minute bursts), the
- *    step is at least ×1.25. Scale-out may use every call left.
- * 4. Scale in only when every minute of the scale-in window, all after the last reshard settled, is at or below the
- *    scale-in utilisation, to ceil(window peak demand / target utilisation), which keeps the window's peak under the target
- *    and removes at least 25%; never while the lag guard is tripped, and only if the reserve of calls for scale-out stays.
- * 5. The target is clamped to [min, max] and to one call's reach [ceil(current / 2), 2 × current]; demand beyond that is
- *    returned as `pendingTarget` and reached in further steps. A count outside [min, max] is moved back inside.
+ *    10 calls of the rolling 24 h are used up. A count outside [min, max] is first moved back inside.
+ * 2. Demand per minute in shard equivalents (see {@link demandShards}); a throttled minute's demand is estimated from its
+ *    accepted and throttled records, because throttling hides how much higher the demand is.
+ * 3. Scale out when the newest `throttleMinutes` published minutes are saturated (throttled, or at ≥ 95% utilisation of
+ *    the current count) or the newest `scaleOutMinutes` are at or above the scale-out utilisation, to
+ *    ceil(expected demand / target utilisation). Expected demand is the recent peak; on a steady climb (no saturation) the
+ *    least-squares trend `growthHorizonMinutes` ahead, at most 1.5× the peak; on a surge (saturated and ≥ 1.5× the mean of
+ *    the 10 minutes before) at least 2× the current count, the most one call allows. Throttling measured after the last
+ *    reshard settled forces a step of at least ×1.25 even when the per-minute demand fits (sub-minute bursts). Scale-out
+ *    may use every call left.
+ * 4. Scale in when every minute of the scale-in window is unthrottled and at or below the scale-in utilisation of the
+ *    current count, at least `settleMinutes` after the last call, to ceil(window peak / (0.9 × target utilisation)): the
+ *    window's peak stays under the target with a margin. Never while the lag guard is tripped, and only while the calls
+ *    left exceed the reserve for scale-out.
+ * 5. The target is clamped to [min, max] and to one call's reach [ceil(current / 2), 2 × current]; the rest is returned
+ *    as `pendingTarget` and reached in further steps (the handler re-invokes `decide` when the stream is ACTIVE again).
  *
- * No flapping: scale-out sizes to the target utilisation, which is below the scale-in threshold's complement; scale-in
- * needs a full window after the last reshard, and its result keeps the window's peak at or under the target utilisation,
- * below the scale-out threshold.
+ * No flapping: after a scale-out to the target utilisation, scale-in needs a whole window at or below 75% of the target;
+ * after a scale-in, the window's peak sits at 90% of the target, and scale-out needs 1.21× that peak (the scale-out
+ * utilisation, halfway between the target and 100%) for `scaleOutMinutes`, or saturation.
  */
 export function decide(input: PolicyInput): Decision {
   const cfg = resolveConfig(input.config);
@@ -261,40 +312,50 @@ export function decide(input: PolicyInput): Decision {
   }
 
   // Scale-out.
-  const throttled = samples.slice(-cfg.throttleMinutes);
-  const isThrottled = throttled.length === cfg.throttleMinutes && throttled.every((s) => throttledFraction(s) >= cfg.minThrottledFraction);
+  const latest = samples.slice(-cfg.throttleMinutes);
+  const saturated = (s: MinuteSample) => throttledFraction(s) >= cfg.minThrottledFraction || demandShards(s) >= cfg.saturationUtilization * current;
+  const isSaturated = latest.length === cfg.throttleMinutes && latest.every(saturated);
+  const isThrottled = isSaturated && latest.every((s) => throttledFraction(s) >= cfg.minThrottledFraction);
   const hot = samples.slice(-cfg.scaleOutMinutes);
   const isHot = hot.length === cfg.scaleOutMinutes && hot.every((s) => demandShards(s) >= cfg.scaleOutUtilization * current);
-  if (isThrottled || isHot) {
+  if (isSaturated || isHot) {
     const lookback = samples.slice(-Math.max(cfg.scaleOutMinutes, cfg.throttleMinutes));
     const peak = Math.max(...lookback.map(demandShards));
-    let want = Number.isFinite(peak) ? Math.ceil(peak / cfg.targetUtilization - 1e-9) : 2 * current;
-    const freshThrottle = isThrottled && throttled.every((s) => s.minute * MINUTE_MS >= settledFrom);
+    // A steady climb is sized ahead; a saturated minute is a step change, not a trend, and its estimate is the demand.
+    const trend = isSaturated ? 0 : projectDemand(samples, cfg.growthHorizonMinutes);
+    const expected = Math.max(peak, Math.min(peak * MAX_PROJECTION_FACTOR, trend));
+    let want = Number.isFinite(expected) ? Math.ceil(expected / cfg.targetUtilization - 1e-9) : 2 * current;
+    // A surge (saturated, and well above the minutes before) is still rising, likely beyond what one minute showed: take
+    // the largest step one call allows rather than chase it in several.
+    const before = samples.slice(-(cfg.throttleMinutes + SURGE_BASELINE_MINUTES), -cfg.throttleMinutes).map(demandShards);
+    const baseline = before.length > 0 ? before.reduce((a, b) => a + b, 0) / before.length : Number.POSITIVE_INFINITY;
+    const surging = isSaturated && Math.min(...latest.map(demandShards)) >= SURGE_FACTOR * baseline;
+    if (surging) want = Math.max(want, 2 * current);
+    const freshThrottle = isThrottled && latest.every((s) => s.minute * MINUTE_MS >= settledFrom);
     if (freshThrottle) want = Math.max(want, current + 1, Math.ceil(current * FORCED_STEP_FACTOR));
-    const why = isThrottled
-      ? `throttled ${(100 * Math.max(...throttled.map(throttledFraction))).toFixed(2)}% of records`
-      : `utilisation ≥ ${pct(cfg.scaleOutUtilization)} for ${cfg.scaleOutMinutes} min`;
+    const why = (surging ? 'surge: ' : '') + (isThrottled
+      ? `throttled ${(100 * Math.max(...latest.map(throttledFraction))).toFixed(2)}% of records`
+      : isSaturated
+        ? `utilisation ≥ ${pct(cfg.saturationUtilization)}`
+        : `utilisation ≥ ${pct(cfg.scaleOutUtilization)} for ${cfg.scaleOutMinutes} min`);
     if (want > current && current < hi) {
-      return step('scale-out', Math.min(want, hi), `${why}; demand ${fmt(peak)} shard equivalents`, peak);
+      const growth = expected > peak ? `, ${fmt(expected)} expected in ${cfg.growthHorizonMinutes} min` : '';
+      return step('scale-out', Math.min(want, hi), `${why}; demand ${fmt(peak)} shard equivalents${growth}`, expected);
     }
     if (want > current) return none(`${why}, but already at the maximum ${hi}`, peak);
   }
 
-  // Scale-in.
+  // Scale-in. Demand is absolute, so the window may span earlier reshards; only the count must have settled.
   const windowStartMinute = samples.length > 0 ? samples[samples.length - 1].minute - cfg.scaleInMinutes + 1 : Number.POSITIVE_INFINITY;
   const window = samples.filter((s) => s.minute >= windowStartMinute);
-  const fullWindow = window.length >= cfg.scaleInMinutes && windowStartMinute * MINUTE_MS >= settledFrom;
-  if (fullWindow && current > lo) {
+  if (window.length >= cfg.scaleInMinutes && input.now >= settledFrom && current > lo) {
     const peak = Math.max(...window.map(demandShards));
     const cold = window.every((s) => s.throttledRecords === 0 && demandShards(s) <= cfg.scaleInUtilization * current);
-    if (cold) {
-      const want = Math.max(lo, Math.ceil(peak / cfg.targetUtilization - 1e-9));
-      const enough = current - want >= Math.max(1, Math.floor(current * MIN_SCALE_IN_FRACTION));
-      if (want < current && enough) {
-        if (lagTripped) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the lag guard is tripped (${input.lagMillis} ms)`, peak);
-        if (!scaleInBudget) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the calls left are reserved for scale-out`, peak);
-        return step('scale-in', want, `utilisation ≤ ${pct(cfg.scaleInUtilization)} for ${cfg.scaleInMinutes} min; peak demand ${fmt(peak)} shard equivalents`, peak);
-      }
+    const want = Math.max(lo, Math.ceil(peak / (cfg.targetUtilization * SCALE_IN_MARGIN) - 1e-9));
+    if (cold && want < current) {
+      if (lagTripped) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the lag guard is tripped (${input.lagMillis} ms)`, peak);
+      if (!scaleInBudget) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the calls left are reserved for scale-out`, peak);
+      return step('scale-in', want, `utilisation ≤ ${pct(cfg.scaleInUtilization)} for ${cfg.scaleInMinutes} min; peak demand ${fmt(peak)} shard equivalents`, peak);
     }
   }
   return none('demand within the target range');

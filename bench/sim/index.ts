@@ -1,0 +1,4 @@
+export * from './alarm';
+export * from './controllers';
+export * from './engine';
+export * from './trace';
