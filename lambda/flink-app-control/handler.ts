@@ -1,0 +1,64 @@
+/**
+ * Custom resource Custom::FlinkApplicationStart: after a deploy, starts the Managed Flink application (restoring its
+ * latest snapshot when there is one) and waits until it is RUNNING; on delete, stops it (forcing the stop when a graceful
+ * one takes more than half the time left) and waits until it is READY. Always answers CloudFormation, within the
+ * function's timeout, so a stack never hangs on it.
+ */
+import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { sdkApi } from './api';
+import { CfnResponseBody, parseRequest, responseBody, sendResponse } from './cfn';
+import { Clock, FlinkApi, converge } from './control';
+
+export interface HandlerDeps {
+  readonly api: FlinkApi;
+  readonly clock: Clock;
+  /** Pause between two DescribeApplication calls, ms. */
+  readonly pollMs: number;
+  /** Time kept back from the function's remaining time to answer CloudFormation, ms. */
+  readonly marginMs: number;
+  readonly send: (url: string, body: CfnResponseBody) => Promise<void>;
+  readonly logger: Logger;
+}
+
+export function makeHandler(deps: HandlerDeps) {
+  return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<CfnResponseBody> => {
+    const start = deps.clock.now();
+    const deadline = start + context.getRemainingTimeInMillis() - deps.marginMs;
+    let body: CfnResponseBody;
+    try {
+      const request = parseRequest(event);
+      deps.logger.info('request', { requestType: event.RequestType, ...request });
+      if (!request.applicationName) throw new Error('ApplicationName is missing from the resource properties');
+      const outcome = await converge(deps.api, request.applicationName, request.goal, {
+        deadline,
+        pollMs: deps.pollMs,
+        forceStopAt: start + (deadline - start) / 2,
+        allowNonRestoredState: request.allowNonRestoredState,
+      }, deps.clock);
+      deps.logger.info('outcome', { ...outcome });
+      const reason = outcome.ok
+        ? `${request.applicationName}: ${outcome.reason}`
+        : `${request.applicationName} (${event.RequestType}): ${outcome.reason}`;
+      body = responseBody(event, request.physicalResourceId, outcome.ok, reason, { Status: outcome.status ?? 'ABSENT' });
+    } catch (error) {
+      deps.logger.error('unexpected error', error as Error);
+      const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId ?? event.LogicalResourceId;
+      body = responseBody(event, physicalId, false, `unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    }
+    await deps.send(event.ResponseURL, body);
+    return body;
+  };
+}
+
+const client = new KinesisAnalyticsV2Client({});
+
+export const handler = makeHandler({
+  api: sdkApi(client),
+  clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+  pollMs: 10_000,
+  marginMs: 20_000,
+  send: sendResponse,
+  logger: new Logger(),
+});

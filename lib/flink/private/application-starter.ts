@@ -1,0 +1,92 @@
+import * as crypto from 'node:crypto';
+import { CfnResource, CustomResource, Duration, Lazy, Stack, Validations, aws_iam as iam } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { NodeFunction } from '../../private/node-function';
+
+/** The handler folder under lambda/ (and assets/lambda/). */
+export const CONTROL_HANDLER = 'flink-app-control';
+/** CloudFormation type of the start/stop custom resource. */
+export const START_RESOURCE_TYPE = 'Custom::FlinkApplicationStart';
+const CONTROL_FUNCTION_ID = 'FlinkApplicationControl';
+
+export interface ApplicationStarterProps {
+  readonly applicationName: string;
+  readonly applicationArn: string;
+  readonly allowNonRestoredState: boolean;
+  /** The application's CloudFormation properties; a change re-runs the start (and the wait for RUNNING). */
+  readonly configuration: object;
+}
+
+/**
+ * Starts a Managed Flink application after each deploy that changed it (restoring the latest snapshot when there is
+ * one), waits until it is RUNNING, and stops it (waiting until READY) when the resource is deleted.
+ *
+ * One Lambda function per stack (`FlinkApplicationControl`, a NodeFunction) serves every application of the stack; it
+ * answers CloudFormation itself, so there is no provider framework (no Step Functions, no extra functions).
+ */
+export class ApplicationStarter extends Construct {
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: ApplicationStarterProps) {
+    super(scope, id);
+    const control = controlFunction(scope);
+    control.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'kinesisanalytics:DescribeApplication', 'kinesisanalytics:StartApplication', 'kinesisanalytics:StopApplication',
+        'kinesisanalytics:ListApplicationSnapshots',
+      ],
+      resources: [props.applicationArn],
+    }));
+    const stack = Stack.of(this);
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: control.function.functionArn,
+      resourceType: START_RESOURCE_TYPE,
+      // The handler answers before its 15-minute timeout; this only bounds a crash of the function.
+      serviceTimeout: Duration.minutes(20),
+      properties: {
+        ApplicationName: props.applicationName,
+        AllowNonRestoredState: props.allowNonRestoredState,
+        ConfigurationHash: Lazy.string({
+          produce: () => crypto.createHash('sha256').update(JSON.stringify(stack.resolve(props.configuration))).digest('hex').slice(0, 32),
+        }),
+      },
+    });
+    // The grant above lands in the function role's policy, which the function (and so this resource) already waits for.
+  }
+}
+
+/** The stack's one control function, created on first use. */
+function controlFunction(scope: Construct): NodeFunction {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(CONTROL_FUNCTION_ID);
+  if (existing) return existing as NodeFunction;
+  const fn = new NodeFunction(stack, CONTROL_FUNCTION_ID, {
+    handlerName: CONTROL_HANDLER,
+    description: 'Starts the Managed Flink applications of this stack after deploy (restoring their latest snapshot) and stops them on delete',
+    timeout: Duration.minutes(15),
+    memorySize: 256,
+    // CloudFormation invokes it asynchronously; a retry would answer twice. The handler always answers, and a crash is
+    // bounded by the custom resource's service timeout.
+    retryAttempts: 0,
+  });
+  const acknowledge = (id: string, reason: string) => Validations.of(fn.function).acknowledge({ id, reason });
+  const noQueue = 'CloudFormation invokes this function asynchronously and waits for its answer on the pre-signed ResponseURL; the '
+    + 'handler answers on every path, errors included, and a lost invocation surfaces as the custom resource failing after its '
+    + 'service timeout. A dead-letter queue would hold CloudFormation requests that nobody can replay';
+  acknowledge('NIST.800.53.R5-LambdaDLQ', noQueue);
+  acknowledge('HIPAA.Security-LambdaDLQ', noQueue);
+  acknowledge('Serverless-LambdaDLQ', noQueue);
+  acknowledge('Serverless-LambdaAsyncFailureDestination', noQueue);
+  const noReservation = 'Invoked only by CloudFormation, once per deploy of each Flink application of the stack; reserving '
+    + 'concurrency would take capacity from the account pool and protect nothing';
+  acknowledge('NIST.800.53.R5-LambdaConcurrency', noReservation);
+  acknowledge('HIPAA.Security-LambdaConcurrency', noReservation);
+  const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for (NodeFunction); '
+    + 'it moves to the next LTS in that one place';
+  acknowledge('AwsSolutions-L1', runtime);
+  acknowledge('Serverless-LambdaLatestVersion', runtime);
+  // cfn-lint W3005: lambda.Function makes the function depend on its whole role construct so that the role's policy
+  // exists before it runs; the part of that DependsOn naming the role itself (already a GetAtt) is redundant and harmless.
+  (fn.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+  return fn;
+}
