@@ -24,6 +24,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import {
   SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionMetrics as M, SessionTable, SWEEP_EVENT,
@@ -43,7 +44,9 @@ import {
  */
 export const clients = {
   db: DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, retryMode: 'adaptive' }), { marshallOptions: { removeUndefinedValues: true } }),
-  kinesis: new KinesisClient({ maxAttempts: 3 }),
+  // HTTP/1.1: PutRecords needs no HTTP/2 (only SubscribeToShard does, which this function never calls), and emulators
+  // such as moto speak HTTP/1.1 only.
+  kinesis: new KinesisClient({ maxAttempts: 3, requestHandler: new NodeHttpHandler() }),
   s3: new S3Client({ maxAttempts: 5, forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined }),
 };
 

@@ -11,6 +11,7 @@
  * that grows with the session (write units grow with its size, and an item stops at 400 KB), a marker costs the same for
  * the first event and the ten-thousandth.
  */
+import { createHash } from 'node:crypto';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SessionTable as T } from '../../lib/pipelines/private/session-contract';
 import { userOf } from './events';
@@ -64,9 +65,7 @@ export const eventSk = (eventId: string) => `EVENT#${eventId}`;
 
 /** Sweep index partition of a user: a small hash, so that the sweep's queries are spread over a few partitions. */
 export function sweepShard(userKey: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < userKey.length; i++) h = Math.imul(h ^ userKey.charCodeAt(i), 16777619) >>> 0;
-  return h % T.SWEEP_PARTITIONS;
+  return createHash('md5').update(userKey).digest().readUInt16BE(0) % T.SWEEP_PARTITIONS;
 }
 
 export function toSummary(userKey: string, s: SessionAccumulator, closeReason: 'gap' | 'idle', closedAt: number): SessionSummary {
