@@ -1,1 +1,9 @@
-export {};
+export * from './data-lake-bucket';
+export * from './data-lake-schema';
+export * from './delivery-alarms';
+export * from './delivery-base';
+export * from './delivery-source';
+export * from './delivery-transform';
+export * from './s3-data-lake-delivery';
+export * from './redshift-delivery';
+export * from './opensearch-delivery';

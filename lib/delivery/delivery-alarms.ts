@@ -1,0 +1,267 @@
+import { Duration, Token, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { IDelivery } from './delivery-base';
+import { METRIC_PERIOD } from './private/delivery-metrics';
+import { FirehoseLimits as L } from './private/firehose-limits';
+import { checkPercent, secondsOf } from './private/validation';
+import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+import { propError } from '../private/errors';
+import { checkIntRange, checkRange } from '../private/validation';
+
+/** How many 5-minute periods (the period Firehose publishes its metrics at) an alarm evaluates, and how many must breach. */
+export interface DeliveryAlarmEvaluation {
+  /**
+   * Create this alarm.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * 5-minute periods evaluated, 1–288 (one day).
+   * @default - per alarm, stated on its threshold
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * Breaching periods that raise the alarm, 1 to evaluationPeriods.
+   * @default - evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/** `DeliveryTo<destination>.DataFreshness`, Maximum: the age of the oldest record not yet delivered. */
+export interface DataFreshnessThreshold extends DeliveryAlarmEvaluation {
+  /**
+   * How much older than the delivery's expected latency (its buffering interval, 1.5 times that with dynamic
+   * partitioning, plus the transform's buffering interval) the oldest record may get.
+   * @default Duration.minutes(5), over 1 of 1 period
+   */
+  readonly margin?: Duration;
+  /**
+   * The age that raises the alarm, replacing expected latency plus margin.
+   * @default - expected latency plus margin
+   */
+  readonly maxAge?: Duration;
+}
+
+/** `DeliveryTo<destination>.Success`, Average: the share of delivery attempts (puts, COPYs, index requests) that succeeded. */
+export interface DeliverySuccessThreshold extends DeliveryAlarmEvaluation {
+  /**
+   * Alarm below this ratio, in (0, 1].
+   * @default 1 (any failed attempt), over 3 of 3 periods: failures that persist for 15 minutes, not one retried error
+   */
+  readonly minRatio?: number;
+}
+
+/** `ThrottledRecords`, Sum: records a direct-PUT delivery stream refused because a quota was exceeded. */
+export interface ThrottledRecordsThreshold extends DeliveryAlarmEvaluation {
+  /**
+   * Alarm above this many throttled records per 5 minutes, ≥ 0.
+   * @default 0, over 1 of 1 period: producers were refused records and must retry them
+   */
+  readonly maxRecords?: number;
+}
+
+/**
+ * Direct-PUT volume against the Region's quotas: `IncomingBytes`, `IncomingRecords` and `IncomingPutRequests` (Sum per
+ * 5 minutes ÷ 300) over `BytesPerSecondLimit`, `RecordsPerSecondLimit` and `PutRequestsPerSecondLimit`, in percent:
+ * the metric math of the Firehose best practices. The quotas come from their metrics, so a raised quota moves the alarm.
+ */
+export interface QuotaUtilizationThreshold extends DeliveryAlarmEvaluation {
+  /**
+   * Alarm above this percentage of a quota, in (0, 100].
+   * @default 80, over 3 of 3 periods
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+   */
+  readonly maxPercent?: number;
+}
+
+/** `KinesisMillisBehindLatest`, Maximum: how far Firehose's reading lags the tip of the source stream. */
+export interface SourceLagThreshold extends DeliveryAlarmEvaluation {
+  /**
+   * Alarm when Firehose reads records older than this.
+   * @default Duration.minutes(5), over 3 of 3 periods
+   */
+  readonly maxLag?: Duration;
+}
+
+/** The alarms of a delivery stream and their thresholds. Every alarm uses 5-minute periods. */
+export interface DeliveryAlarmOptions extends AlarmSetOptions {
+  /** @default - expected latency + 5 minutes, 1 of 1 */
+  readonly dataFreshness?: DataFreshnessThreshold;
+  /** @default - below 1, 3 of 3 */
+  readonly deliverySuccess?: DeliverySuccessThreshold;
+  /** Direct PUT only. @default - above 0, 1 of 1 */
+  readonly throttledRecords?: ThrottledRecordsThreshold;
+  /** Direct PUT only. @default - above 80 %, 3 of 3 */
+  readonly quotaUtilization?: QuotaUtilizationThreshold;
+  /** Kinesis stream source only. @default - above 5 minutes, 3 of 3 */
+  readonly sourceLag?: SourceLagThreshold;
+}
+
+/** Properties of `DeliveryAlarms`. */
+export interface DeliveryAlarmsProps extends DeliveryAlarmOptions {
+  /** The delivery stream watched. */
+  readonly delivery: IDelivery;
+  /**
+   * How long a record legitimately waits before delivery: the buffering interval (times 1.5 with dynamic partitioning)
+   * plus the transform's buffering interval.
+   */
+  readonly expectedLatency: Duration;
+  /** Whether producers put records directly (the quota and throttling alarms apply) or Firehose reads a stream. */
+  readonly directPut: boolean;
+}
+
+const MAX_PERIODS = 288;
+
+/**
+ * The alarms of a Firehose delivery stream, which no monitoring library ships: data freshness beyond the buffering
+ * interval plus a margin (delivery is stale), delivery success below 1 (the destination refuses data), and, for direct
+ * PUT, throttled records and volume near the Region's quotas; for a Kinesis source, Firehose's lag behind the stream.
+ * Created as child `Alarms` of every delivery construct; by default they notify a KMS-encrypted SNS topic.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+ */
+export class DeliveryAlarms extends AlarmSet {
+  /** The data-freshness threshold in seconds the alarm uses. */
+  public readonly dataFreshnessThresholdSeconds: number;
+  private readonly props: DeliveryAlarmsProps;
+
+  constructor(scope: Construct, id: string, props: DeliveryAlarmsProps) {
+    super(scope, id, props);
+    validate(this, props);
+    this.props = props;
+    const d = props.delivery;
+
+    const fresh = props.dataFreshness ?? {};
+    const expected = secondsOf(props.expectedLatency) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
+    this.dataFreshnessThresholdSeconds = secondsOf(fresh.maxAge) ?? Math.ceil(expected + (secondsOf(fresh.margin) ?? 300));
+    this.alarm('DataFreshness', fresh, 1, {
+      metric: d.metricDataFreshness(),
+      threshold: this.dataFreshnessThresholdSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `Delivery is stale: the oldest undelivered record is older than ${this.dataFreshnessThresholdSeconds} s (expected latency ${Math.ceil(expected)} s plus margin). Check the error log group and the destination`,
+    });
+
+    const success = props.deliverySuccess ?? {};
+    const minRatio = success.minRatio ?? 1;
+    this.alarm('DeliverySuccess', success, 3, {
+      metric: d.metricDeliverySuccess(),
+      threshold: minRatio,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      alarmDescription: `Deliveries fail: fewer than ${minRatio * 100} % of delivery attempts succeed. Firehose retries, then writes the records to the S3 error output; see the error log group`,
+    });
+
+    if (props.directPut) {
+      const throttled = props.throttledRecords ?? {};
+      this.alarm('ThrottledRecords', throttled, 1, {
+        metric: d.metricThrottledRecords(),
+        threshold: throttled.maxRecords ?? 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: 'Producers are throttled: records exceed the direct-PUT quotas of the delivery stream and must be retried (request a quota increase)',
+      });
+      const quota = props.quotaUtilization ?? {};
+      const maxPercent = quota.maxPercent ?? 80;
+      this.alarm('BytesQuota', quota, 3, {
+        metric: this.quotaPercent(d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
+        threshold: maxPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
+      });
+      this.alarm('RecordsQuota', quota, 3, {
+        metric: this.quotaPercent(d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
+        threshold: maxPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
+      });
+      this.alarm('PutRequestsQuota', quota, 3, {
+        metric: this.quotaPercent(d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
+        threshold: maxPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `Direct PUT requests are above ${maxPercent} % of PutRequestsPerSecondLimit: use PutRecordBatch or request a quota increase`,
+      });
+    } else {
+      const lag = props.sourceLag ?? {};
+      const maxLag = lag.maxLag ?? Duration.minutes(5);
+      this.alarm('SourceLag', lag, 3, {
+        metric: d.metricKinesisMillisBehindLatest(),
+        threshold: maxLag.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `Firehose reads the source stream more than ${maxLag.toHumanString()} behind its tip: it shares the shards' read capacity with the other polling consumers`,
+      });
+    }
+  }
+
+  /** Freshness against its threshold, success ratio, and ingestion against the quotas or the source lag. */
+  public widgets(): cloudwatch.IWidget[] {
+    const d = this.props.delivery;
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'Data freshness (s)',
+        left: [d.metricDataFreshness()],
+        leftAnnotations: [{ value: this.dataFreshnessThresholdSeconds, label: 'Alarm' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Delivery success', left: [d.metricDeliverySuccess()], leftYAxis: { min: 0, max: 1 }, width: 8 }),
+    ];
+    if (this.props.directPut) {
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Direct PUT quota use (%)',
+        left: [
+          this.quotaPercent(d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes'),
+          this.quotaPercent(d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records'),
+          this.quotaPercent(d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Requests'),
+        ],
+        right: [d.metricThrottledRecords()],
+        leftYAxis: { min: 0, max: 100 },
+        width: 8,
+      }));
+    } else {
+      widgets.push(new cloudwatch.GraphWidget({ title: 'Behind the source stream (ms)', left: [d.metricKinesisMillisBehindLatest()], width: 8 }));
+    }
+    return widgets;
+  }
+
+  private quotaPercent(incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `100 * (incoming / ${L.METRIC_PERIOD_SECONDS}) / limit`,
+      usingMetrics: { incoming, limit },
+      label,
+      period: METRIC_PERIOD,
+    });
+  }
+
+  private alarm(id: string, evaluation: DeliveryAlarmEvaluation, defaultPeriods: number,
+    props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator' | 'alarmDescription'>): void {
+    if (!(evaluation.enabled ?? true)) return;
+    const periods = evaluation.evaluationPeriods ?? defaultPeriods;
+    this.createAlarm(id, {
+      ...props,
+      evaluationPeriods: periods,
+      datapointsToAlarm: evaluation.datapointsToAlarm ?? periods,
+      // No records, no datapoint: an idle delivery stream is healthy.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+function validate(scope: Construct, props: DeliveryAlarmsProps): void {
+  const evaluations: [string, DeliveryAlarmEvaluation | undefined, number][] = [
+    ['dataFreshness', props.dataFreshness, 1], ['deliverySuccess', props.deliverySuccess, 3], ['throttledRecords', props.throttledRecords, 1],
+    ['quotaUtilization', props.quotaUtilization, 3], ['sourceLag', props.sourceLag, 3],
+  ];
+  for (const [name, e, defaultPeriods] of evaluations) {
+    if (!e) continue;
+    checkIntRange(scope, `${name}.evaluationPeriods`, e.evaluationPeriods, 1, MAX_PERIODS);
+    const periods = e.evaluationPeriods ?? defaultPeriods;
+    checkIntRange(scope, `${name}.datapointsToAlarm`, e.datapointsToAlarm, 1, Token.isUnresolved(periods) ? MAX_PERIODS : periods);
+  }
+  checkRange(scope, 'deliverySuccess.minRatio', props.deliverySuccess?.minRatio, 0, 1, true);
+  checkPercent(scope, 'quotaUtilization.maxPercent', props.quotaUtilization?.maxPercent);
+  const maxRecords = props.throttledRecords?.maxRecords;
+  if (maxRecords !== undefined && !Token.isUnresolved(maxRecords) && (!Number.isFinite(maxRecords) || maxRecords < 0)) {
+    throw propError(scope, 'throttledRecords.maxRecords', maxRecords, 'must be a number ≥ 0');
+  }
+  for (const [name, d] of [['dataFreshness.margin', props.dataFreshness?.margin], ['dataFreshness.maxAge', props.dataFreshness?.maxAge], ['sourceLag.maxLag', props.sourceLag?.maxLag]] as const) {
+    const s = secondsOf(d);
+    if (s !== undefined && s <= 0 && name !== 'dataFreshness.margin') throw propError(scope, name, s, 'must be a duration > 0 seconds');
+    if (s !== undefined && s < 0) throw propError(scope, name, s, 'must be a duration ≥ 0 seconds');
+  }
+}

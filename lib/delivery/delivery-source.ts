@@ -1,0 +1,77 @@
+import { Duration, RemovalPolicy, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { BoundDeliverySource } from './private/bound';
+
+/** Options of a direct-PUT delivery stream. */
+export interface DirectPutOptions {
+  /**
+   * Customer-managed key for server-side encryption of the data Firehose holds while buffering.
+   * @default - a new customer-managed key with rotation (child `Key` of the delivery)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/encryption.html
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Where a delivery stream gets its records: a Kinesis data stream it reads, or producers that call PutRecord /
+ * PutRecordBatch on it (direct PUT).
+ *
+ * A direct-PUT delivery stream encrypts the data it buffers with a customer-managed key. A delivery stream that reads a
+ * data stream cannot encrypt server-side (Firehose refuses it): the data is protected by the encryption of the source
+ * stream and of the destination.
+ */
+export class DeliverySource {
+  /**
+   * Reads a Kinesis data stream. Firehose polls each shard once per second with GetRecords, starting at LATEST: it is one
+   * of the stream's shared-throughput consumers (the 2 MiB/s and 5 GetRecords calls per second of each shard are split
+   * among them), and there is no Firehose throughput quota to watch. The delivery role gets read access to the stream
+   * and, when the stream is encrypted with a key, decrypt permission on it.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html
+   */
+  public static fromStream(stream: kinesis.IStream): DeliverySource {
+    return new DeliverySource(stream, undefined);
+  }
+
+  /**
+   * Producers put records directly (PutRecord, PutRecordBatch; grant with `grantPutRecords`). Throughput is limited by
+   * the Region's direct-PUT quotas, which the delivery alarms watch; the buffered data is encrypted with a
+   * customer-managed key.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/writing-with-sdk.html
+   */
+  public static directPut(options: DirectPutOptions = {}): DeliverySource {
+    return new DeliverySource(undefined, options);
+  }
+
+  /** The data stream read, for a stream source. */
+  public readonly stream?: kinesis.IStream;
+  private readonly directPutOptions?: DirectPutOptions;
+
+  private constructor(stream: kinesis.IStream | undefined, directPutOptions: DirectPutOptions | undefined) {
+    this.stream = stream;
+    this.directPutOptions = directPutOptions;
+  }
+
+  /** Whether producers put records directly. */
+  public get isDirectPut(): boolean {
+    return this.stream === undefined;
+  }
+
+  /**
+   * Grants the role read access to the stream (unless aws-cdk-lib's DeliveryStream does it) or creates the encryption
+   * key of a direct-PUT stream (child `Key` of scope).
+   * @internal
+   */
+  public _bind(scope: Construct, role: iam.IRole, grantRead: boolean): BoundDeliverySource {
+    if (this.stream) {
+      const dependables = grantRead ? [this.stream.grantRead(role)] : [];
+      return { deliveryStreamType: 'KinesisStreamAsSource', stream: this.stream, dependables };
+    }
+    const encryptionKey = this.directPutOptions?.encryptionKey ?? new kms.Key(scope, 'Key', {
+      description: `Encrypts the records buffered by the delivery stream ${scope.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+    return { deliveryStreamType: 'DirectPut', encryptionKey, dependables: [] };
+  }
+}

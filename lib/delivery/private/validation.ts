@@ -1,0 +1,190 @@
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { FirehoseLimits as L } from './firehose-limits';
+import { comboError, propError } from '../../private/errors';
+
+/**
+ * Small pure checks of the delivery constructs. Each skips values that are tokens (known only at deploy) and undefined
+ * (an optional prop not given), and throws the library's error naming the construct, the prop, the value and the range.
+ */
+
+/** The destination families whose buffering ranges differ. */
+export enum BufferingDestination {
+  /** S3, and the S3 staging bucket of Redshift: 1–128 MiB. */
+  S3 = 'S3',
+  /** OpenSearch Service and OpenSearch Serverless: 1–100 MB. */
+  OPENSEARCH = 'OpenSearch',
+}
+
+export interface BufferingSettings {
+  readonly destination: BufferingDestination;
+  readonly interval?: Duration;
+  readonly size?: Size;
+  /** Dynamic partitioning on: interval ≥ 60 s, size ≥ 64 MiB. */
+  readonly dynamicPartitioning?: boolean;
+  /** Data-format conversion on: size ≥ 64 MiB. */
+  readonly formatConversion?: boolean;
+}
+
+/** Seconds of a duration, or undefined when it is a token. */
+export function secondsOf(duration: Duration | undefined): number | undefined {
+  if (duration === undefined || duration.isUnresolved()) return undefined;
+  return duration.toSeconds({ integral: false });
+}
+
+/** MiB of a size, fractional allowed, or undefined when it is a token. */
+export function mebibytesOf(size: Size | undefined): number | undefined {
+  if (size === undefined || size.isUnresolved()) return undefined;
+  return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/** Buffering hints within the ranges of the destination and of the features turned on (FACTS.md, Firehose). */
+export function checkBuffering(scope: IConstruct, settings: BufferingSettings): void {
+  const seconds = secondsOf(settings.interval);
+  if (seconds !== undefined) {
+    const min = settings.dynamicPartitioning ? L.DYNAMIC_PARTITIONING_MIN_BUFFER_INTERVAL_SECONDS : L.MIN_BUFFER_INTERVAL_SECONDS;
+    if (!Number.isInteger(seconds) || seconds < min || seconds > L.MAX_BUFFER_INTERVAL_SECONDS) {
+      const why = settings.dynamicPartitioning ? ' with dynamic partitioning (zero buffering is not allowed there)' : '';
+      throw propError(scope, 'bufferingInterval', seconds, `must be a whole number of seconds from ${min} to ${L.MAX_BUFFER_INTERVAL_SECONDS}${why}`);
+    }
+  }
+  const mib = mebibytesOf(settings.size);
+  if (mib === undefined) return;
+  if (settings.destination === BufferingDestination.OPENSEARCH) {
+    if (!Number.isInteger(mib) || mib < L.OPENSEARCH_MIN_BUFFER_MB || mib > L.OPENSEARCH_MAX_BUFFER_MB) {
+      throw propError(scope, 'bufferingSize', mib, `must be a whole number of MiB from ${L.OPENSEARCH_MIN_BUFFER_MB} to ${L.OPENSEARCH_MAX_BUFFER_MB} for OpenSearch delivery`);
+    }
+    return;
+  }
+  const needsLarge = settings.dynamicPartitioning || settings.formatConversion;
+  const min = needsLarge ? L.CONVERSION_MIN_BUFFER_MIB : L.S3_MIN_BUFFER_MIB;
+  if (!Number.isInteger(mib) || mib < min || mib > L.S3_MAX_BUFFER_MIB) {
+    const why = settings.formatConversion ? ' with Parquet conversion' : settings.dynamicPartitioning ? ' with dynamic partitioning' : '';
+    throw propError(scope, 'bufferingSize', mib, `must be a whole number of MiB from ${min} to ${L.S3_MAX_BUFFER_MIB}${why}`);
+  }
+}
+
+/** Retry duration of Redshift and OpenSearch delivery: whole seconds, 0–7,200. */
+export function checkRetryDuration(scope: IConstruct, duration: Duration | undefined): void {
+  const seconds = secondsOf(duration);
+  if (seconds === undefined) return;
+  if (!Number.isInteger(seconds) || seconds < L.MIN_RETRY_SECONDS || seconds > L.MAX_RETRY_SECONDS) {
+    throw propError(scope, 'retryDuration', seconds, `must be a whole number of seconds from ${L.MIN_RETRY_SECONDS} to ${L.MAX_RETRY_SECONDS}`);
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const GLUE_COLUMN = /^[a-z_][a-z0-9_]*$/;
+
+/** Schema column names: lowercase identifiers (Glue stores them lowercase), unique, at least one. */
+export function checkSchemaColumns(scope: IConstruct, names: string[]): void {
+  if (names.length === 0) throw propError(scope, 'schema', [], 'must declare at least one column');
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (Token.isUnresolved(name)) continue;
+    if (!GLUE_COLUMN.test(name) || name.length > 255) {
+      throw propError(scope, 'schema', name, 'column names must be lowercase identifiers ([a-z_][a-z0-9_]*, at most 255 characters; JSON keys match them case-insensitively)');
+    }
+    if (seen.has(name)) throw propError(scope, 'schema', name, 'column names must be unique');
+    seen.add(name);
+  }
+}
+
+/**
+ * Dynamic-partitioning keys: top-level JSON field names (identifiers), unique ignoring case, not a time partition name,
+ * and, when a schema is declared, a column of it.
+ */
+export function checkPartitionKeys(scope: IConstruct, keys: string[], reserved: string[], schemaColumns?: string[]): void {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (Token.isUnresolved(key)) continue;
+    if (!IDENTIFIER.test(key)) throw propError(scope, 'partitionKeys', key, 'must be top-level JSON field names ([A-Za-z_][A-Za-z0-9_]*)');
+    const lower = key.toLowerCase();
+    if (seen.has(lower)) throw propError(scope, 'partitionKeys', key, 'must be unique (ignoring case)');
+    if (reserved.includes(lower)) throw propError(scope, 'partitionKeys', key, `must not be a time partition name (${reserved.join(', ')})`);
+    if (schemaColumns && !schemaColumns.includes(lower)) {
+      throw propError(scope, 'partitionKeys', key, `must be columns of the schema (${schemaColumns.join(', ')})`);
+    }
+    seen.add(lower);
+  }
+}
+
+/** A static S3 key prefix: no expressions, no leading slash, ends with a slash when not empty. */
+export function checkStaticPrefix(scope: IConstruct, prop: string, prefix: string | undefined): void {
+  if (prefix === undefined || Token.isUnresolved(prefix) || prefix === '') return;
+  if (prefix.includes('!{')) throw propError(scope, prop, prefix, 'must be a static prefix (the construct adds the partition expressions)');
+  if (prefix.startsWith('/') || !prefix.endsWith('/')) throw propError(scope, prop, prefix, 'must not start with "/" and must end with "/"');
+}
+
+const NAMESPACES = /!\{(?!(?:firehose|timestamp|partitionKeyFrom(?:Lambda|Query)):[^{}]+\})/;
+const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
+
+/**
+ * The prefix of failed records: expressions in a known namespace; when it has any, it must include
+ * `!{firehose:error-output-type}`; no partition keys (Firehose rules, s3-prefixes.html).
+ */
+export function checkErrorOutputPrefix(scope: IConstruct, prefix: string | undefined): void {
+  if (prefix === undefined || Token.isUnresolved(prefix)) return;
+  if (prefix === '') throw propError(scope, 'errorOutputPrefix', prefix, 'must not be empty');
+  if (NAMESPACES.test(prefix)) throw propError(scope, 'errorOutputPrefix', prefix, 'must use expressions of the form !{firehose:...} or !{timestamp:...}');
+  if (prefix.includes('!{partitionKeyFrom')) throw propError(scope, 'errorOutputPrefix', prefix, 'must not use partition keys');
+  if (prefix.includes('!{') && !prefix.includes(ERROR_OUTPUT_TYPE)) {
+    throw propError(scope, 'errorOutputPrefix', prefix, `must include ${ERROR_OUTPUT_TYPE} when it uses expressions`);
+  }
+}
+
+/** A key prefix that may use `!{timestamp:...}` and `!{firehose:...}` expressions but no partition keys (backup, staging). */
+export function checkTimestampPrefix(scope: IConstruct, prop: string, prefix: string | undefined): void {
+  if (prefix === undefined || Token.isUnresolved(prefix) || prefix === '') return;
+  if (NAMESPACES.test(prefix) || prefix.includes('!{partitionKeyFrom')) {
+    throw propError(scope, prop, prefix, 'must use only !{timestamp:...} and !{firehose:...} expressions');
+  }
+  if (prefix.startsWith('/')) throw propError(scope, prop, prefix, 'must not start with "/"');
+}
+
+/** A Redshift table name, optionally schema-qualified. */
+export function checkRedshiftTable(scope: IConstruct, table: string): void {
+  if (Token.isUnresolved(table)) return;
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table) || table.length > 127) {
+    throw propError(scope, 'table', table, 'must be a Redshift table name, optionally schema-qualified (schema.table)');
+  }
+}
+
+/** The columns of the COPY: at least one, identifiers, unique. */
+export function checkRedshiftColumns(scope: IConstruct, columns: string[]): void {
+  if (columns.length === 0) throw propError(scope, 'columns', columns, 'must list at least one column of the table');
+  const seen = new Set<string>();
+  for (const column of columns) {
+    if (Token.isUnresolved(column)) continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(column)) throw propError(scope, 'columns', column, 'must be column names ([A-Za-z_][A-Za-z0-9_$]*)');
+    const lower = column.toLowerCase();
+    if (seen.has(lower)) throw propError(scope, 'columns', column, 'must be unique');
+    seen.add(lower);
+  }
+}
+
+/** COPY options and the staging compression agree: GZIP-staged objects need the GZIP option and only those. */
+export function checkCopyCompression(scope: IConstruct, copyOptions: string, compression: string): void {
+  if (Token.isUnresolved(copyOptions) || Token.isUnresolved(compression)) return;
+  const saysGzip = /\bGZIP\b/i.test(copyOptions);
+  if (compression === 'GZIP' && !saysGzip) {
+    throw comboError(scope, `copyOptions must include GZIP when the staging compression is GZIP, got ${JSON.stringify(copyOptions)}`);
+  }
+  if (compression === 'UNCOMPRESSED' && saysGzip) {
+    throw comboError(scope, `copyOptions must not include GZIP when the staging compression is UNCOMPRESSED, got ${JSON.stringify(copyOptions)}`);
+  }
+}
+
+/** An OpenSearch index name: lowercase, 1–80 characters, none of the characters OpenSearch refuses. */
+export function checkIndexName(scope: IConstruct, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (name.length < 1 || name.length > 80 || name !== name.toLowerCase() || /[\\/*?"<>| ,#:]/.test(name) || /^[-_+.]/.test(name)) {
+    throw propError(scope, 'indexName', name, 'must be 1–80 lowercase characters, not start with - _ + . and contain none of \\ / * ? " < > | , # : or space');
+  }
+}
+
+/** A fraction of a quota in percent, (0, 100]. */
+export function checkPercent(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isFinite(value) || value <= 0 || value > 100) throw propError(scope, prop, value, 'must be a percentage in (0, 100]');
+}

@@ -1,0 +1,290 @@
+import {
+  Annotations, Duration, RemovalPolicy, Token,
+  aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda, aws_logs as logs,
+  aws_redshift as redshift, aws_redshiftserverless as redshiftserverless, aws_s3 as s3, aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DataLakeBucket } from './data-lake-bucket';
+import { DeliveryAlarms } from './delivery-alarms';
+import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
+import { DestinationMetricPrefix } from './private/delivery-metrics';
+import { ErrorLogStream } from './private/error-logging';
+import { FirehoseLimits as L } from './private/firehose-limits';
+import { firehosePeer } from './private/firehose-peer';
+import { renderProcessing } from './private/processing';
+import { renderS3Configuration } from './private/s3-configuration';
+import {
+  BufferingDestination, checkBuffering, checkCopyCompression, checkErrorOutputPrefix, checkRedshiftColumns, checkRedshiftTable,
+  checkRetryDuration, checkTimestampPrefix, mebibytesOf, secondsOf,
+} from './private/validation';
+import { comboError, propError } from '../private/errors';
+
+/** Options of a Redshift warehouse created in this app. */
+export interface RedshiftTargetOptions {
+  /**
+   * Database of the table.
+   * @default - the cluster's `dbName`; `dev` for a workgroup
+   */
+  readonly database?: string;
+  /**
+   * Security group of the warehouse. The construct allows Firehose's CIDR block of the Region in on the warehouse
+   * port; without it, add that rule yourself (`securityGroup.connections.allowFrom(delivery, port)`).
+   * @default - no rule is added
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+}
+
+/** An existing Redshift cluster or Serverless workgroup, by endpoint. */
+export interface RedshiftEndpointAttributes {
+  /** Host name of the endpoint (`cluster.abc123.us-east-1.redshift.amazonaws.com`, `wg.123456789012.us-east-1.redshift-serverless.amazonaws.com`). */
+  readonly endpointAddress: string;
+  /**
+   * @default 5439
+   */
+  readonly port?: number;
+  /** Database of the table. */
+  readonly database: string;
+  /**
+   * Security group of the warehouse, to allow Firehose in.
+   * @default - no rule is added
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+}
+
+/** What a target contributes once bound. */
+interface BoundRedshiftTarget {
+  readonly jdbcUrl: string;
+}
+
+/**
+ * The Redshift warehouse a `RedshiftDelivery` loads: a provisioned cluster or a Serverless workgroup, created in this
+ * app (L1 `CfnCluster` / `CfnWorkgroup`) or existing.
+ *
+ * Network access: Firehose connects to Redshift from the Firehose CIDR block of the Region (RegionInfo
+ * `firehoseCidrBlock`; `delivery.connections` carries it as a peer) over the warehouse's public endpoint. The cluster or
+ * workgroup must be publicly accessible, with a public IP address in a public subnet, and its security group must allow
+ * that block on the warehouse port (5439 by default); Firehose has no VPC delivery to Redshift. Keep the database
+ * user's permissions to INSERT on the one table.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
+ */
+export class RedshiftTarget {
+  /** A provisioned cluster created in this app. It must be publicly accessible (a warning says when it is not). */
+  public static fromCluster(cluster: redshift.CfnCluster, options: RedshiftTargetOptions = {}): RedshiftTarget {
+    return new RedshiftTarget((scope) => {
+      warnIfPrivate(scope, cluster.publiclyAccessible, `cluster ${cluster.node.path}`);
+      allowFirehose(scope, options.securityGroup, cluster.port ?? 5439);
+      return { jdbcUrl: jdbcUrl(cluster.attrEndpointAddress, cluster.attrEndpointPort, options.database ?? cluster.dbName) };
+    });
+  }
+
+  /** A Serverless workgroup created in this app. It must be publicly accessible (a warning says when it is not). */
+  public static fromWorkgroup(workgroup: redshiftserverless.CfnWorkgroup, options: RedshiftTargetOptions = {}): RedshiftTarget {
+    return new RedshiftTarget((scope) => {
+      warnIfPrivate(scope, workgroup.publiclyAccessible, `workgroup ${workgroup.node.path}`);
+      const port = workgroup.port ?? 5439;
+      allowFirehose(scope, options.securityGroup, port);
+      return { jdbcUrl: jdbcUrl(workgroup.attrWorkgroupEndpointAddress, Token.asString(port), options.database ?? 'dev') };
+    });
+  }
+
+  /** An existing cluster or workgroup, by endpoint. */
+  public static fromEndpoint(attrs: RedshiftEndpointAttributes): RedshiftTarget {
+    return new RedshiftTarget((scope) => {
+      const port = attrs.port ?? 5439;
+      if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1150 || port > 65535)) {
+        throw propError(scope, 'target.port', port, 'must be a Redshift port from 1150 to 65535');
+      }
+      allowFirehose(scope, attrs.securityGroup, port);
+      return { jdbcUrl: jdbcUrl(attrs.endpointAddress, String(port), attrs.database) };
+    });
+  }
+
+  private constructor(private readonly binder: (scope: Construct) => BoundRedshiftTarget) {}
+
+  /** @internal */
+  public _bind(scope: Construct): BoundRedshiftTarget {
+    return this.binder(scope);
+  }
+}
+
+function jdbcUrl(address: string, port: string, database: string): string {
+  return `jdbc:redshift://${address}:${port}/${database}`;
+}
+
+function warnIfPrivate(scope: Construct, publiclyAccessible: boolean | unknown, what: string): void {
+  if (publiclyAccessible === true || Token.isUnresolved(publiclyAccessible)) return;
+  Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:redshiftNotPublic',
+    `Firehose reaches Redshift only through its public endpoint, from the Firehose CIDR block of the Region; ${what} is not publicly accessible, so deliveries will fail to connect`);
+}
+
+function allowFirehose(scope: Construct, securityGroup: ec2.ISecurityGroup | undefined, port: number): void {
+  securityGroup?.addIngressRule(firehosePeer(scope), ec2.Port.tcp(port), `Firehose delivery ${scope.node.path}`);
+}
+
+/** Properties of a `RedshiftDelivery`. */
+export interface RedshiftDeliveryProps extends DeliveryCommonProps {
+  /** The cluster or workgroup to load. */
+  readonly target: RedshiftTarget;
+  /**
+   * Secret with the database user's `username` and `password` (JSON keys), read by Firehose at delivery time
+   * (Secrets Manager integration): no password in the template. The user needs INSERT on the table.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/using-secrets-manager.html
+   */
+  readonly credentials: secretsmanager.ISecret;
+  /** Table the records are copied into (it must exist), optionally `schema.table`. */
+  readonly table: string;
+  /** Columns the COPY fills, in the order of the table's column list; at least one. */
+  readonly columns: string[];
+  /**
+   * Options of the COPY command. Must include GZIP exactly when the staging compression is GZIP.
+   * @default "JSON 'auto ignorecase' GZIP TIMEFORMAT 'auto'" (without GZIP when staging is uncompressed)
+   * @see https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html
+   */
+  readonly copyOptions?: string;
+  /**
+   * Bucket Firehose stages the batches in before each COPY (objects, COPY manifests and error manifests).
+   * @default - a new `DataLakeBucket` (child `StagingBucket`)
+   */
+  readonly stagingBucket?: s3.IBucket;
+  /**
+   * Key prefix of the staged objects.
+   * @default 'staging/'
+   */
+  readonly stagingPrefix?: string;
+  /**
+   * Key prefix of the records Firehose could not stage.
+   * @default 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/'
+   */
+  readonly errorOutputPrefix?: string;
+  /**
+   * Compression of the staged objects: GZIP or UNCOMPRESSED (COPY reads neither ZIP nor Snappy).
+   * @default firehose.Compression.GZIP
+   */
+  readonly stagingCompression?: firehose.Compression;
+  /**
+   * How long Firehose retries a failed COPY, 0–7,200 s; then it skips the batch and writes its manifest under
+   * `errors/` in the staging bucket.
+   * @default Duration.seconds(3600)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/retry.html
+   */
+  readonly retryDuration?: Duration;
+  /**
+   * Which records are kept in S3 besides the load: `FAILED` keeps only what failed (the error manifests in the staging
+   * bucket point at the staged objects of skipped batches); `ALL` also writes every source record to the backup bucket.
+   * @default firehose.BackupMode.FAILED
+   */
+  readonly backupMode?: firehose.BackupMode;
+  /**
+   * Bucket of the backup of all records (`backupMode` ALL).
+   * @default - the staging bucket
+   */
+  readonly backupBucket?: s3.IBucket;
+  /**
+   * Key prefix of the backup of all records.
+   * @default 'backup/!{timestamp:yyyy/MM/dd}/'
+   */
+  readonly backupPrefix?: string;
+}
+
+const DEFAULT_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
+const DEFAULT_BACKUP_PREFIX = 'backup/!{timestamp:yyyy/MM/dd}/';
+
+/**
+ * Firehose delivery into Amazon Redshift (a provisioned cluster or a Serverless workgroup): batches are staged in S3,
+ * then loaded with COPY using credentials Firehose reads from Secrets Manager. Built on the L1 `CfnDeliveryStream`
+ * (aws-cdk-lib's DeliveryStream has no Redshift destination) with the same interface: `firehose.IDeliveryStream`,
+ * grants and metrics. Failed COPYs are retried for `retryDuration`, then left as manifests under `errors/` of the
+ * staging bucket.
+ *
+ * Network: see `RedshiftTarget` (public endpoint, Firehose CIDR block allowed on the warehouse port).
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
+ */
+export class RedshiftDelivery extends DeliveryBase {
+  public readonly deliveryStreamArn: string;
+  public readonly deliveryStreamName: string;
+  public readonly role: iam.IRole;
+  public readonly alarms: DeliveryAlarms;
+  public readonly errorLogGroup: logs.ILogGroup;
+  public readonly transformFunction?: lambda.IFunction;
+  /** The staging bucket. */
+  public readonly stagingBucket: s3.IBucket;
+  /** The JDBC URL Firehose connects to. */
+  public readonly jdbcUrl: string;
+  private readonly resource: firehose.CfnDeliveryStream;
+
+  constructor(scope: Construct, id: string, props: RedshiftDeliveryProps) {
+    super(scope, id, DestinationMetricPrefix.REDSHIFT, props.deliveryStreamName);
+    const compression = (props.stagingCompression ?? firehose.Compression.GZIP).value;
+    const copyOptions = props.copyOptions ?? `JSON 'auto ignorecase'${compression === 'GZIP' ? ' GZIP' : ''} TIMEFORMAT 'auto'`;
+    const backupAll = props.backupMode === firehose.BackupMode.ALL;
+    validate(this, props, compression, copyOptions, backupAll);
+
+    this.jdbcUrl = props.target._bind(this).jdbcUrl;
+    this.stagingBucket = props.stagingBucket ?? new DataLakeBucket(this, 'StagingBucket').bucket;
+    const f = this._foundation(props, `Firehose delivery ${this.node.path} into Redshift`, true);
+    this.role = f.role;
+    this.errorLogGroup = f.logging.logGroup;
+    this.transformFunction = f.transform?.function;
+    props.credentials.grantRead(this.role);
+
+    const intervalSeconds = secondsOf(props.bufferingInterval) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
+    const sizeMiB = mebibytesOf(props.bufferingSize) ?? L.DEFAULT_BUFFER_MIB;
+    this.resource = new firehose.CfnDeliveryStream(this, 'Resource', {
+      deliveryStreamName: props.deliveryStreamName,
+      deliveryStreamType: f.source.deliveryStreamType,
+      kinesisStreamSourceConfiguration: f.source.stream ? { kinesisStreamArn: f.source.stream.streamArn, roleArn: this.role.roleArn } : undefined,
+      redshiftDestinationConfiguration: {
+        clusterJdbcurl: this.jdbcUrl,
+        roleArn: this.role.roleArn,
+        secretsManagerConfiguration: { enabled: true, secretArn: props.credentials.secretArn, roleArn: this.role.roleArn },
+        copyCommand: { dataTableName: props.table, dataTableColumns: props.columns.join(','), copyOptions },
+        retryOptions: { durationInSeconds: secondsOf(props.retryDuration) ?? L.REDSHIFT_DEFAULT_RETRY_SECONDS },
+        s3Configuration: renderS3Configuration(f.permissions, {
+          bucket: this.stagingBucket,
+          prefix: props.stagingPrefix ?? 'staging/',
+          errorOutputPrefix: props.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX,
+          bufferingHints: { intervalInSeconds: intervalSeconds, sizeInMBs: sizeMiB },
+          compression,
+          logging: f.logging.options(ErrorLogStream.STAGING),
+          wholeBucket: true,
+        }),
+        processingConfiguration: renderProcessing(f.permissions, { transform: f.transform }),
+        s3BackupMode: backupAll ? 'Enabled' : 'Disabled',
+        s3BackupConfiguration: backupAll ? renderS3Configuration(f.permissions, {
+          bucket: props.backupBucket ?? this.stagingBucket,
+          prefix: props.backupPrefix ?? DEFAULT_BACKUP_PREFIX,
+          errorOutputPrefix: props.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX,
+          compression: firehose.Compression.GZIP.value,
+          logging: f.logging.options(ErrorLogStream.BACKUP),
+        }) : undefined,
+        cloudWatchLoggingOptions: f.logging.options(ErrorLogStream.DESTINATION),
+      },
+    });
+    this.deliveryStreamArn = this.resource.attrArn;
+    this.deliveryStreamName = this.resource.ref;
+    const expected = intervalSeconds + (f.transform?.bufferIntervalSeconds ?? 0);
+    this.alarms = this._finish(this.resource, f, Duration.seconds(expected), props.alarms);
+  }
+
+  /** Applies the removal policy to the delivery stream (the data lives in Redshift and the staging bucket). */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    this.resource.applyRemovalPolicy(policy);
+  }
+}
+
+function validate(scope: RedshiftDelivery, props: RedshiftDeliveryProps, compression: string, copyOptions: string, backupAll: boolean): void {
+  checkRedshiftTable(scope, props.table);
+  checkRedshiftColumns(scope, props.columns);
+  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
+    throw propError(scope, 'stagingCompression', compression, 'must be GZIP or UNCOMPRESSED (Redshift COPY reads neither ZIP nor Snappy)');
+  }
+  checkCopyCompression(scope, copyOptions, compression);
+  checkBuffering(scope, { destination: BufferingDestination.S3, interval: props.bufferingInterval, size: props.bufferingSize });
+  checkRetryDuration(scope, props.retryDuration);
+  checkTimestampPrefix(scope, 'stagingPrefix', props.stagingPrefix);
+  checkTimestampPrefix(scope, 'backupPrefix', props.backupPrefix);
+  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
+  if (!backupAll && (props.backupBucket || props.backupPrefix !== undefined)) {
+    throw comboError(scope, 'backupBucket and backupPrefix need backupMode ALL (failed batches stay in the staging bucket)');
+  }
+}
