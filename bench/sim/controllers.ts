@@ -9,8 +9,8 @@ import { SimAlarm } from './alarm';
 import { Controller, StreamApi, StreamView } from './engine';
 
 const MINUTE_MS = 60_000;
-/** The handler's scheduled re-check, minutes. */
-export const DEFAULT_RECHECK_MINUTES = 15;
+/** The handler's scheduled re-check, minutes (the construct's default). */
+export const DEFAULT_RECHECK_MINUTES = 1;
 
 /** Defaults of the autoscaler in the benchmark (the construct's defaults). */
 export function defaultPolicyConfig(initialShards: number): PolicyConfig {
@@ -23,69 +23,89 @@ export interface AutoscalerTrace {
   readonly trigger: string;
 }
 
+export interface AutoscalerModelOptions {
+  /** Consumer lag the lag guard sees at a minute. @default - none */
+  readonly lagMillis?: (minute: number) => number | undefined;
+  /** Minutes between the handler's scheduled re-checks. @default 1 (the construct's default) */
+  readonly recheckMinutes?: number;
+  /**
+   * Whether the throttling alarm also wakes the handler on a saturated minute (utilisation ≥ the policy's saturation
+   * utilisation), as the policy treats one. @default true
+   */
+  readonly saturationAlarm?: boolean;
+}
+
 /**
- * This library's autoscaler: three alarms with 1-minute periods (saturation: throttling or utilisation ≥ 95%; high
- * utilisation; sustained low utilisation,
- * thresholds from `resolveConfig` with the shard count embedded), a handler invoked by an alarm's transition into ALARM and
- * once when a reshard completes (it then rewrites the alarms for the new count, which resets them), and by a schedule
- * every `recheckMinutes` (the re-check that picks up scale-ins the policy held back, e.g. for the lag guard or the call
- * reserve). Each invocation asks `decide()` and calls UpdateShardCount.
+ * This library's autoscaler as the ShardAutoscaler construct deploys it: three alarms with 1-minute periods and the
+ * thresholds of `resolveConfig` (throttling — and saturation — for `throttleMinutes`; utilisation ≥ the scale-out
+ * utilisation for `scaleOutMinutes`; utilisation ≤ the scale-in utilisation for `scaleInMinutes`), the utilisation ones
+ * embedding the shard count; and the handler, woken by an alarm's transition into ALARM and by a scheduled re-check. The
+ * handler evaluates the policy when woken by an alarm, while any alarm is in ALARM, and for the follow-up after its own
+ * call once the stream is ACTIVE again; it rewrites the alarms for the target right after a call (their state is kept) and
+ * re-syncs them when they disagree with the open count.
  */
 export class AutoscalerController implements Controller {
   public readonly name = 'autoscaler';
   public invocations = 0;
+  public evaluations = 0;
   public readonly decisions: AutoscalerTrace[] = [];
   private readonly throttle: SimAlarm;
   private readonly high: SimAlarm;
   private readonly low: SimAlarm;
   private readonly history: number;
+  private readonly recheck: number;
   private alarmShards: number | undefined;
+  private followUp = false;
 
-  constructor(
-    private readonly config: PolicyConfig,
-    private readonly lagMillis?: (minute: number) => number | undefined,
-    private readonly recheckMinutes: number = DEFAULT_RECHECK_MINUTES,
-  ) {
+  constructor(private readonly config: PolicyConfig, private readonly options: AutoscalerModelOptions = {}) {
     const r = resolveConfig(config);
-    this.throttle = new SimAlarm('saturation', r.throttleMinutes, r.throttleMinutes);
-    this.high = new SimAlarm('high-utilisation', r.scaleOutMinutes, r.scaleOutMinutes);
-    this.low = new SimAlarm('low-utilisation', r.scaleInMinutes, r.scaleInMinutes);
+    this.throttle = new SimAlarm('throttling', r.throttleMinutes, r.throttleMinutes);
+    this.high = new SimAlarm('scale-out-utilisation', r.scaleOutMinutes, r.scaleOutMinutes);
+    this.low = new SimAlarm('scale-in-utilisation', r.scaleInMinutes, r.scaleInMinutes);
     this.history = requiredHistoryMinutes(config);
+    this.recheck = options.recheckMinutes ?? DEFAULT_RECHECK_MINUTES;
   }
 
   step(view: StreamView, api: StreamApi): void {
     const r = resolveConfig(this.config);
     if (this.alarmShards === undefined) this.alarmShards = view.shards;
-    const triggers: string[] = [];
-    if (view.reshardCompleted) {
-      // The handler's follow-up: rewrite the alarms for the new count (PutMetricAlarm resets their state).
-      this.alarmShards = view.shards;
-      for (const a of [this.throttle, this.high, this.low]) a.reset();
-      triggers.push('reshard completed');
-    }
     const shards = this.alarmShards;
-    const fired: SimAlarm[] = [];
+    const saturationAlarm = this.options.saturationAlarm ?? true;
     const flags = (n: number, f: (s: MinuteSample) => boolean) => view.published.slice(-n).map(f);
-    const saturated = (s: MinuteSample) => throttledFraction(s) >= r.minThrottledFraction || utilization(s, shards) >= r.saturationUtilization;
-    if (this.throttle.evaluate(flags(this.throttle.evaluationPeriods, saturated))) fired.push(this.throttle);
-    if (this.high.evaluate(flags(this.high.evaluationPeriods, (s) => utilization(s, shards) >= r.scaleOutUtilization))) fired.push(this.high);
-    if (this.low.evaluate(flags(this.low.evaluationPeriods, (s) => utilization(s, shards) <= r.scaleInUtilization))) fired.push(this.low);
-    triggers.push(...fired.map((a) => a.name));
-    if (this.recheckMinutes > 0 && view.minute % this.recheckMinutes === 0) triggers.push('schedule');
-    if (triggers.length === 0) return;
+    const throttled = (s: MinuteSample) => throttledFraction(s) >= r.minThrottledFraction
+      || (saturationAlarm && utilization(s, shards) >= r.saturationUtilization);
+    const fired: string[] = [];
+    if (this.throttle.evaluate(flags(this.throttle.evaluationPeriods, throttled))) fired.push(this.throttle.name);
+    if (this.high.evaluate(flags(this.high.evaluationPeriods, (s) => utilization(s, shards) >= r.scaleOutUtilization))) fired.push(this.high.name);
+    if (this.low.evaluate(flags(this.low.evaluationPeriods, (s) => utilization(s, shards) <= r.scaleInUtilization))) fired.push(this.low.name);
+    const scheduled = this.recheck > 0 && view.minute % this.recheck === 0;
+    if (fired.length === 0 && !scheduled) return;
 
     this.invocations++;
+    if (view.status === 'ACTIVE' && this.alarmShards !== view.shards) this.alarmShards = view.shards;
+    const inAlarm = [this.throttle, this.high, this.low].filter((a) => a.state === 'ALARM').map((a) => a.name);
+    const reasons = [...fired, ...(inAlarm.length > 0 ? ['in ALARM'] : []), ...(this.followUp ? ['follow-up'] : [])];
+    if (reasons.length === 0) return;
+    if (view.status !== 'ACTIVE') {
+      this.followUp = true;
+      return;
+    }
+    this.evaluations++;
     const decision = decide({
       currentShards: view.shards,
       streamStatus: view.status,
       samples: view.published.slice(-this.history),
-      lagMillis: this.lagMillis?.(view.minute),
+      lagMillis: this.options.lagMillis?.(view.minute),
       scalingCallTimes: view.callMinutes.map((m) => m * MINUTE_MS),
       now: view.minute * MINUTE_MS,
       config: this.config,
     });
-    this.decisions.push({ minute: view.minute, decision, trigger: triggers.join('+') });
-    if (decision.targetShards !== undefined) api.updateShardCount(decision.targetShards);
+    this.followUp = false;
+    this.decisions.push({ minute: view.minute, decision, trigger: reasons.join('+') });
+    if (decision.targetShards !== undefined && api.updateShardCount(decision.targetShards)) {
+      this.followUp = true;
+      this.alarmShards = decision.targetShards;
+    }
   }
 }
 
