@@ -1,28 +1,34 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { configFromEnv, transformBatch } from './transform';
+import { TransformConfig, configFromEnv, transformBatch } from './transform';
 
-const logger = new Logger();
-const config = configFromEnv(process.env);
+/** The part of the Powertools logger the handler uses. */
+export interface WarnLogger {
+  warn(message: string, ...extra: object[]): void;
+}
 
 /**
  * Firehose transform: validates that each record is a JSON object, adds the ingest timestamp, newline-delimits it, and
  * marks malformed or oversized records ProcessingFailed (they go to the delivery's error output) without failing the
  * batch. Logs counts and record ids of failures, never record contents.
  */
-export const handler = async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
-  const { records, failures } = transformBatch(event.records, config);
-  if (failures.length > 0) {
-    const byReason: Record<string, number> = {};
-    for (const f of failures) byReason[f.reason] = (byReason[f.reason] ?? 0) + 1;
-    logger.warn('Records marked ProcessingFailed', {
-      deliveryStreamArn: event.deliveryStreamArn,
-      invocationId: event.invocationId,
-      failed: failures.length,
-      total: event.records.length,
-      byReason,
-      sampleRecordIds: failures.slice(0, 10).map((f) => f.recordId),
-    });
-  }
-  return { records };
-};
+export function makeHandler(config: TransformConfig, logger: WarnLogger) {
+  return async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
+    const { records, failures } = transformBatch(event.records, config);
+    if (failures.length > 0) {
+      const byReason: Record<string, number> = {};
+      for (const f of failures) byReason[f.reason] = (byReason[f.reason] ?? 0) + 1;
+      logger.warn('Records marked ProcessingFailed', {
+        deliveryStreamArn: event.deliveryStreamArn,
+        invocationId: event.invocationId,
+        failed: failures.length,
+        total: event.records.length,
+        byReason,
+        sampleRecordIds: failures.slice(0, 10).map((f) => f.recordId),
+      });
+    }
+    return { records };
+  };
+}
+
+export const handler = makeHandler(configFromEnv(process.env), new Logger());
