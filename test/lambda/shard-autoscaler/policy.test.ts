@@ -1,0 +1,317 @@
+import * as fc from 'fast-check';
+import { AutoscalerController, simulate, TraceRow } from '../../../bench/sim';
+import {
+  callsInWindow, decide, demandShards, MinuteSample, PolicyConfig, PolicyInput, projectDemand, requiredHistoryMinutes,
+  resolveConfig, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction,
+} from '../../../lambda/shard-autoscaler/policy';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+/** Decisions happen at epoch minute 1,000,000 (any fixed time works: the policy only compares times). */
+const NOW_MINUTE = 1_000_000;
+const NOW = NOW_MINUTE * MIN;
+const BASE: PolicyConfig = { minShards: 1, maxShards: 1000, targetUtilization: 0.7 };
+
+/** A minute at `shardEq` shard equivalents of bytes (2 KiB records, so bytes bind), `throttled` records rejected. */
+function minute(m: number, shardEq: number, throttled = 0): MinuteSample {
+  const bytes = shardEq * SHARD_BYTES_PER_MINUTE;
+  return { minute: m, incomingBytes: bytes, incomingRecords: Math.round(bytes / 2048), throttledRecords: throttled };
+}
+
+/** `n` minutes ending at the newest published minute (NOW_MINUTE − 3), demand from `f(i)` (i = 0 oldest). */
+function series(n: number, f: (i: number) => number): MinuteSample[] {
+  return Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+}
+
+function input(partial: Partial<PolicyInput>): PolicyInput {
+  return { currentShards: 10, streamStatus: 'ACTIVE', samples: [], scalingCallTimes: [], now: NOW, config: BASE, ...partial };
+}
+
+describe('policy: building blocks', () => {
+  test('demand of an unthrottled minute is the larger of its bytes and records share', () => {
+    expect(demandShards({ minute: 0, incomingBytes: SHARD_BYTES_PER_MINUTE, incomingRecords: 0, throttledRecords: 0 })).toBe(1);
+    expect(demandShards({ minute: 0, incomingBytes: 0, incomingRecords: 3 * SHARD_RECORDS_PER_MINUTE, throttledRecords: 0 })).toBe(3);
+  });
+
+  test('a throttled minute adds its throttled records at the accepted records\' average size', () => {
+    // 2 shards' worth accepted (60,000 records of 2 MiB/60,000 each... per shard), as many throttled: demand 4.
+    const s: MinuteSample = { minute: 0, incomingBytes: 2 * SHARD_BYTES_PER_MINUTE, incomingRecords: 100_000, throttledRecords: 100_000 };
+    expect(demandShards(s)).toBeCloseTo(4, 10);
+    expect(throttledFraction(s)).toBe(0.5);
+  });
+
+  test('a minute with only throttled records has unknown (infinite) demand', () => {
+    expect(demandShards({ minute: 0, incomingBytes: 0, incomingRecords: 0, throttledRecords: 10 })).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  test('projectDemand extends a straight climb and ignores a flat or falling one', () => {
+    const climb = series(30, (i) => 1 + 0.1 * i); // 1.0 … 3.9
+    expect(projectDemand(climb, 10)).toBeCloseTo(3.9 + 1.0, 6);
+    expect(projectDemand(series(30, () => 2), 10)).toBe(0);
+    expect(projectDemand(series(30, (i) => 5 - 0.1 * i), 10)).toBe(0);
+    expect(projectDemand(series(4, (i) => i), 10)).toBe(0);
+  });
+
+  test('callsInWindow counts only the 24 h before now', () => {
+    expect(callsInWindow([NOW - 25 * HOUR, NOW - 24 * HOUR, NOW - 23 * HOUR, NOW, NOW + MIN], NOW)).toBe(2);
+  });
+
+  test('resolveConfig derives the thresholds from the target utilisation', () => {
+    const r = resolveConfig(BASE);
+    expect(r.scaleOutUtilization).toBeCloseTo(0.85, 10);
+    expect(r.scaleInUtilization).toBeCloseTo(0.525, 10);
+    expect(r.saturationUtilization).toBe(0.95);
+    expect([r.scaleOutMinutes, r.throttleMinutes, r.scaleInMinutes, r.reserveCallsForScaleOut]).toEqual([2, 1, 60, 2]);
+    expect(resolveConfig({ ...BASE, scaleOutSensitivity: 'low', scaleInSensitivity: 'high' })).toMatchObject({ scaleOutMinutes: 5, throttleMinutes: 2, scaleInMinutes: 30 });
+    expect(requiredHistoryMinutes(BASE)).toBe(75);
+  });
+});
+
+describe('policy: decide, hand-computed cases', () => {
+  test('throttling: demand estimated from throttled records, sized to the target, reached in two steps', () => {
+    // 4 shards fully used (4 shard-eq accepted) and as many records throttled: demand 8 → 8 / 0.7 = 11.4 → 12 shards.
+    const accepted = minute(NOW_MINUTE - 3, 4);
+    const throttled = { ...accepted, throttledRecords: accepted.incomingRecords };
+    const samples = [...series(10, () => 4).map((s) => ({ ...s, minute: s.minute - 1 })), throttled];
+    const d = decide(input({ currentShards: 4, samples }));
+    expect(d).toMatchObject({ kind: 'scale-out', targetShards: 8, pendingTarget: 12 });
+    expect(d.reason).toMatch(/throttled 50.00% of records/);
+  });
+
+  test('a saturated minute well above the ten before is a surge: the largest step', () => {
+    const samples = [...series(11, (i) => (i < 10 ? 2 : 5.8))];
+    const d = decide(input({ currentShards: 6, samples }));
+    // 5.8 / 0.7 = 8.3 would be 9; the surge takes 2 × 6 = 12.
+    expect(d).toMatchObject({ kind: 'scale-out', targetShards: 12 });
+    expect(d.reason).toMatch(/^surge/);
+  });
+
+  test('high utilisation for two minutes: sized to the target utilisation', () => {
+    const samples = series(40, (i) => (i < 38 ? 5 : 8.8)); // 88% of 10 shards
+    expect(decide(input({ samples }))).toMatchObject({ kind: 'scale-out', targetShards: 13 }); // 8.8 / 0.7 = 12.6
+  });
+
+  test('a steady climb is sized for the demand 30 minutes ahead, at most 1.5× the peak', () => {
+    const samples = series(30, (i) => 6 + (i * 2.6) / 29); // 6 → 8.6 shard-eq, 0.0897 per minute
+    const d = decide(input({ samples }));
+    // peak 8.6; trend: 8.6 + 30 × 0.0897 = 11.29 → 11.29 / 0.7 = 16.1 → 17
+    expect(d).toMatchObject({ kind: 'scale-out', targetShards: 17 });
+    expect(decide(input({ samples, config: { ...BASE, growthHorizonMinutes: 0 } }))).toMatchObject({ targetShards: 13 });
+  });
+
+  test('at the target utilisation nothing happens', () => {
+    const d = decide(input({ samples: series(80, () => 7) }));
+    expect(d).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    expect(d.targetShards).toBeUndefined();
+  });
+
+  test('sustained low utilisation: scales in to keep the window peak at 90% of the target', () => {
+    // 60 minutes at ≤ 3 shard-eq on 10 shards (≤ 30% ≤ 52.5%): 3 / (0.9 × 0.7) = 4.76 → 5
+    const samples = series(80, (i) => (i % 7 === 0 ? 3 : 2));
+    expect(decide(input({ samples }))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
+  });
+
+  test('scale-in needs the whole window low', () => {
+    const samples = series(80, (i) => (i === 40 ? 6 : 2)); // one minute at 60% in the window
+    expect(decide(input({ samples })).kind).toBe('none');
+    expect(decide(input({ samples: series(59, () => 2) })).kind).toBe('none'); // window not covered yet
+  });
+
+  test('scale-in waits until the count settled after the last call', () => {
+    const samples = series(80, () => 2);
+    expect(decide(input({ samples, scalingCallTimes: [NOW - 5 * MIN] })).kind).toBe('none');
+    expect(decide(input({ samples, scalingCallTimes: [NOW - 10 * MIN] })).kind).toBe('scale-in');
+  });
+
+  test('deep scale-in goes halfway and names the rest', () => {
+    const samples = series(80, () => 1);
+    expect(decide(input({ currentShards: 40, samples }))).toMatchObject({ kind: 'scale-in', targetShards: 20, pendingTarget: 2 });
+  });
+
+  test('the lag guard holds scale-in back, but not scale-out', () => {
+    const cold = series(80, () => 2);
+    const config = { ...BASE, lagGuardMillis: 60_000 };
+    expect(decide(input({ samples: cold, config, lagMillis: 60_001 }))).toMatchObject({ kind: 'none' });
+    expect(decide(input({ samples: cold, config, lagMillis: 60_001 })).reason).toMatch(/lag guard/);
+    expect(decide(input({ samples: cold, config, lagMillis: 60_000 })).kind).toBe('scale-in');
+    expect(decide(input({ samples: cold, config })).kind).toBe('scale-in'); // lag unknown: not tripped
+    const hot = series(40, () => 9);
+    expect(decide(input({ samples: hot, config, lagMillis: 10_000_000 })).kind).toBe('scale-out');
+  });
+
+  test('the call budget: 10 in a rolling 24 h, the last two reserved for scale-out', () => {
+    const calls = (n: number) => Array.from({ length: n }, (_, i) => NOW - 23 * HOUR + i * HOUR);
+    const cold = series(80, () => 2);
+    const hot = series(40, () => 9);
+    expect(decide(input({ samples: cold, scalingCallTimes: calls(7) })).kind).toBe('scale-in');
+    expect(decide(input({ samples: cold, scalingCallTimes: calls(8) })).reason).toMatch(/reserved for scale-out/);
+    expect(decide(input({ samples: hot, scalingCallTimes: calls(9) })).kind).toBe('scale-out');
+    expect(decide(input({ samples: hot, scalingCallTimes: calls(10) }))).toMatchObject({ kind: 'none', callsInLast24h: 10 });
+    // calls older than 24 h do not count
+    expect(decide(input({ samples: hot, scalingCallTimes: calls(10).map((t) => t - 2 * HOUR) })).kind).toBe('scale-out');
+  });
+
+  test('nothing while the stream is not ACTIVE', () => {
+    for (const streamStatus of ['UPDATING', 'CREATING', 'DELETING'] as StreamStatus[]) {
+      expect(decide(input({ streamStatus, samples: series(40, () => 9.9) }))).toMatchObject({ kind: 'none', reason: `stream is ${streamStatus}` });
+    }
+  });
+
+  test('a count outside [min, max] is moved back inside, one call\'s reach at a time', () => {
+    expect(decide(input({ currentShards: 2, config: { ...BASE, minShards: 5 } }))).toMatchObject({ kind: 'scale-out', targetShards: 4, pendingTarget: 5 });
+    expect(decide(input({ currentShards: 40, config: { ...BASE, maxShards: 10 } }))).toMatchObject({ kind: 'scale-in', targetShards: 20, pendingTarget: 10 });
+  });
+
+  test('throttling at the maximum: no call, and the reason says so', () => {
+    const samples = [minute(NOW_MINUTE - 3, 10, 50_000)];
+    expect(decide(input({ samples, config: { ...BASE, maxShards: 10 } }))).toMatchObject({ kind: 'none' });
+    expect(decide(input({ samples, config: { ...BASE, maxShards: 10 } })).reason).toMatch(/maximum 10/);
+  });
+
+  test('throttling while the demand fits (sub-minute bursts) forces ×1.25 once the count settled, not before', () => {
+    const burst = [minute(NOW_MINUTE - 3, 5, 1000)]; // 5 shard-eq on 10 shards, yet throttled
+    expect(decide(input({ samples: burst }))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    expect(decide(input({ samples: burst, scalingCallTimes: [NOW - 5 * MIN] })).kind).toBe('none');
+  });
+
+  test('throttling below the minimum fraction does not count', () => {
+    const samples = [minute(NOW_MINUTE - 3, 5, 1)]; // 1 record of ~154,000
+    expect(decide(input({ samples })).kind).toBe('none');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Properties
+
+const configArb: fc.Arbitrary<PolicyConfig> = fc.record({
+  minShards: fc.integer({ min: 1, max: 50 }),
+  span: fc.integer({ min: 0, max: 400 }),
+  targetUtilization: fc.double({ min: 0.05, max: 1, noNaN: true }),
+  scaleOutSensitivity: fc.constantFrom('high', 'medium', 'low' as const),
+  scaleInSensitivity: fc.constantFrom('high', 'medium', 'low' as const),
+  lagGuardMillis: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
+  reserveCallsForScaleOut: fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }),
+  growthHorizonMinutes: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+}).map(({ span, ...c }) => ({ ...c, maxShards: c.minShards + span }));
+
+/** Per-minute samples ending at NOW_MINUTE − 3, oldest first, any mix of traffic and throttling. */
+const samplesArb = (maxLength: number) => fc.array(fc.record({
+  shardEq: fc.double({ min: 0, max: 800, noNaN: true }),
+  recordBytes: fc.integer({ min: 1, max: 1 << 20 }),
+  throttledShare: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
+}), { maxLength }).map((rows) => rows.map((r, i): MinuteSample => {
+  const bytes = r.shardEq * SHARD_BYTES_PER_MINUTE;
+  const records = Math.round(bytes / r.recordBytes);
+  return { minute: NOW_MINUTE - 3 - (rows.length - 1 - i), incomingBytes: bytes, incomingRecords: records, throttledRecords: Math.round(records * r.throttledShare) };
+}));
+
+const callsArb = fc.array(fc.integer({ min: 0, max: 30 * 60 }), { maxLength: 14 }).map((ago) => ago.map((m) => NOW - m * MIN).sort((a, b) => a - b));
+
+const inputArb: fc.Arbitrary<PolicyInput> = fc.record({
+  config: configArb,
+  currentShards: fc.integer({ min: 1, max: 10_000 }),
+  streamStatus: fc.constantFrom('ACTIVE', 'ACTIVE', 'ACTIVE', 'UPDATING' as const),
+  samples: samplesArb(200),
+  lagMillis: fc.option(fc.integer({ min: 0, max: 7_200_000 }), { nil: undefined }),
+  scalingCallTimes: callsArb,
+}).map((r) => ({ ...r, now: NOW }));
+
+describe('policy: properties', () => {
+  test('the target stays within [½×, 2×] of the current count, and within [min, max] when the count is', () => {
+    fc.assert(fc.property(inputArb, (inp) => {
+      const d = decide(inp);
+      if (d.targetShards === undefined) return d.kind === 'none';
+      const c = inp.currentShards;
+      expect(Number.isInteger(d.targetShards)).toBe(true);
+      expect(d.targetShards).not.toBe(c);
+      expect(d.targetShards).toBeGreaterThanOrEqual(Math.ceil(c / 2));
+      expect(d.targetShards).toBeLessThanOrEqual(2 * c);
+      const { minShards, maxShards } = inp.config;
+      if (c >= minShards && c <= maxShards) {
+        expect(d.targetShards).toBeGreaterThanOrEqual(minShards);
+        expect(d.targetShards).toBeLessThanOrEqual(maxShards);
+      } else {
+        // outside the bounds: a step toward them
+        expect(Math.abs(d.targetShards - (c < minShards ? minShards : maxShards))).toBeLessThan(Math.abs(c - (c < minShards ? minShards : maxShards)));
+      }
+      expect(d.kind).toBe(d.targetShards > c ? 'scale-out' : 'scale-in');
+      return true;
+    }), { numRuns: 3000 });
+  });
+
+  test('no target once 10 calls were made in the rolling 24 h', () => {
+    fc.assert(fc.property(inputArb, fc.array(fc.integer({ min: 0, max: 24 * 60 - 1 }), { minLength: 10, maxLength: 12 }), (inp, ago) => {
+      const d = decide({ ...inp, scalingCallTimes: ago.map((m) => NOW - m * MIN) });
+      expect(d.targetShards).toBeUndefined();
+    }), { numRuns: 500 });
+  });
+
+  test('no scale-in while the lag guard is tripped', () => {
+    fc.assert(fc.property(inputArb, fc.integer({ min: 0, max: 3_600_000 }), fc.integer({ min: 1, max: 3_600_000 }), (inp, guard, over) => {
+      const d = decide({ ...inp, config: { ...inp.config, lagGuardMillis: guard }, lagMillis: guard + over });
+      expect(d.kind).not.toBe('scale-in');
+      if (d.targetShards !== undefined) expect(d.targetShards).toBeGreaterThan(inp.currentShards);
+    }), { numRuns: 2000 });
+  });
+
+  test('always scales out under throttling when the budget allows', () => {
+    // ACTIVE, below the maximum, fewer than 10 calls in 24 h, and the newest published minutes throttled after the
+    // count settled (the last call is more than settleMinutes before them).
+    const arb = fc.record({
+      base: inputArb,
+      throttledMinutes: fc.array(fc.record({
+        shardEq: fc.double({ min: 0.001, max: 800, noNaN: true }),
+        share: fc.double({ min: 0.002, max: 1, noNaN: true }),
+      }), { minLength: 2, maxLength: 2 }),
+      calls: fc.array(fc.integer({ min: 16, max: 24 * 60 - 1 }), { maxLength: 9 }),
+    });
+    fc.assert(fc.property(arb, ({ base, throttledMinutes, calls }) => {
+      const config = base.config;
+      const current = Math.min(Math.max(base.currentShards, config.minShards), config.maxShards);
+      fc.pre(current < config.maxShards);
+      const tail: MinuteSample[] = throttledMinutes.map((t, i) => {
+        const accepted = t.shardEq * SHARD_BYTES_PER_MINUTE;
+        const records = Math.max(1, Math.round(accepted / 1024));
+        return { minute: NOW_MINUTE - 4 + i, incomingBytes: accepted, incomingRecords: records, throttledRecords: Math.max(1, Math.ceil(records * t.share / (1 - Math.min(t.share, 0.999)))) };
+      });
+      const samples = [...base.samples.map((s) => ({ ...s, minute: s.minute - 2 })), ...tail];
+      const d = decide({
+        ...base, config, currentShards: current, streamStatus: 'ACTIVE', samples, scalingCallTimes: calls.map((m) => NOW - m * MIN),
+      });
+      expect(d.kind).toBe('scale-out');
+      expect(d.targetShards).toBeGreaterThan(current);
+    }), { numRuns: 2000 });
+  });
+
+  test('driven through the simulator over random traces: never more than 10 calls in any rolling 24 h, no call AWS rejects', () => {
+    // Piecewise traces of 1.5 to 3 days: random levels (idle to 60 MiB/s) held for 3 minutes to 2 hours, so that the
+    // policy is pushed to scale often in both directions.
+    const segment = fc.record({
+      minutes: fc.integer({ min: 3, max: 120 }),
+      mibPerSecond: fc.oneof(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 60, noNaN: true }), fc.constant(0)),
+      recordBytes: fc.integer({ min: 100, max: 50_000 }),
+    });
+    const traceArb = fc.array(segment, { minLength: 20, maxLength: 80 }).map((segs) => {
+      const rows: TraceRow[] = [];
+      for (const s of segs) {
+        for (let i = 0; i < s.minutes && rows.length < 4320; i++) {
+          const bytes = s.mibPerSecond * 1024 * 1024 * 60;
+          rows.push({ minute: rows.length, incomingBytes: bytes, incomingRecords: Math.round(bytes / s.recordBytes) });
+        }
+      }
+      while (rows.length < 2160) rows.push({ ...rows[rows.length % 50], minute: rows.length });
+      return rows;
+    });
+    let busiest = 0;
+    fc.assert(fc.property(traceArb, configArb, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 10 }), (trace, config, delay, reshard) => {
+      const initial = Math.min(Math.max(1, Math.ceil(demandShards({ minute: 0, ...trace[0], throttledRecords: 0 }) / 0.7)), config.maxShards);
+      const cfg = { ...config, minShards: Math.min(config.minShards, initial) };
+      const { result } = simulate(trace, new AutoscalerController(cfg), { initialShards: initial, metricDelayMinutes: delay, reshardMinutes: reshard });
+      expect(result.maxCallsInRolling24h).toBeLessThanOrEqual(10);
+      expect(result.limitViolations).toBe(0);
+      busiest = Math.max(busiest, result.maxCallsInRolling24h);
+    }), { numRuns: 25 });
+    // The traces did push the policy to its budget (otherwise the property above says little).
+    expect(busiest).toBe(10);
+  });
+});
