@@ -304,7 +304,7 @@ describe('policy: properties', () => {
     });
     let busiest = 0;
     fc.assert(fc.property(traceArb, configArb, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 10 }), (trace, config, delay, reshard) => {
-      const initial = Math.min(Math.max(1, Math.ceil(demandShards({ minute: 0, ...trace[0], throttledRecords: 0 }) / 0.7)), config.maxShards);
+      const initial = Math.min(Math.max(1, Math.ceil(demandShards({ ...trace[0], throttledRecords: 0 }) / 0.7)), config.maxShards);
       const cfg = { ...config, minShards: Math.min(config.minShards, initial) };
       const { result } = simulate(trace, new AutoscalerController(cfg), { initialShards: initial, metricDelayMinutes: delay, reshardMinutes: reshard });
       expect(result.maxCallsInRolling24h).toBeLessThanOrEqual(10);
