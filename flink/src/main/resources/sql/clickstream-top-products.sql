@@ -17,12 +17,7 @@ SET 'pipeline.name' = '${job.name:-clickstream-top-products}';
 -- The payload as text; event time as in iot-anomalies.sql (the epoch for a missing, malformed or far-future ts).
 CREATE TABLE clicks_raw (
   payload STRING,
-  event_time AS CASE
-    WHEN TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT) BETWEEN 1
-         AND (UNIX_TIMESTAMP() + ${max.future.skew.seconds:-300}) * 1000
-    THEN TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT), 3)
-    ELSE TO_TIMESTAMP_LTZ(0, 3)
-  END,
+  event_time AS JSON_EVENT_TIME(payload, 'ts', ${max.future.skew.seconds:-300}),
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
 ) WITH (
   'connector' = 'kinesis',
@@ -82,27 +77,31 @@ CREATE TABLE click_dead_letters (
   'format' = 'json'
 );
 
+-- Top-level fields parsed once per record (JSON_FIELDS), with the first reason a record is unusable.
+CREATE TEMPORARY VIEW clicks_fields AS
+SELECT payload, event_time, JSON_FIELDS(payload) AS f
+FROM clicks_raw;
+
 CREATE TEMPORARY VIEW clicks_parsed AS
 SELECT
   payload,
   event_time,
-  JSON_VALUE(payload, '$.sessionId') AS session_id,
-  JSON_VALUE(payload, '$.userId') AS user_id,
-  JSON_VALUE(payload, '$.eventType') AS event_type,
-  JSON_VALUE(payload, '$.productId') AS product_id,
+  f['sessionId'] AS session_id,
+  f['userId'] AS user_id,
+  f['eventType'] AS event_type,
+  f['productId'] AS product_id,
   CASE
-    WHEN payload IS NULL OR NOT (payload IS JSON OBJECT) THEN 'not a JSON object'
-    WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.eventType'), '')) NOT BETWEEN 1 AND 64
+    WHEN f IS NULL THEN 'not a JSON object'
+    WHEN CHAR_LENGTH(COALESCE(f['eventType'], '')) NOT BETWEEN 1 AND 64
       THEN 'eventType missing or not 1-64 characters'
-    WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.sessionId'), '')) NOT BETWEEN 1 AND 128
+    WHEN CHAR_LENGTH(COALESCE(f['sessionId'], '')) NOT BETWEEN 1 AND 128
       THEN 'sessionId missing or not 1-128 characters'
     WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
       THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
-    WHEN JSON_VALUE(payload, '$.eventType') = 'product_view'
-      AND CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.productId'), '')) NOT BETWEEN 1 AND 128
+    WHEN f['eventType'] = 'product_view' AND CHAR_LENGTH(COALESCE(f['productId'], '')) NOT BETWEEN 1 AND 128
       THEN 'productId missing or not 1-128 characters on a product_view'
   END AS parse_error
-FROM clicks_raw;
+FROM clicks_fields;
 
 CREATE TEMPORARY VIEW clicks AS
 SELECT session_id, user_id, event_type, product_id, event_time

@@ -13,18 +13,13 @@ SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
 
--- Raw records: the payload as text, so that malformed JSON cannot fail deserialization. The event time is the
--- record's ts unless it is missing, not a positive integer, or more than max.future.skew.seconds ahead of the clock
--- (such a record would push the watermark past every later reading); then it is the epoch (a rowtime cannot be NULL,
--- and the epoch never advances the watermark) and the record goes to the dead letters.
+-- Raw records: the payload as text, so that malformed JSON cannot fail deserialization. JSON_EVENT_TIME (a function
+-- of this job) reads ts; when it is missing, not a positive integer, or more than max.future.skew.seconds ahead of
+-- the clock (such a record would push the watermark past every later reading), the event time is the epoch, which
+-- never advances the watermark, and the record goes to the dead letters.
 CREATE TABLE iot_raw (
   payload STRING,
-  event_time AS CASE
-    WHEN TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT) BETWEEN 1
-         AND (UNIX_TIMESTAMP() + ${max.future.skew.seconds:-300}) * 1000
-    THEN TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.ts') AS BIGINT), 3)
-    ELSE TO_TIMESTAMP_LTZ(0, 3)
-  END,
+  event_time AS JSON_EVENT_TIME(payload, 'ts', ${max.future.skew.seconds:-300}),
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
 ) WITH (
   'connector' = 'kinesis',
@@ -93,32 +88,36 @@ CREATE TABLE iot_dead_letters (
   'format' = 'json'
 );
 
--- Every record once, with the first reason it is unusable (NULL when it is fine). Numbers are read with TRY_CAST:
--- JSON_VALUE(... RETURNING DOUBLE) throws a ClassCastException on a JSON string such as "hot" (Flink 1.19), which
--- would fail the job.
+-- Every record once, its top-level fields parsed once (JSON_FIELDS, a function of this job: one parse per record
+-- where each JSON_VALUE parses the payload again), with the first reason it is unusable (NULL when it is fine).
+-- Numbers are read with TRY_CAST, so that "temperature": "hot" is a missing reading, not a failed job.
+CREATE TEMPORARY VIEW iot_fields AS
+SELECT payload, event_time, JSON_FIELDS(payload) AS f
+FROM iot_raw;
+
 CREATE TEMPORARY VIEW iot_parsed AS
 SELECT
   payload,
   event_time,
-  JSON_VALUE(payload, '$.deviceId') AS device_id,
-  JSON_VALUE(payload, '$.machineId') AS machine_id,
-  TRY_CAST(JSON_VALUE(payload, '$.temperature') AS DOUBLE) AS temperature,
-  TRY_CAST(JSON_VALUE(payload, '$.vibration') AS DOUBLE) AS vibration,
-  TRY_CAST(JSON_VALUE(payload, '$.pressure') AS DOUBLE) AS pressure,
+  f['deviceId'] AS device_id,
+  f['machineId'] AS machine_id,
+  TRY_CAST(f['temperature'] AS DOUBLE) AS temperature,
+  TRY_CAST(f['vibration'] AS DOUBLE) AS vibration,
+  TRY_CAST(f['pressure'] AS DOUBLE) AS pressure,
   CASE
-    WHEN payload IS NULL OR NOT (payload IS JSON OBJECT) THEN 'not a JSON object'
-    WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.deviceId'), '')) NOT BETWEEN 1 AND 128
+    WHEN f IS NULL THEN 'not a JSON object'
+    WHEN CHAR_LENGTH(COALESCE(f['deviceId'], '')) NOT BETWEEN 1 AND 128
       THEN 'deviceId missing or not 1-128 characters'
-    WHEN CHAR_LENGTH(COALESCE(JSON_VALUE(payload, '$.machineId'), '')) NOT BETWEEN 1 AND 128
+    WHEN CHAR_LENGTH(COALESCE(f['machineId'], '')) NOT BETWEEN 1 AND 128
       THEN 'machineId missing or not 1-128 characters'
     WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
       THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
-    WHEN TRY_CAST(JSON_VALUE(payload, '$.temperature') AS DOUBLE) IS NULL
-      AND TRY_CAST(JSON_VALUE(payload, '$.vibration') AS DOUBLE) IS NULL
-      AND TRY_CAST(JSON_VALUE(payload, '$.pressure') AS DOUBLE) IS NULL
+    WHEN TRY_CAST(f['temperature'] AS DOUBLE) IS NULL
+      AND TRY_CAST(f['vibration'] AS DOUBLE) IS NULL
+      AND TRY_CAST(f['pressure'] AS DOUBLE) IS NULL
       THEN 'no numeric reading (temperature, vibration, pressure)'
   END AS parse_error
-FROM iot_raw;
+FROM iot_fields;
 
 CREATE TEMPORARY VIEW iot_readings AS
 SELECT device_id, machine_id, event_time, temperature, vibration, pressure

@@ -1,6 +1,8 @@
 package com.example.kinesispipelines.flink;
 
 import java.util.ArrayList;
+import com.example.kinesispipelines.flink.functions.JsonEventTime;
+import com.example.kinesispipelines.flink.functions.JsonFields;
 import java.util.List;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
@@ -18,6 +20,12 @@ import org.apache.flink.table.operations.command.SetOperation;
  * {@code INSERT INTO} is planned ({@code EXPLAIN}) and added to one statement set, which then runs as one job.
  */
 public final class SqlJobRunner {
+    /** {@code JSON_FIELDS(payload)}: see {@link JsonFields}. */
+    public static final String JSON_FIELDS = "JSON_FIELDS";
+
+    /** {@code JSON_EVENT_TIME(payload, field, maxFutureSkewSeconds)}: see {@link JsonEventTime}. */
+    public static final String JSON_EVENT_TIME = "JSON_EVENT_TIME";
+
     private SqlJobRunner() {}
 
     /**
@@ -25,6 +33,7 @@ public final class SqlJobRunner {
      * @throws SqlStatementException naming the first statement that does not parse, plan or run
      */
     public static StatementSet prepare(TableEnvironment tEnv, List<SqlStatement> statements) {
+        registerFunctions(tEnv);
         StatementSet set = tEnv.createStatementSet();
         List<SqlStatement> inserts = new ArrayList<>();
         for (SqlStatement statement : statements) {
@@ -66,6 +75,12 @@ public final class SqlJobRunner {
                     + " statements hold no INSERT INTO: the job would write nothing");
         }
         return set;
+    }
+
+    /** The job's own functions, available to every statement without CREATE FUNCTION. */
+    public static void registerFunctions(TableEnvironment tEnv) {
+        tEnv.createTemporarySystemFunction(JSON_FIELDS, JsonFields.class);
+        tEnv.createTemporarySystemFunction(JSON_EVENT_TIME, JsonEventTime.class);
     }
 
     private static Operation parse(TableEnvironment tEnv, SqlStatement statement) {
