@@ -263,10 +263,9 @@ function simulateProvisioned(trace: readonly TraceRow[], controller: Controller,
 }
 
 /**
- * On-demand Standard: capacity is twice the highest traffic seen (at least the 4 MiB/s and 4,000 records/s a new stream
- * starts with). Accepted traffic raises the peak at once; demand beyond the capacity raises it only after
- * ON_DEMAND_ADAPT_MINUTES, so a surge beyond 2× the previous peak throttles for about 15 minutes. Traces are shorter than
- * the 30 days the peak is remembered for.
+ * On-demand Standard: capacity is twice the highest demand seen up to ON_DEMAND_ADAPT_MINUTES ago (at least the 4 MiB/s
+ * and 4,000 records/s a new stream starts with), so traffic that more than doubles within 15 minutes throttles until the
+ * stream has adapted, about 15 minutes. Traces are shorter than the 30 days the peak is remembered for.
  */
 function simulateOnDemand(trace: readonly TraceRow[], initial: number): SimOutput {
   const minBytes = KinesisLimits.ON_DEMAND_INITIAL_WRITE_BYTES_PER_SECOND * 60;
@@ -291,8 +290,6 @@ function simulateOnDemand(trace: readonly TraceRow[], initial: number): SimOutpu
     const capBytes = Math.max(minBytes, 2 * peakBytes);
     const capRecords = Math.max(minRecords, 2 * peakRecords);
     const m = applyCapacity(row, capBytes, capRecords);
-    peakBytes = Math.max(peakBytes, m.acceptedBytes);
-    peakRecords = Math.max(peakRecords, m.acceptedRecords);
     totalBytes += row.incomingBytes;
     totalRecords += row.incomingRecords;
     throttledBytes += m.throttledBytes;
