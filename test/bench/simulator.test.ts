@@ -9,7 +9,6 @@ import { TRACES } from '../../bench/traces/generate';
 const MiB = 1024 * 1024;
 /** One shard's per-minute capacity. */
 const SHARD_MIN_BYTES = 60 * MiB;
-const SHARD_MIN_RECORDS = 60_000;
 
 /** A trace of `n` minutes at `mibPerSecond` in records of `recordBytes`. */
 function flat(n: number, mibPerSecond: number, recordBytes = 4096, from = 0): TraceRow[] {
