@@ -1,1 +1,2 @@
-export {};
+export * from './session-consumer';
+export * from './iot-sensor-pipeline';

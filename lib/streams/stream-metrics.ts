@@ -32,7 +32,7 @@ export class StreamMetrics {
    * @param period @default Duration.minutes(1)
    */
   public static putRecordsThrottledPercent(stream: kinesis.IStream, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
-    return StreamMetrics.percentOfTotal(stream, 'PutRecords.ThrottledRecords', 'Throttled records (%)', period);
+    return StreamMetrics.percentOfTotal(stream, 'PutRecords.ThrottledRecords', 'throttled', 'Throttled records (%)', period);
   }
 
   /**
@@ -41,7 +41,7 @@ export class StreamMetrics {
    * @param period @default Duration.minutes(1)
    */
   public static putRecordsFailedPercent(stream: kinesis.IStream, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
-    return StreamMetrics.percentOfTotal(stream, 'PutRecords.FailedRecords', 'Failed records (%)', period);
+    return StreamMetrics.percentOfTotal(stream, 'PutRecords.FailedRecords', 'failed', 'Failed records (%)', period);
   }
 
   /**
@@ -60,7 +60,7 @@ export class StreamMetrics {
     });
   }
 
-  private static percentOfTotal(stream: kinesis.IStream, metricName: string, label: string, period: Duration): cloudwatch.MathExpression {
+  private static percentOfTotal(stream: kinesis.IStream, metricName: string, id: string, label: string, period: Duration): cloudwatch.MathExpression {
     const metric = (name: string) => new cloudwatch.Metric({
       namespace: 'AWS/Kinesis',
       metricName: name,
@@ -70,8 +70,8 @@ export class StreamMetrics {
     });
     return new cloudwatch.MathExpression({
       // FILL(.., 0) so that a minute with no PutRecords call reads 0 %, not missing data.
-      expression: 'IF(FILL(total, 0) > 0, 100 * FILL(part, 0) / total, 0)',
-      usingMetrics: { part: metric(metricName), total: metric('PutRecords.TotalRecords') },
+      expression: `IF(FILL(total, 0) > 0, 100 * FILL(${id}, 0) / total, 0)`,
+      usingMetrics: { [id]: metric(metricName), total: metric('PutRecords.TotalRecords') },
       label,
       period,
     });

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_sns as sns, aws_cloudwatch_actions as cw_actions } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_sns as sns, aws_cloudwatch_actions as cw_actions } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, PipelineStream, StreamCapacity } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
@@ -395,4 +395,14 @@ describe('PipelineStream.enableAutoscaling', () => {
     provisioned.enableAutoscaling({ minShards: 1, maxShards: 4 });
     expect(() => provisioned.enableAutoscaling({ minShards: 1, maxShards: 4 })).toThrow(/enableAutoscaling was already called/);
   });
+});
+
+test('the stream widgets render on a dashboard', () => {
+  const stack = new Stack(new App(), 'Dash');
+  const stream = new PipelineStream(stack, 'Clicks', { shardCount: 2 });
+  stream.addConsumer('A');
+  new cloudwatch.Dashboard(stack, 'Dashboard', { widgets: [stream.widgets()] });
+  const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+  expect(body).toContain('PutRecords.ThrottledRecords');
+  expect(body).toContain('SubscribeToShardEvent.MillisBehindLatest');
 });
