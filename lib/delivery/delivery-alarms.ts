@@ -160,19 +160,19 @@ export class DeliveryAlarms extends AlarmSet {
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
       this.alarm('BytesQuota', quota, 3, {
-        metric: this.quotaPercent(d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
+        metric: this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
       });
       this.alarm('RecordsQuota', quota, 3, {
-        metric: this.quotaPercent(d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
+        metric: this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
       });
       this.alarm('PutRequestsQuota', quota, 3, {
-        metric: this.quotaPercent(d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
+        metric: this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `Direct PUT requests are above ${maxPercent} % of PutRequestsPerSecondLimit: use PutRecordBatch or request a quota increase`,
@@ -205,9 +205,9 @@ export class DeliveryAlarms extends AlarmSet {
       widgets.push(new cloudwatch.GraphWidget({
         title: 'Direct PUT quota use (%)',
         left: [
-          this.quotaPercent(d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes'),
-          this.quotaPercent(d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records'),
-          this.quotaPercent(d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Requests'),
+          this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes'),
+          this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records'),
+          this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Requests'),
         ],
         right: [d.metricThrottledRecords()],
         leftYAxis: { min: 0, max: 100 },
@@ -219,10 +219,11 @@ export class DeliveryAlarms extends AlarmSet {
     return widgets;
   }
 
-  private quotaPercent(incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
+  /** Ingestion as a percentage of its quota; `kind` names the metric ids, unique within a graph that shows all three. */
+  private quotaPercent(kind: string, incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
-      expression: `100 * (incoming / ${L.METRIC_PERIOD_SECONDS}) / limit`,
-      usingMetrics: { incoming, limit },
+      expression: `100 * (${kind}In / ${L.METRIC_PERIOD_SECONDS}) / ${kind}Limit`,
+      usingMetrics: { [`${kind}In`]: incoming, [`${kind}Limit`]: limit },
       label,
       period: METRIC_PERIOD,
     });
