@@ -19,82 +19,64 @@ export interface SqlScriptConfig {
   readonly bundled: boolean;
 }
 
+/** What a SqlScript is made of (not exported: the static factories build it). */
+interface ScriptSource {
+  readonly resourcePath?: string;
+  readonly filePath?: string;
+  readonly bucket?: s3.IBucket;
+  readonly objectKey?: string;
+}
+
 /**
  * A SQL script the library's SQL job runs instead of `sqlStatements`: statements separated by `;`, read at start.
  * Use it for SQL beyond what runtime properties hold (50 entries of 2,048 characters), or to run one of the scripts
  * bundled in the job's jar. `${name}` placeholders are filled from `sqlParameters` as for `sqlStatements`.
  */
-export abstract class SqlScript {
+export class SqlScript {
   /** The IoT script bundled in the job: per-device rolling statistics, k-sigma anomalies, per-machine minute aggregates. */
-  public static get IOT_ANOMALIES(): SqlScript {
-    return SqlScript.bundled('sql/iot-anomalies.sql');
-  }
+  public static readonly IOT_ANOMALIES = SqlScript.bundled('sql/iot-anomalies.sql');
   /** The clickstream script bundled in the job: top N products in sliding 5-minute windows, per-minute traffic. */
-  public static get CLICKSTREAM_TOP_PRODUCTS(): SqlScript {
-    return SqlScript.bundled('sql/clickstream-top-products.sql');
-  }
+  public static readonly CLICKSTREAM_TOP_PRODUCTS = SqlScript.bundled('sql/clickstream-top-products.sql');
 
   /** A script bundled in the SQL job's jar, by resource path (`sql/iot-anomalies.sql`, `sql/clickstream-top-products.sql`). */
   public static bundled(resourcePath: string): SqlScript {
     if (!(BUNDLED_SCRIPTS as readonly string[]).includes(resourcePath)) {
       throw propError('SqlScript.bundled', 'resourcePath', resourcePath, `must be one of the scripts in the job's jar: ${BUNDLED_SCRIPTS.join(', ')}`);
     }
-    return new BundledScript(resourcePath);
+    return new SqlScript({ resourcePath });
   }
 
   /** A local .sql file, uploaded as an S3 asset at deploy. */
   public static fromAsset(filePath: string): SqlScript {
-    return new AssetScript(filePath);
+    return new SqlScript({ filePath });
   }
 
   /** An object in your bucket; the application role may read that object only. */
   public static fromBucket(bucket: s3.IBucket, objectKey: string): SqlScript {
-    return new BucketScript(bucket, objectKey);
+    return new SqlScript({ bucket, objectKey });
   }
 
-  public abstract bind(scope: Construct): SqlScriptConfig;
-}
-
-function s3Config(bucket: s3.IBucket, objectKey: string): SqlScriptConfig {
-  return { properties: { [SQL_S3_URI]: `s3://${bucket.bucketName}/${objectKey}` }, bucket, objectKey, bundled: false };
-}
-
-class BundledScript extends SqlScript {
-  constructor(private readonly resourcePath: string) {
-    super();
-  }
-
-  public bind(_scope: Construct): SqlScriptConfig {
-    return { properties: { [SQL_RESOURCE]: this.resourcePath }, bundled: true };
-  }
-}
-
-class AssetScript extends SqlScript {
   private asset?: s3_assets.Asset;
 
-  constructor(private readonly filePath: string) {
-    super();
-  }
+  private constructor(private readonly source: ScriptSource) {}
 
+  /** Resolves the script in the stack of `scope` (creating the asset, for a local file, on first use). */
   public bind(scope: Construct): SqlScriptConfig {
-    if (!fs.existsSync(this.filePath) || !fs.statSync(this.filePath).isFile()) {
-      throw propError(scope, 'sqlScript', this.filePath, 'SqlScript.fromAsset() path must be an existing file');
+    const { resourcePath, filePath, bucket, objectKey } = this.source;
+    if (resourcePath) return { properties: { [SQL_RESOURCE]: resourcePath }, bundled: true };
+    if (bucket && objectKey !== undefined) return s3Config(bucket, objectKey);
+    if (!filePath || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      throw propError(scope, 'sqlScript', filePath, 'SqlScript.fromAsset() path must be an existing file');
     }
     if (!this.asset) {
-      this.asset = new s3_assets.Asset(scope, 'SqlScript', { path: this.filePath });
+      this.asset = new s3_assets.Asset(scope, 'SqlScript', { path: filePath });
     } else if (Stack.of(this.asset) !== Stack.of(scope)) {
-      throw propError(scope, 'sqlScript', this.filePath, 'must be bound in one stack only: create one SqlScript per stack');
+      throw propError(scope, 'sqlScript', filePath, 'must be bound in one stack only: create one SqlScript per stack');
     }
     return s3Config(this.asset.bucket, this.asset.s3ObjectKey);
   }
 }
 
-class BucketScript extends SqlScript {
-  constructor(private readonly bucket: s3.IBucket, private readonly objectKey: string) {
-    super();
-  }
-
-  public bind(_scope: Construct): SqlScriptConfig {
-    return s3Config(this.bucket, this.objectKey);
-  }
+function s3Config(bucket: s3.IBucket, objectKey: string): SqlScriptConfig {
+  return { properties: { [SQL_S3_URI]: `s3://${bucket.bucketName}/${objectKey}` }, bucket, objectKey, bundled: false };
 }

@@ -4,13 +4,13 @@ import {
   aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { app, minimalProps, newStack, propertyGroup, roleStatements, source, tmpFile } from './helpers';
 import {
   FlinkApplication, FlinkCode, FlinkLogLevel, FlinkMetricsLevel, FlinkRuntime, SqlScript,
 } from '../../lib/flink';
-import { SQL_RUNNER_JAR_PATH } from '../../lib/flink/private/paths';
 import { parseSqlStatements } from '../../lib/flink/private/job-properties';
+import { SQL_RUNNER_JAR_PATH } from '../../lib/flink/private/paths';
 import { expectGatesPass, gatedApp } from '../support/gates';
-import { app, minimalProps, newStack, propertyGroup, roleStatements, source, tmpFile } from './helpers';
 
 const APP = 'AWS::KinesisAnalyticsV2::Application';
 
@@ -287,7 +287,9 @@ describe('FlinkApplication', () => {
       const { application, template } = app({ parallelism: 12, parallelismPerKpu: 4, autoScalingEnabled: false });
       expect(application.kpus).toBe(3);
       template.hasResourceProperties(APP, {
-        ApplicationConfiguration: { FlinkApplicationConfiguration: { ParallelismConfiguration: { Parallelism: 12, ParallelismPerKPU: 4, AutoScalingEnabled: false } } },
+        ApplicationConfiguration: {
+          FlinkApplicationConfiguration: { ParallelismConfiguration: { Parallelism: 12, ParallelismPerKPU: 4, AutoScalingEnabled: false } },
+        },
       });
     });
 
@@ -299,12 +301,17 @@ describe('FlinkApplication', () => {
   describe('operations', () => {
     test('checkpoint interval and pause, snapshots off (then no restore), non-restored state allowed', () => {
       const { template } = app({
-        checkpointInterval: Duration.seconds(30), minPauseBetweenCheckpoints: Duration.seconds(10), snapshotsEnabled: false, allowNonRestoredState: true,
+        checkpointInterval: Duration.seconds(30),
+        minPauseBetweenCheckpoints: Duration.seconds(10),
+        snapshotsEnabled: false,
+        allowNonRestoredState: true,
       });
       template.hasResourceProperties(APP, {
         ApplicationConfiguration: {
           ApplicationSnapshotConfiguration: { SnapshotsEnabled: false },
-          FlinkApplicationConfiguration: { CheckpointConfiguration: { CheckpointingEnabled: true, CheckpointInterval: 30000, MinPauseBetweenCheckpoints: 10000 } },
+          FlinkApplicationConfiguration: {
+            CheckpointConfiguration: { CheckpointingEnabled: true, CheckpointInterval: 30000, MinPauseBetweenCheckpoints: 10000 },
+          },
         },
         RunConfiguration: {
           ApplicationRestoreConfiguration: { ApplicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT' },
@@ -370,7 +377,10 @@ describe('FlinkApplication', () => {
       const application = new FlinkApplication(stack, 'App', minimalProps(stack, { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, securityGroups: [sg] }));
       Template.fromStack(stack).hasResourceProperties(APP, {
         ApplicationConfiguration: {
-          VpcConfigurations: [{ SubnetIds: stack.resolve(vpc.publicSubnets.map((s) => s.subnetId)), SecurityGroupIds: [stack.resolve(sg.securityGroupId)] }],
+          VpcConfigurations: [{
+            SubnetIds: stack.resolve(vpc.publicSubnets.map((s) => s.subnetId)),
+            SecurityGroupIds: [stack.resolve(sg.securityGroupId)],
+          }],
         },
       });
       expect(application.securityGroups).toEqual([sg]);
@@ -477,7 +487,10 @@ describe('FlinkApplication', () => {
         [application.metric('busyTimeMsPerSecond'), 'busyTimeMsPerSecond', 'Average'],
       ];
       for (const [metric, metricName, statistic] of cases) {
-        expect({ ns: metric.namespace, metricName: metric.metricName, statistic: metric.statistic, period: metric.period.toSeconds(), dims: stack.resolve(metric.dimensions) })
+        const seen = {
+          metricName: metric.metricName, statistic: metric.statistic, period: metric.period.toSeconds(), dims: stack.resolve(metric.dimensions),
+        };
+        expect({ ns: metric.namespace, ...seen })
           .toEqual({ ns: 'AWS/KinesisAnalytics', metricName, statistic, period: 60, dims: { Application: name } });
       }
     });

@@ -40,7 +40,8 @@ export function app(extra: Partial<FlinkApplicationProps> = {}): { stack: Stack;
 export function propertyGroup(template: Template, groupId: string): Record<string, unknown> | undefined {
   const apps = template.findResources('AWS::KinesisAnalyticsV2::Application');
   const [resource] = Object.values(apps);
-  const groups = resource.Properties.ApplicationConfiguration.EnvironmentProperties.PropertyGroups as Array<{ PropertyGroupId: string; PropertyMap: Record<string, unknown> }>;
+  type Group = { PropertyGroupId: string; PropertyMap: Record<string, unknown> };
+  const groups = resource.Properties.ApplicationConfiguration.EnvironmentProperties.PropertyGroups as Group[];
   return groups.find((g) => g.PropertyGroupId === groupId)?.PropertyMap;
 }
 
