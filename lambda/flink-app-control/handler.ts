@@ -4,8 +4,8 @@
  * one takes more than half the time left) and waits until it is READY. Always answers CloudFormation, within the
  * function's timeout, so a stack never hangs on it.
  */
-import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { sdkApi } from './api';
 import { CfnResponseBody, parseRequest, responseBody, sendResponse } from './cfn';
