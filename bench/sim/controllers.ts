@@ -2,11 +2,11 @@
  * The scaling policies the simulator compares: this library's autoscaler (the real policy module behind modelled alarms
  * and a Lambda), the two public autoscalers it must beat, and a static stream.
  */
+import { SimAlarm } from './alarm';
+import { Controller, StreamApi, StreamView } from './engine';
 import {
   decide, Decision, MinuteSample, PolicyConfig, requiredHistoryMinutes, resolveConfig, throttledFraction, utilization,
 } from '../../lambda/shard-autoscaler/policy';
-import { SimAlarm } from './alarm';
-import { Controller, StreamApi, StreamView } from './engine';
 
 const MINUTE_MS = 60_000;
 /** The handler's scheduled re-check, minutes (the construct's default). */

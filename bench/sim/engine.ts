@@ -14,9 +14,9 @@
  * ≤ 10,000 shards, ≤ 10 calls in any rolling 24 h); a call that breaks one is rejected, as AWS would, and counted in
  * `limitViolations`.
  */
-import { KinesisLimits, KinesisPrices } from '../../lib/private/kinesis-limits';
-import { MinuteSample, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE } from '../../lambda/shard-autoscaler/policy';
 import { TraceRow } from './trace';
+import { MinuteSample, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE } from '../../lambda/shard-autoscaler/policy';
+import { KinesisLimits, KinesisPrices } from '../../lib/private/kinesis-limits';
 
 /** Default publication delay of Kinesis metrics (FACTS.md: unverified, commonly 1–3 minutes). */
 export const DEFAULT_METRIC_DELAY_MINUTES = 2;
@@ -63,9 +63,9 @@ export interface StreamApi {
 /** A scaling policy under simulation: called once per minute, it may call UpdateShardCount. */
 export interface Controller {
   readonly name: string;
-  step(view: StreamView, api: StreamApi): void;
   /** Handler invocations so far (alarm actions and follow-ups), when the controller models a Lambda. */
   readonly invocations?: number;
+  step(view: StreamView, api: StreamApi): void;
 }
 
 export interface TimelineRow {

@@ -12,7 +12,8 @@ import { formatTrace, TraceRow } from '../sim/trace';
 const MiB = 1024 * 1024;
 const DAY = 1440;
 
-/** mulberry32: a small seeded PRNG, enough for noise. */
+/** mulberry32: a small seeded PRNG, enough for noise (32-bit integer arithmetic, hence the bit operations). */
+/* eslint-disable no-bitwise */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -23,6 +24,7 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 /** Standard normal from two uniforms (Box–Muller). */
 function gaussian(r: () => number): number {

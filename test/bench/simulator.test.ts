@@ -27,8 +27,12 @@ class Scripted implements Controller {
   constructor(private readonly calls: Record<number, number> = {}) {}
   step(view: StreamView, api: StreamApi): void {
     this.views.push({
-      minute: view.minute, shards: view.shards, status: view.status, published: view.published.length,
-      newest: view.published.at(-1)?.minute, completed: view.reshardCompleted,
+      minute: view.minute,
+      shards: view.shards,
+      status: view.status,
+      published: view.published.length,
+      newest: view.published.at(-1)?.minute,
+      completed: view.reshardCompleted,
     });
     const target = this.calls[view.minute];
     if (target !== undefined) this.answers.push(api.updateShardCount(target));

@@ -197,12 +197,17 @@ const configArb: fc.Arbitrary<PolicyConfig> = fc.record({
 /** Per-minute samples ending at NOW_MINUTE − 3, oldest first, any mix of traffic and throttling. */
 const samplesArb = (maxLength: number) => fc.array(fc.record({
   shardEq: fc.double({ min: 0, max: 800, noNaN: true }),
-  recordBytes: fc.integer({ min: 1, max: 1 << 20 }),
+  recordBytes: fc.integer({ min: 1, max: 1024 * 1024 }),
   throttledShare: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
 }), { maxLength }).map((rows) => rows.map((r, i): MinuteSample => {
   const bytes = r.shardEq * SHARD_BYTES_PER_MINUTE;
   const records = Math.round(bytes / r.recordBytes);
-  return { minute: NOW_MINUTE - 3 - (rows.length - 1 - i), incomingBytes: bytes, incomingRecords: records, throttledRecords: Math.round(records * r.throttledShare) };
+  return {
+    minute: NOW_MINUTE - 3 - (rows.length - 1 - i),
+    incomingBytes: bytes,
+    incomingRecords: records,
+    throttledRecords: Math.round(records * r.throttledShare),
+  };
 }));
 
 const callsArb = fc.array(fc.integer({ min: 0, max: 30 * 60 }), { maxLength: 14 }).map((ago) => ago.map((m) => NOW - m * MIN).sort((a, b) => a - b));
@@ -232,7 +237,8 @@ describe('policy: properties', () => {
         expect(d.targetShards).toBeLessThanOrEqual(maxShards);
       } else {
         // outside the bounds: a step toward them
-        expect(Math.abs(d.targetShards - (c < minShards ? minShards : maxShards))).toBeLessThan(Math.abs(c - (c < minShards ? minShards : maxShards)));
+        const bound = c < minShards ? minShards : maxShards;
+        expect(Math.abs(d.targetShards - bound)).toBeLessThan(Math.abs(c - bound));
       }
       expect(d.kind).toBe(d.targetShards > c ? 'scale-out' : 'scale-in');
       return true;
@@ -272,7 +278,9 @@ describe('policy: properties', () => {
       const tail: MinuteSample[] = throttledMinutes.map((t, i) => {
         const accepted = t.shardEq * SHARD_BYTES_PER_MINUTE;
         const records = Math.max(1, Math.round(accepted / 1024));
-        return { minute: NOW_MINUTE - 4 + i, incomingBytes: accepted, incomingRecords: records, throttledRecords: Math.max(1, Math.ceil(records * t.share / (1 - Math.min(t.share, 0.999)))) };
+        // throttled / (accepted + throttled) = share
+        const throttledRecords = Math.max(1, Math.ceil((records * t.share) / (1 - Math.min(t.share, 0.999))));
+        return { minute: NOW_MINUTE - 4 + i, incomingBytes: accepted, incomingRecords: records, throttledRecords };
       });
       const samples = [...base.samples.map((s) => ({ ...s, minute: s.minute - 2 })), ...tail];
       const d = decide({
@@ -306,7 +314,8 @@ describe('policy: properties', () => {
     fc.assert(fc.property(traceArb, configArb, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 10 }), (trace, config, delay, reshard) => {
       const initial = Math.min(Math.max(1, Math.ceil(demandShards({ ...trace[0], throttledRecords: 0 }) / 0.7)), config.maxShards);
       const cfg = { ...config, minShards: Math.min(config.minShards, initial) };
-      const { result } = simulate(trace, new AutoscalerController(cfg), { initialShards: initial, metricDelayMinutes: delay, reshardMinutes: reshard });
+      const options = { initialShards: initial, metricDelayMinutes: delay, reshardMinutes: reshard };
+      const { result } = simulate(trace, new AutoscalerController(cfg), options);
       expect(result.maxCallsInRolling24h).toBeLessThanOrEqual(10);
       expect(result.limitViolations).toBe(0);
       busiest = Math.max(busiest, result.maxCallsInRolling24h);
