@@ -8,9 +8,8 @@ import { comboError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkIntRange } from '../private/validation';
 
-export interface StreamIngestionApiProps {
-  /** The stream events go to. */
-  readonly stream: kinesis.IStream;
+/** Options of a `StreamIngestionApi`, everything but the stream. */
+export interface StreamIngestionApiOptions {
   /**
    * Steady-state requests per second the stage accepts, 1–10,000 (API Gateway's account default is 10,000).
    * @default 1000
@@ -44,6 +43,11 @@ export interface StreamIngestionApiProps {
    * @default true
    */
   readonly configureAccountLoggingRole?: boolean;
+}
+
+export interface StreamIngestionApiProps extends StreamIngestionApiOptions {
+  /** The stream events go to. */
+  readonly stream: kinesis.IStream;
 }
 
 /**

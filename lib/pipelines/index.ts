@@ -1,2 +1,3 @@
 export * from './session-consumer';
 export * from './iot-sensor-pipeline';
+export * from './clickstream-pipeline';

@@ -171,6 +171,11 @@ export class PipelineStream extends Construct {
       }
     }
     this.maxConsumers = props.onDemandAdvantage ? L.MAX_EFO_CONSUMERS_ON_DEMAND_ADVANTAGE : L.MAX_EFO_CONSUMERS;
+    const plannedEfo = props.profile?.efoConsumers;
+    if (plannedEfo !== undefined && plannedEfo > this.maxConsumers) {
+      throw propError(this, 'profile.efoConsumers', plannedEfo, `must be at most ${this.maxConsumers}, the enhanced fan-out quota of this stream`
+        + (this.maxConsumers === L.MAX_EFO_CONSUMERS ? ' (50 with On-demand Advantage on an on-demand stream)' : ''));
+    }
     this.encryptionKey = props.encryptionKey;
 
     this.stream = new kinesis.Stream(this, 'Resource', {

@@ -166,6 +166,11 @@ describe('PipelineStream', () => {
       expect(() => stream.addConsumer('C50')).toThrow(/a stream allows 50/);
     });
 
+    test('throws when the profile plans more EFO consumers than the quota', () => {
+      expect(() => new PipelineStream(newStack(), 'Clicks', { profile: { ...clicks, efoConsumers: 21 } }))
+        .toThrow(/profile.efoConsumers must be at most 20, the enhanced fan-out quota of this stream \(50 with On-demand Advantage on an on-demand stream\), got 21/);
+    });
+
     test('throws when a consumer name has characters Kinesis refuses', () => {
       const stream = new PipelineStream(newStack(), 'Clicks');
       expect(() => stream.addConsumer('X', { consumerName: 'my consumer' })).toThrow(/consumerName must be 1–128 characters of \[a-zA-Z0-9_.-\], got "my consumer"/);

@@ -150,14 +150,16 @@ export function checkRedshiftTable(scope: IConstruct, table: string): void {
   }
 }
 
-/** The columns of the COPY: at least one, identifiers, unique. */
+/** The columns of the COPY: at least one, identifiers (plain, or double-quoted for reserved words), unique. */
 export function checkRedshiftColumns(scope: IConstruct, columns: string[]): void {
   if (columns.length === 0) throw propError(scope, 'columns', columns, 'must list at least one column of the table');
   const seen = new Set<string>();
   for (const column of columns) {
     if (Token.isUnresolved(column)) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(column)) throw propError(scope, 'columns', column, 'must be column names ([A-Za-z_][A-Za-z0-9_$]*)');
-    const lower = column.toLowerCase();
+    if (!/^([A-Za-z_][A-Za-z0-9_$]*|"[^"\u0000]{1,127}")$/.test(column)) {
+      throw propError(scope, 'columns', column, 'must be column names ([A-Za-z_][A-Za-z0-9_$]*, or double-quoted like "end" for reserved words)');
+    }
+    const lower = column.replace(/^"(.*)"$/, '$1').toLowerCase();
     if (seen.has(lower)) throw propError(scope, 'columns', column, 'must be unique');
     seen.add(lower);
   }
