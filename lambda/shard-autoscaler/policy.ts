@@ -26,7 +26,8 @@ export interface PolicyConfig {
   readonly targetUtilization: number;
   /**
    * Scale-out on high utilisation needs this many consecutive published minutes at or above the scale-out utilisation
-   * (`high` 2, `medium` 3, `low` 5). Throttling always triggers after one minute (`low`: two).
+   * (`high` 2, `medium` 3, `low` 5). Throttling, or a saturated minute (≥ 95% utilisation), triggers after one minute
+   * (`low`: two).
    * @default 'high'
    */
   readonly scaleOutSensitivity?: Sensitivity;
@@ -122,7 +123,10 @@ export interface ResolvedPolicyConfig {
   readonly scaleOutMinutes: number;
   /** Consecutive saturated minutes (throttled, or at or above `saturationUtilization`) that trigger scale-out. */
   readonly throttleMinutes: number;
-  /** Utilisation at which a minute counts as saturated, like a throttled one: per-second peaks are already throttling. */
+  /**
+   * Utilisation at which a minute counts as saturated, like a throttled one: per-second peaks are already throttling.
+   * The alarm that wakes the handler on throttling should also wake it on this (one minute earlier on a surge).
+   */
   readonly saturationUtilization: number;
   /** Utilisation at or below which every minute of the scale-in window must be. */
   readonly scaleInUtilization: number;
