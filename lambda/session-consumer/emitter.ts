@@ -36,7 +36,9 @@ export interface EmitResult {
 /** The one call the emitter needs, so that tests can stand in a failing stream. */
 export type PutRecords = (command: PutRecordsCommand) => Promise<Pick<PutRecordsCommandOutput, 'Records' | 'FailedRecordCount'>>;
 
-export async function emitSummaries(put: PutRecords, streamArn: string, entries: readonly EmitEntry[], options: EmitOptions = {}): Promise<EmitResult> {
+export async function emitSummaries(
+  put: PutRecords, streamArn: string, entries: readonly EmitEntry[], options: EmitOptions = {},
+): Promise<EmitResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   const baseDelayMs = options.baseDelayMs ?? 100;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

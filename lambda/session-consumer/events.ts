@@ -8,8 +8,8 @@
  * no retry can make it valid and retries would hold the shard back.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { SessionLimits } from '../../lib/pipelines/private/session-contract';
 import type { ClickEvent } from './sessionize';
+import { SessionLimits } from '../../lib/pipelines/private/session-contract';
 
 export type Parsed =
   | { readonly kind: 'event'; readonly event: ClickEvent }

@@ -20,15 +20,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import {
-  SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionMetrics as M, SessionTable, SWEEP_EVENT,
-} from '../../lib/pipelines/private/session-contract';
 import { loadConfig, SessionConsumerConfig } from './config';
 import { emitSummaries, EmitEntry } from './emitter';
 import { parseRecord, Parsed, recordPosition } from './events';
@@ -37,6 +34,9 @@ import { advance, closeIdle, ClickEvent, distinctSorted, SessionizeOptions } fro
 import {
   ConflictError, EVENTS_PER_TRANSACTION, SessionStore, SessionSummary, sleep, StoreConfig, transactionItems,
 } from './store';
+import {
+  SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionMetrics as M, SessionTable, SWEEP_EVENT,
+} from '../../lib/pipelines/private/session-contract';
 
 /**
  * Clients, created once per execution environment. Endpoints and Region come from the environment (AWS_REGION, and
@@ -195,7 +195,9 @@ async function emitAndMark(store: SessionStore, config: SessionConsumerConfig, e
   const result = await emitSummaries((c) => clients.kinesis.send(c), config.summaryStreamArn, entries);
   const now = Date.now();
   const limit = limiter(USER_CONCURRENCY);
-  const marks = await Promise.allSettled(result.emitted.map((i) => limit(() => store.markEmitted(entries[i].partitionKey, entries[i].summary.sessionId, now))));
+  const marks = await Promise.allSettled(result.emitted.map((i) => limit(
+    () => store.markEmitted(entries[i].partitionKey, entries[i].summary.sessionId, now),
+  )));
   const unmarked = marks.filter((m) => m.status === 'rejected').length;
   metrics.addMetric(M.SUMMARIES_EMITTED, MetricUnit.Count, result.emitted.length);
   metrics.addMetric(M.SUMMARY_EMIT_FAILURES, MetricUnit.Count, result.failed.length);

@@ -185,8 +185,16 @@ export function idleAt(session: SessionAccumulator, idleMs: number): number {
 
 function emptySession(sessionId: string): SessionAccumulator {
   return {
-    sessionId, start: Infinity, end: -Infinity, lastArrival: -Infinity, events: 0, pageViews: 0, productViews: 0,
-    products: [], converted: false, clientSessionIds: [],
+    sessionId,
+    start: Infinity,
+    end: -Infinity,
+    lastArrival: -Infinity,
+    events: 0,
+    pageViews: 0,
+    productViews: 0,
+    products: [],
+    converted: false,
+    clientSessionIds: [],
   };
 }
 

@@ -13,9 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SessionTable as T } from '../../lib/pipelines/private/session-contract';
 import { userOf } from './events';
 import type { Advance, ClickEvent, SessionAccumulator, UserState } from './sessionize';
+import { SessionTable as T } from '../../lib/pipelines/private/session-contract';
 
 /** What a session summary on the summary stream looks like (one JSON object per record). */
 export interface SessionSummary {
@@ -239,7 +239,9 @@ export class SessionStore {
 
   /** A closed session's item (strongly consistent), or undefined. */
   async session(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.config.tableName, Key: { [T.PARTITION_KEY]: pk, [T.SORT_KEY]: sk }, ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({
+      TableName: this.config.tableName, Key: { [T.PARTITION_KEY]: pk, [T.SORT_KEY]: sk }, ConsistentRead: true,
+    }));
     return out.Item;
   }
 

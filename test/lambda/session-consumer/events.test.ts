@@ -8,8 +8,12 @@ const ARRIVAL_S = Date.UTC(2026, 0, 5, 10) / 1000;
 function record(data: string, seq = '49590338271490256608559692538361571095921575989136588898'): KinesisStreamRecord {
   return {
     kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'alice', sequenceNumber: seq, data, approximateArrivalTimestamp: ARRIVAL_S },
-    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000003:${seq}`, eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r', awsRegion: 'us-east-1',
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000003:${seq}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r',
+    awsRegion: 'us-east-1',
     eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks',
   };
 }
@@ -22,8 +26,13 @@ describe('parseRecord', () => {
     expect(p).toEqual({
       kind: 'event',
       event: {
-        eventId: 'e1', userKey: 'u:alice', eventType: 'page_view', timestamp: Date.UTC(2026, 0, 5, 9, 59), arrival: ARRIVAL_S * 1000,
-        page: '/home', origin: 'shardId-000000000003:49590338271490256608559692538361571095921575989136588898',
+        eventId: 'e1',
+        userKey: 'u:alice',
+        eventType: 'page_view',
+        timestamp: Date.UTC(2026, 0, 5, 9, 59),
+        arrival: ARRIVAL_S * 1000,
+        page: '/home',
+        origin: 'shardId-000000000003:49590338271490256608559692538361571095921575989136588898',
       },
     });
     const epoch = parseRecord(record(b64({ ...valid, userId: undefined, anonymousId: 'anon-7', timestamp: Date.UTC(2026, 0, 5, 9, 58) })));

@@ -3,11 +3,10 @@
  * eventSourceARN) with poison records mixed in, the DynamoDB table, the failure bucket and the summary stream, read back
  * with GetShardIterator/GetRecords.
  */
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { SessionEnv, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto';
@@ -42,7 +41,8 @@ beforeAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   mod = require('../../../lambda/session-consumer/handler') as Handler;
   ddb = new DynamoDBClient(motoClientConfig());
-  kinesis = new KinesisClient({ ...motoClientConfig(), requestHandler: new NodeHttpHandler() });
+  // The handler's own Kinesis client speaks HTTP/1.1, which moto needs (the SDK's default for Kinesis is HTTP/2).
+  kinesis = mod.clients.kinesis;
   s3 = new S3Client({ ...motoClientConfig(), forcePathStyle: true });
 });
 
@@ -96,12 +96,25 @@ function kinesisRecord(data: string, partitionKey: string, arrival: number): Kin
   const seq = sequence.toString();
   return {
     kinesis: { kinesisSchemaVersion: '1.0', partitionKey, sequenceNumber: seq, data, approximateArrivalTimestamp: arrival / 1000 },
-    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000000:${seq}`, eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/session-consumer', awsRegion: 'us-east-1', eventSourceARN: SOURCE_ARN,
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${seq}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/session-consumer',
+    awsRegion: 'us-east-1',
+    eventSourceARN: SOURCE_ARN,
   };
 }
 
-interface Click { eventId: string; userId?: string; anonymousId?: string; eventType: string; timestamp: string | number; productId?: string; page?: string }
+interface Click {
+  eventId: string;
+  userId?: string;
+  anonymousId?: string;
+  eventType: string;
+  timestamp: string | number;
+  productId?: string;
+  page?: string;
+}
 
 function click(c: Click, arrival: number): KinesisStreamRecord {
   return kinesisRecord(Buffer.from(JSON.stringify(c)).toString('base64'), c.userId ?? c.anonymousId ?? 'x', arrival);
@@ -135,8 +148,8 @@ function mixedBatch(now: number) {
 // ---- reading back ---------------------------------------------------------------------------------------------------
 
 async function scanTable(): Promise<Array<Record<string, any>>> {
-  const out = await ddb.send(new ScanCommand({ TableName: TABLE }));
-  return (out.Items ?? []).map((i) => unmarshall(i)).sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+  const out = await DynamoDBDocumentClient.from(ddb).send(new ScanCommand({ TableName: TABLE }));
+  return (out.Items ?? []).sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }
 
 async function summaries(): Promise<Array<Record<string, any>>> {
@@ -199,10 +212,21 @@ describe('session consumer handler (moto)', () => {
     // The summary on the second stream.
     const out = await summaries();
     expect(out).toEqual([{
-      partitionKey: 'u:alice', userId: 'alice', anonymous: false, sessionId: closed[0].summary.sessionId,
-      start: new Date(now - 60 * MIN).toISOString(), end: new Date(now - 55 * MIN).toISOString(), durationSeconds: 300,
-      events: 3, pageViews: 1, productViews: 1, products: ['p-42'], converted: true, clientSessionIds: [],
-      closeReason: 'gap', closedAt: expect.any(String),
+      partitionKey: 'u:alice',
+      userId: 'alice',
+      anonymous: false,
+      sessionId: closed[0].summary.sessionId,
+      start: new Date(now - 60 * MIN).toISOString(),
+      end: new Date(now - 55 * MIN).toISOString(),
+      durationSeconds: 300,
+      events: 3,
+      pageViews: 1,
+      productViews: 1,
+      products: ['p-42'],
+      converted: true,
+      clientSessionIds: [],
+      closeReason: 'gap',
+      closedAt: expect.any(String),
     }]);
 
     // Every poison record, whole, with its reason; none reported as a failure, none lost.
@@ -294,7 +318,7 @@ describe('session consumer handler (moto)', () => {
     expect((await summaries()).map((s) => s.events)).toEqual([50, 50, 50, 50]);
   });
 
-  test('when the failure bucket is unreachable, the poison records are reported as failures (nothing lost) and the good ones applied', async () => {
+  test('when the failure bucket is unreachable, the poison records are reported as failures and the good ones applied', async () => {
     const now = Date.now();
     const { records, poison } = mixedBatch(now);
     process.env[SessionEnv.FAILURE_BUCKET] = 'no-such-bucket';

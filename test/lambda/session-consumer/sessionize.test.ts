@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { SessionLimits } from '../../../lib/pipelines/private/session-contract';
 import {
   advance, Advance, ClickEvent, closeIdle, sessionIdOf, sessionize, SessionAccumulator, SessionizeOptions, UserState,
 } from '../../../lambda/session-consumer/sessionize';
+import { SessionLimits } from '../../../lib/pipelines/private/session-contract';
 
 const MIN = 60_000;
 const GAP = 30 * MIN;
@@ -26,20 +26,22 @@ const eventsArb = fc.uniqueArray(
   }),
   { selector: (e) => e.id, maxLength: 60 },
 ).map((list) => list.map((e): ClickEvent => ({
-  eventId: e.id, userKey: USER, eventType: e.type, timestamp: T0 + e.offset, arrival: T0 + e.offset + e.delay,
-  ...(e.product ? { productId: e.product } : {}), ...(e.hint ? { sessionHint: e.hint } : {}),
+  eventId: e.id,
+  userKey: USER,
+  eventType: e.type,
+  timestamp: T0 + e.offset,
+  arrival: T0 + e.offset + e.delay,
+  ...(e.product ? { productId: e.product } : {}),
+  ...(e.hint ? { sessionHint: e.hint } : {}),
 })));
 
-/** A deterministic shuffle, so that a failing case can be replayed from its seed. */
+/** A deterministic shuffle (Park–Miller generator), so that a failing case can be replayed from its seed. */
 function shuffle<T>(list: readonly T[], seed: number): T[] {
   const out = [...list];
-  let s = seed >>> 0;
+  let s = (Math.abs(seed) % 2147483646) + 1;
   const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    s = (s * 48271) % 2147483647;
+    return (s - 1) / 2147483646;
   };
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
