@@ -90,6 +90,7 @@ export interface SessionConsumerProps {
    * Its key, if customer-managed and not exposed by the `ITable`, must be granted to `role` by you.
    * @default - a new table (child `Table`): on-demand, point-in-time recovery, TTL, a customer-managed KMS key with rotation
    * (child `TableKey`), deletion protection, retained
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
    */
   readonly table?: dynamodb.ITable;
   /**
@@ -97,11 +98,13 @@ export interface SessionConsumerProps {
    * `maxRecordAge`, under `aws/lambda/`) and the handler's malformed records (under `poison/`).
    * @default - a new `DataLakeBucket` (child `FailureBucket`): SSE-KMS with a customer-managed key, TLS only, versioned,
    * access-logged, to Standard-IA after 30 days and Glacier Instant Retrieval after 90, expired after 365, retained
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
    */
   readonly failureBucket?: s3.IBucket;
   /**
    * Inactivity that ends a session (event time), 1 minute to 24 hours, whole seconds.
    * @default Duration.minutes(30)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
    */
   readonly inactivityGap?: Duration;
   /**
@@ -109,11 +112,13 @@ export interface SessionConsumerProps {
    * events of that session arriving afterwards are recorded as late. 0 to 24 hours, whole seconds. Keep it above the
    * consumer's usual iterator age.
    * @default Duration.minutes(10)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
    */
   readonly closeDelay?: Duration;
   /**
    * How often the sweep runs (closes idle sessions, writes pending summaries). Whole minutes, 1 to 60.
    * @default Duration.minutes(5)
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
    */
   readonly sweepInterval?: Duration;
   /**
@@ -121,11 +126,13 @@ export interface SessionConsumerProps {
    * that make redelivery harmless. A record redelivered after this window is applied again. 1 to 365 days, whole
    * seconds, longer than `maxRecordAge`.
    * @default Duration.days(7)
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
    */
   readonly retention?: Duration;
   /**
    * Event types that make a session `converted`. 1 to 64 characters of letters, digits, `_ . : -` each.
    * @default ['purchase']
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
    */
   readonly conversionEventTypes?: string[];
   /**
@@ -137,6 +144,7 @@ export interface SessionConsumerProps {
   /**
    * How long to gather records before invoking, 0 to 300 seconds: fewer, fuller invocations.
    * @default Duration.seconds(1)
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly maxBatchingWindow?: Duration;
   /**
@@ -144,36 +152,43 @@ export interface SessionConsumerProps {
    * retention, or records expire from the stream before Lambda gives up on them and are never delivered anywhere; the
    * failure bucket then keeps them for as long as an investigation needs, whatever the stream's retention.
    * @default Duration.hours(1)
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly maxRecordAge?: Duration;
   /**
    * Retries of a failing batch before it goes to the on-failure destination, 0 to 10,000 (bisected batches do not count).
    * @default 3
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly retryAttempts?: number;
   /**
    * Split a failing batch in two and retry each half, isolating the failing records.
    * @default true
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly bisectBatchOnError?: boolean;
   /**
    * Batches processed concurrently per shard, 1 to 10. Safe above 1: the handler's writes are conditional and idempotent.
    * @default 1
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly parallelizationFactor?: number;
   /**
    * Where to start reading when the mapping is created: `TRIM_HORIZON` (everything retained) or `LATEST`.
    * @default lambda.StartingPosition.TRIM_HORIZON
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
    */
   readonly startingPosition?: lambda.StartingPosition;
   /**
    * Create the alarms (`SessionConsumerAlarms`, child `Alarms`).
    * @default true
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
    */
   readonly alarmsEnabled?: boolean;
   /**
    * Thresholds and actions of the alarms.
    * @default - the defaults of each threshold, notifying a new KMS-encrypted topic
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
    */
   readonly alarms?: SessionConsumerAlarmsOptions;
 }
