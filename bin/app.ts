@@ -6,6 +6,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { ClickstreamStack } from '../examples/clickstream-stack';
+import { IotSensorStack } from '../examples/iot-sensor-stack';
 import { StreamExampleStack } from '../examples/stream-stack';
 
 const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -17,5 +19,7 @@ Validations.of(app).addPlugins(
   new ServerlessChecks(app),
 );
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+new IotSensorStack(app, 'IotSensorPipeline', { env });
+new ClickstreamStack(app, 'ClickstreamPipeline', { env });
 new StreamExampleStack(app, 'KinesisStreamExample', { env });
 app.synth();

@@ -201,7 +201,8 @@ export class IotSensorPipeline extends Construct {
         'anomaly.sigma': String(props.anomalySigma ?? 3),
         'stats.window.minutes': String((props.statsWindow ?? Duration.minutes(10)).toMinutes()),
       },
-      kinesisSinks: { anomalies: this.anomalies.stream, aggregates: this.aggregates.stream },
+      // The script writes anomalies to `anomalies`, else to `sink`: the anomalies stream is the job's main sink.
+      kinesisSinks: { sink: this.anomalies.stream, aggregates: this.aggregates.stream },
       deadLetterStream: this.deadLetters.stream,
       peakRecordsPerSecond: fleet ? fleet.devices * fleet.messagesPerDevicePerSecond : undefined,
       alarms,
@@ -215,12 +216,20 @@ export class IotSensorPipeline extends Construct {
       });
     }
     this.anomaliesDelivery = new S3DataLakeDelivery(this, 'AnomaliesToLake', {
-      source: DeliverySource.fromStream(this.anomalies.stream), bucket, prefix: 'anomalies/',
-      partitionKeys: ['device_id'], timePartitioning: DataLakeTimePartitioning.DAY, alarms,
+      source: DeliverySource.fromStream(this.anomalies.stream),
+      bucket,
+      prefix: 'anomalies/',
+      partitionKeys: ['device_id'],
+      timePartitioning: DataLakeTimePartitioning.DAY,
+      alarms,
     });
     this.aggregatesDelivery = new S3DataLakeDelivery(this, 'AggregatesToLake', {
-      source: DeliverySource.fromStream(this.aggregates.stream), bucket, prefix: 'machine-minutes/',
-      partitionKeys: ['machine_id'], timePartitioning: DataLakeTimePartitioning.DAY, alarms,
+      source: DeliverySource.fromStream(this.aggregates.stream),
+      bucket,
+      prefix: 'machine-minutes/',
+      partitionKeys: ['machine_id'],
+      timePartitioning: DataLakeTimePartitioning.DAY,
+      alarms,
     });
     this.deadLettersDelivery = new S3DataLakeDelivery(this, 'DeadLettersToLake', {
       source: DeliverySource.fromStream(this.deadLetters.stream), bucket, prefix: 'dead-letters/', alarms,

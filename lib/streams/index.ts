@@ -1,3 +1,3 @@
-export { StreamCapacity, ThroughputProfile, CapacityPlan, BindingConstraint } from './capacity';
+export * from './capacity';
 export * from './pipeline-stream';
 export * from './stream-metrics';

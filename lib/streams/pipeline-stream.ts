@@ -3,7 +3,8 @@ import {
   aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CapacityPlan, PROFILE_DEFAULTS, ThroughputProfile, onDemandColdStartWarning, planCapacity } from './capacity';
+import { CapacityPlan, ThroughputProfile } from './capacity';
+import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
 import { checkMaxRecordSize, checkRetention } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
