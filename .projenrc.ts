@@ -59,6 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/metrics@^2',
     '@aws-lambda-powertools/batch@^2',
     'aws-sdk-client-mock@^4',
+    '@smithy/node-http-handler@^4',
   ],
 
   jestOptions: {

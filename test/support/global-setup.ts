@@ -6,7 +6,6 @@ import { CFN_LINT_VERSION, MOTO_VERSION } from './moto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VENV = path.join(ROOT, '.venv');
-const PID_FILE = path.join(ROOT, '.venv', 'moto.pid');
 
 /** Creates .venv with moto[server] and cfn-lint unless it already has the pinned versions. */
 function ensureVenv(): string {
@@ -51,7 +50,8 @@ export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
   child.unref();
-  fs.writeFileSync(PID_FILE, String(child.pid));
+  // The teardown runs in this same process: it stops this run's server only (runs in parallel each have their own).
+  process.env.MOTO_PID = String(child.pid);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, 60_000);
   process.env.MOTO_ENDPOINT = endpoint;
