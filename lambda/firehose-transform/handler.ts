@@ -3,9 +3,7 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResult } from '
 import { TransformConfig, configFromEnv, transformBatch } from './transform';
 
 /** The part of the Powertools logger the handler uses. */
-export interface WarnLogger {
-  warn(message: string, ...extra: object[]): void;
-}
+export type WarnLogger = Pick<Logger, 'warn'>;
 
 /**
  * Firehose transform: validates that each record is a JSON object, adds the ingest timestamp, newline-delimits it, and

@@ -10,10 +10,18 @@ function newStack(): Stack {
 /** The metric an alarm watches, whichever form CloudFormation gives it (labelled metrics render as `Metrics`). */
 function watched(alarm: any): { namespace: string; metricName: string; statistic: string; period: number; dimensions: any } {
   if (alarm.MetricName) {
-    return { namespace: alarm.Namespace, metricName: alarm.MetricName, statistic: alarm.Statistic, period: alarm.Period, dimensions: alarm.Dimensions };
+    return {
+      namespace: alarm.Namespace, metricName: alarm.MetricName, statistic: alarm.Statistic, period: alarm.Period, dimensions: alarm.Dimensions,
+    };
   }
   const stat = alarm.Metrics[0].MetricStat;
-  return { namespace: stat.Metric.Namespace, metricName: stat.Metric.MetricName, statistic: stat.Stat, period: stat.Period, dimensions: stat.Metric.Dimensions };
+  return {
+    namespace: stat.Metric.Namespace,
+    metricName: stat.Metric.MetricName,
+    statistic: stat.Stat,
+    period: stat.Period,
+    dimensions: stat.Metric.Dimensions,
+  };
 }
 
 function alarmsOf(template: Template): Record<string, any> {

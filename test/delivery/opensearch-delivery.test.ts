@@ -208,8 +208,10 @@ describe('OpenSearchDelivery', () => {
     template.hasResourceProperties('AWS::OpenSearchServerless::Collection', { Type: 'SEARCH', StandbyReplicas: 'DISABLED' });
     template.hasResourceProperties('AWS::OpenSearchServerless::SecurityPolicy', {
       Type: 'network',
-      Policy: { 'Fn::Join': ['', ['[{"Rules":[{"ResourceType":"collection","Resource":["collection/readings"]}],"AllowFromPublic":false,"SourceVPCEs":["',
-        { 'Fn::GetAtt': [Match.stringLikeRegexp('^DashboardsCollectionEndpoint'), 'Id'] }, '"]}]']] },
+      Policy: {
+        'Fn::Join': ['', ['[{"Rules":[{"ResourceType":"collection","Resource":["collection/readings"]}],"AllowFromPublic":false,"SourceVPCEs":["',
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^DashboardsCollectionEndpoint'), 'Id'] }, '"]}]']],
+      },
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 443, ToPort: 443, SourceSecurityGroupId: stack.resolve(delivery.securityGroups![0].securityGroupId),

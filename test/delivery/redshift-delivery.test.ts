@@ -77,10 +77,16 @@ describe('RedshiftDelivery', () => {
     const stack = newStack();
     const sg = new ec2.SecurityGroup(stack, 'ClusterSg', { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0 }) });
     const cluster = new redshift.CfnCluster(stack, 'Cluster', {
-      clusterType: 'multi-node', numberOfNodes: 2, nodeType: 'ra3.xlplus', dbName: 'sessions', masterUsername: 'admin', manageMasterPassword: true,
-      publiclyAccessible: true, port: 5440,
+      clusterType: 'multi-node',
+      numberOfNodes: 2,
+      nodeType: 'ra3.xlplus',
+      dbName: 'sessions',
+      masterUsername: 'admin',
+      manageMasterPassword: true,
+      publiclyAccessible: true,
+      port: 5440,
     });
-    const delivery = new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromCluster(cluster, { securityGroup: sg }) }));
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromCluster(cluster, { securityGroup: sg }) }));
     const template = Template.fromStack(stack);
     expect(destination(template).ClusterJDBCURL).toEqual({
       'Fn::Join': ['', ['jdbc:redshift://', { 'Fn::GetAtt': ['Cluster', 'Endpoint.Address'] }, ':', { 'Fn::GetAtt': ['Cluster', 'Endpoint.Port'] }, '/sessions']],
@@ -176,7 +182,9 @@ describe('RedshiftDelivery', () => {
     expect(delivery.metricDeliverySuccess().metricName).toBe('DeliveryToRedshift.Success');
     expect(delivery.metricDeliveryRecords().metricName).toBe('DeliveryToRedshift.Records');
     expect(stack.resolve(delivery.deliveryStreamArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Sessions/), 'Arn'] });
-    expect(stack.resolve(delivery.deliveryStreamRef)).toEqual({ deliveryStreamArn: stack.resolve(delivery.deliveryStreamArn), deliveryStreamName: stack.resolve(delivery.deliveryStreamName) });
+    expect(stack.resolve(delivery.deliveryStreamRef)).toEqual({
+      deliveryStreamArn: stack.resolve(delivery.deliveryStreamArn), deliveryStreamName: stack.resolve(delivery.deliveryStreamName),
+    });
     expect(delivery.alarms.alarms.map((a) => a.node.id)).toEqual(['DataFreshness', 'DeliverySuccess', 'ThrottledRecords', 'BytesQuota', 'RecordsQuota', 'PutRequestsQuota']);
   });
 

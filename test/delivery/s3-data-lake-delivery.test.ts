@@ -109,8 +109,10 @@ describe('S3DataLakeDelivery', () => {
       {
         Action: 'logs:PutLogEvents',
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:',
-          stack.resolve(delivery.errorLogGroup.logGroupName), ':log-stream:', { Ref: expect.stringMatching(/^ReadingsDestinationLogStream/) }]] },
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:',
+            stack.resolve(delivery.errorLogGroup.logGroupName), ':log-stream:', { Ref: expect.stringMatching(/^ReadingsDestinationLogStream/) }]],
+        },
       },
     ]));
     expect(JSON.stringify(statements)).not.toMatch(/Delete|s3:\*|"\*"/);
@@ -177,7 +179,11 @@ describe('S3DataLakeDelivery', () => {
         InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
         OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
         SchemaConfiguration: {
-          CatalogId: ENV.account, Region: ENV.region, DatabaseName: stack.resolve(delivery.glueDatabaseName), TableName: stack.resolve(table.ref), VersionId: 'LATEST',
+          CatalogId: ENV.account,
+          Region: ENV.region,
+          DatabaseName: stack.resolve(delivery.glueDatabaseName),
+          TableName: stack.resolve(table.ref),
+          VersionId: 'LATEST',
           RoleARN: stack.resolve(delivery.role.roleArn),
         },
       },
@@ -225,7 +231,8 @@ describe('S3DataLakeDelivery', () => {
   });
 
   test('the library transform: a Lambda processor it may invoke, and the function (not a processor) ends records with a newline', () => {
-    const { stack, delivery, template } = lake({ transform: DeliveryTransform.jsonRecords({ bufferSize: Size.kibibytes(512), bufferInterval: Duration.seconds(30), retries: 2 }) });
+    const transform = DeliveryTransform.jsonRecords({ bufferSize: Size.kibibytes(512), bufferInterval: Duration.seconds(30), retries: 2 });
+    const { stack, delivery, template } = lake({ transform });
     const fn = delivery.transformFunction!;
     expect(destination(template).ProcessingConfiguration).toEqual({
       Enabled: true,
@@ -338,8 +345,14 @@ describe('S3DataLakeDelivery', () => {
       [delivery.metric('PartitionCount', { statistic: 'Maximum' }), 'PartitionCount', 'Maximum'],
     ];
     for (const [metric, metricName, statistic] of cases) {
-      expect({ ns: metric.namespace, metricName: metric.metricName, statistic: metric.statistic, period: metric.period.toSeconds(), dims: stack.resolve(metric.dimensions) })
-        .toEqual({ ns: 'AWS/Firehose', metricName, statistic, period: 300, dims: { DeliveryStreamName: name } });
+      const seen = {
+        ns: metric.namespace,
+        metricName: metric.metricName,
+        statistic: metric.statistic,
+        period: metric.period.toSeconds(),
+        dims: stack.resolve(metric.dimensions),
+      };
+      expect(seen).toEqual({ ns: 'AWS/Firehose', metricName, statistic, period: 300, dims: { DeliveryStreamName: name } });
     }
   });
 

@@ -39,7 +39,7 @@ export function mebibytesOf(size: Size | undefined): number | undefined {
 }
 
 /** Buffering hints within the ranges of the destination and of the features turned on (FACTS.md, Firehose). */
-export function checkBuffering(scope: IConstruct, settings: BufferingSettings): void {
+export function checkBuffering(scope: IConstruct | string, settings: BufferingSettings): void {
   const seconds = secondsOf(settings.interval);
   if (seconds !== undefined) {
     const min = settings.dynamicPartitioning ? L.DYNAMIC_PARTITIONING_MIN_BUFFER_INTERVAL_SECONDS : L.MIN_BUFFER_INTERVAL_SECONDS;
@@ -65,7 +65,7 @@ export function checkBuffering(scope: IConstruct, settings: BufferingSettings): 
 }
 
 /** Retry duration of Redshift and OpenSearch delivery: whole seconds, 0–7,200. */
-export function checkRetryDuration(scope: IConstruct, duration: Duration | undefined): void {
+export function checkRetryDuration(scope: IConstruct | string, duration: Duration | undefined): void {
   const seconds = secondsOf(duration);
   if (seconds === undefined) return;
   if (!Number.isInteger(seconds) || seconds < L.MIN_RETRY_SECONDS || seconds > L.MAX_RETRY_SECONDS) {
@@ -77,7 +77,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const GLUE_COLUMN = /^[a-z_][a-z0-9_]*$/;
 
 /** Schema column names: lowercase identifiers (Glue stores them lowercase), unique, at least one. */
-export function checkSchemaColumns(scope: IConstruct, names: string[]): void {
+export function checkSchemaColumns(scope: IConstruct | string, names: string[]): void {
   if (names.length === 0) throw propError(scope, 'schema', [], 'must declare at least one column');
   const seen = new Set<string>();
   for (const name of names) {
@@ -94,7 +94,7 @@ export function checkSchemaColumns(scope: IConstruct, names: string[]): void {
  * Dynamic-partitioning keys: top-level JSON field names (identifiers), unique ignoring case, not a time partition name,
  * and, when a schema is declared, a column of it.
  */
-export function checkPartitionKeys(scope: IConstruct, keys: string[], reserved: string[], schemaColumns?: string[]): void {
+export function checkPartitionKeys(scope: IConstruct | string, keys: string[], reserved: string[], schemaColumns?: string[]): void {
   const seen = new Set<string>();
   for (const key of keys) {
     if (Token.isUnresolved(key)) continue;
@@ -110,7 +110,7 @@ export function checkPartitionKeys(scope: IConstruct, keys: string[], reserved: 
 }
 
 /** A static S3 key prefix: no expressions, no leading slash, ends with a slash when not empty. */
-export function checkStaticPrefix(scope: IConstruct, prop: string, prefix: string | undefined): void {
+export function checkStaticPrefix(scope: IConstruct | string, prop: string, prefix: string | undefined): void {
   if (prefix === undefined || Token.isUnresolved(prefix) || prefix === '') return;
   if (prefix.includes('!{')) throw propError(scope, prop, prefix, 'must be a static prefix (the construct adds the partition expressions)');
   if (prefix.startsWith('/') || !prefix.endsWith('/')) throw propError(scope, prop, prefix, 'must not start with "/" and must end with "/"');
@@ -123,7 +123,7 @@ const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
  * The prefix of failed records: expressions in a known namespace; when it has any, it must include
  * `!{firehose:error-output-type}`; no partition keys (Firehose rules, s3-prefixes.html).
  */
-export function checkErrorOutputPrefix(scope: IConstruct, prefix: string | undefined): void {
+export function checkErrorOutputPrefix(scope: IConstruct | string, prefix: string | undefined): void {
   if (prefix === undefined || Token.isUnresolved(prefix)) return;
   if (prefix === '') throw propError(scope, 'errorOutputPrefix', prefix, 'must not be empty');
   if (NAMESPACES.test(prefix)) throw propError(scope, 'errorOutputPrefix', prefix, 'must use expressions of the form !{firehose:...} or !{timestamp:...}');
@@ -134,7 +134,7 @@ export function checkErrorOutputPrefix(scope: IConstruct, prefix: string | undef
 }
 
 /** A key prefix that may use `!{timestamp:...}` and `!{firehose:...}` expressions but no partition keys (backup, staging). */
-export function checkTimestampPrefix(scope: IConstruct, prop: string, prefix: string | undefined): void {
+export function checkTimestampPrefix(scope: IConstruct | string, prop: string, prefix: string | undefined): void {
   if (prefix === undefined || Token.isUnresolved(prefix) || prefix === '') return;
   if (NAMESPACES.test(prefix) || prefix.includes('!{partitionKeyFrom')) {
     throw propError(scope, prop, prefix, 'must use only !{timestamp:...} and !{firehose:...} expressions');
@@ -143,7 +143,7 @@ export function checkTimestampPrefix(scope: IConstruct, prop: string, prefix: st
 }
 
 /** A Redshift table name, optionally schema-qualified. */
-export function checkRedshiftTable(scope: IConstruct, table: string): void {
+export function checkRedshiftTable(scope: IConstruct | string, table: string): void {
   if (Token.isUnresolved(table)) return;
   if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table) || table.length > 127) {
     throw propError(scope, 'table', table, 'must be a Redshift table name, optionally schema-qualified (schema.table)');
@@ -151,7 +151,7 @@ export function checkRedshiftTable(scope: IConstruct, table: string): void {
 }
 
 /** The columns of the COPY: at least one, identifiers (plain, or double-quoted for reserved words), unique. */
-export function checkRedshiftColumns(scope: IConstruct, columns: string[]): void {
+export function checkRedshiftColumns(scope: IConstruct | string, columns: string[]): void {
   if (columns.length === 0) throw propError(scope, 'columns', columns, 'must list at least one column of the table');
   const seen = new Set<string>();
   for (const column of columns) {
@@ -166,7 +166,7 @@ export function checkRedshiftColumns(scope: IConstruct, columns: string[]): void
 }
 
 /** COPY options and the staging compression agree: GZIP-staged objects need the GZIP option and only those. */
-export function checkCopyCompression(scope: IConstruct, copyOptions: string, compression: string): void {
+export function checkCopyCompression(scope: IConstruct | string, copyOptions: string, compression: string): void {
   if (Token.isUnresolved(copyOptions) || Token.isUnresolved(compression)) return;
   const saysGzip = /\bGZIP\b/i.test(copyOptions);
   if (compression === 'GZIP' && !saysGzip) {
@@ -178,7 +178,7 @@ export function checkCopyCompression(scope: IConstruct, copyOptions: string, com
 }
 
 /** An OpenSearch index name: lowercase, 1–80 characters, none of the characters OpenSearch refuses. */
-export function checkIndexName(scope: IConstruct, name: string): void {
+export function checkIndexName(scope: IConstruct | string, name: string): void {
   if (Token.isUnresolved(name)) return;
   if (name.length < 1 || name.length > 80 || name !== name.toLowerCase() || /[\\/*?"<>| ,#:]/.test(name) || /^[-_+.]/.test(name)) {
     throw propError(scope, 'indexName', name, 'must be 1–80 lowercase characters, not start with - _ + . and contain none of \\ / * ? " < > | , # : or space');
@@ -186,7 +186,7 @@ export function checkIndexName(scope: IConstruct, name: string): void {
 }
 
 /** A fraction of a quota in percent, (0, 100]. */
-export function checkPercent(scope: IConstruct, prop: string, value: number | undefined): void {
+export function checkPercent(scope: IConstruct | string, prop: string, value: number | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isFinite(value) || value <= 0 || value > 100) throw propError(scope, prop, value, 'must be a percentage in (0, 100]');
 }

@@ -89,7 +89,8 @@ describe('transformBatch', () => {
   });
 
   test('property: the response never exceeds the budget when the originals fit in it', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 2_000, max: 40_000 }), (sizes, budget) => {
+    const sizesArb = fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 60 });
+    fc.assert(fc.property(sizesArb, fc.integer({ min: 2_000, max: 40_000 }), (sizes, budget) => {
       const input = sizes.map((n, i) => record(`{"p":"${'y'.repeat(n)}"}`, `id-${i}`));
       const { records } = transformBatch(input, { ...CONFIG, responseBudgetBytes: budget });
       const originals = JSON.stringify({ records: input.map((r) => ({ recordId: r.recordId, result: 'ProcessingFailed', data: r.data })) }).length;
