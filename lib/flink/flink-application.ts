@@ -9,8 +9,8 @@ import { FlinkApplicationAlarms, FlinkApplicationAlarmsOptions } from './flink-a
 import { ApplicationStarter } from './private/application-starter';
 import { FlinkLimits } from './private/flink-limits';
 import {
-  DLQ_STREAM_ARN, SOURCE_EFO_CONSUMER_ARN, SOURCE_EFO_CONSUMER_NAME, SOURCE_STREAM_ARN, SQL_PARAMETERS_GROUP, SQL_STATEMENTS_GROUP,
-  renderSqlStatements, sinkDeliveryStreamNameKey, sinkStreamArnKey,
+  BUNDLED_SCRIPT_OUTPUTS, DLQ_STREAM_ARN, SOURCE_EFO_CONSUMER_ARN, SOURCE_EFO_CONSUMER_NAME, SOURCE_STREAM_ARN, SQL_PARAMETERS_GROUP, SQL_RESOURCE,
+  SQL_STATEMENTS_GROUP, renderSqlStatements, sinkDeliveryStreamNameKey, sinkStreamArnKey,
 } from './private/job-properties';
 import { FlinkMetricSpec, FlinkMetrics, consumerLagMetric, flinkMetric, restartsSpec } from './private/metrics';
 import { DEFAULT_RECORDS_PER_SECOND_PER_KPU, kpusFor, sizeForPeak } from './private/sizing';
@@ -416,6 +416,7 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
     if (sqlScript?.bundled && !codeConfig.runsSqlFromProperties) {
       throw comboError(this, `sqlScript ${JSON.stringify(sqlScript.properties)} is bundled in the library's SQL job: it needs code FlinkCode.sqlRunner()`);
     }
+    if (sqlScript?.bundled) checkBundledScriptOutputs(this, sqlScript.properties[SQL_RESOURCE], props);
 
     const size = props.peakRecordsPerSecond !== undefined && !Token.isUnresolved(props.peakRecordsPerSecond)
       ? sizeForPeak(props.peakRecordsPerSecond, props.recordsPerSecondPerKpu ?? DEFAULT_RECORDS_PER_SECOND_PER_KPU, parallelismPerKpu)
@@ -652,6 +653,23 @@ function applicationArn(scope: Construct, name: string): string {
 function dependOnPolicies(target: IConstruct, role: iam.IRole): void {
   for (const child of role.node.children) {
     if (child !== role.node.defaultChild) target.node.addDependency(child);
+  }
+}
+
+/**
+ * Every output table of a bundled script needs a stream: its own (`kinesisSinks[table]`, `deadLetterStream` for `dlq`,
+ * or a `<table>.stream.arn` parameter) or the common `sink`.
+ */
+function checkBundledScriptOutputs(scope: Construct, script: string, props: FlinkApplicationProps): void {
+  const sinks = props.kinesisSinks ?? {};
+  const parameters = props.sqlParameters ?? {};
+  const has = (prefix: string) => sinks[prefix] !== undefined || parameters[sinkStreamArnKey(prefix)] !== undefined;
+  if (has('sink')) return;
+  const missing = (BUNDLED_SCRIPT_OUTPUTS[script] ?? []).filter((table) => !has(table) && !(table === 'dlq' && props.deadLetterStream));
+  if (missing.length > 0) {
+    throw comboError(scope, `sqlScript ${script} writes to ${missing.map(sinkStreamArnKey).join(', ')} (each defaulting to sink.stream.arn), `
+      + `which nothing sets: give kinesisSinks { sink: <stream> }${missing.filter((t) => t !== 'dlq').map((t) => ` or { ${t}: <stream> }`).join('')}`
+      + `${missing.includes('dlq') ? ' and deadLetterStream' : ''}`);
   }
 }
 

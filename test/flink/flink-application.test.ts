@@ -14,6 +14,11 @@ import { expectGatesPass, gatedApp } from '../support/gates';
 
 const APP = 'AWS::KinesisAnalyticsV2::Application';
 
+function withApp(stack: Stack, extra: object): Stack {
+  new FlinkApplication(stack, 'App', minimalProps(stack, extra));
+  return stack;
+}
+
 describe('FlinkApplication', () => {
   describe('defaults', () => {
     test('runs on FLINK-1_19 with checkpointing explicitly on (CUSTOM, 60 s, 5 s pause), snapshots, 1 KPU with autoscaling', () => {
@@ -110,9 +115,15 @@ describe('FlinkApplication', () => {
     });
 
     test('runs a script bundled in the job (sql.resource)', () => {
-      const { template } = app({ sqlStatements: undefined, sqlScript: SqlScript.IOT_ANOMALIES });
+      const stack = newStack();
+      const sink = new kinesis.Stream(stack, 'Out');
+      const template = Template.fromStack(withApp(stack, { sqlStatements: undefined, sqlScript: SqlScript.IOT_ANOMALIES, kinesisSinks: { sink } }));
       expect(propertyGroup(template, 'SqlStatements')).toEqual({ 'sql.resource': 'sql/iot-anomalies.sql' });
-      const { template: t2 } = app({ sqlStatements: undefined, sqlScript: SqlScript.CLICKSTREAM_TOP_PRODUCTS });
+      const stack2 = newStack();
+      const sink2 = new kinesis.Stream(stack2, 'Out');
+      const t2 = Template.fromStack(withApp(stack2, {
+        sqlStatements: undefined, sqlScript: SqlScript.CLICKSTREAM_TOP_PRODUCTS, kinesisSinks: { sink: sink2 },
+      }));
       expect(propertyGroup(t2, 'SqlStatements')).toEqual({ 'sql.resource': 'sql/clickstream-top-products.sql' });
     });
 
@@ -259,10 +270,11 @@ describe('FlinkApplication', () => {
         .toMatch(/^[0-9a-f]{64}\.jar$/);
     });
 
-    test('a runtime released after this library works through FlinkRuntime.of', () => {
-      const { template, application } = app({ runtime: FlinkRuntime.of('FLINK-3_0') });
-      template.hasResourceProperties(APP, { RuntimeEnvironment: 'FLINK-3_0' });
-      expect(application.runtime.majorVersion).toBe(3);
+    test('a runtime given as a string works through FlinkRuntime.of', () => {
+      const { template, application } = app({ runtime: FlinkRuntime.of('FLINK-2_3') });
+      template.hasResourceProperties(APP, { RuntimeEnvironment: 'FLINK-2_3' });
+      expect([application.runtime.majorVersion, application.runtime.minorVersion]).toEqual([2, 3]);
+      expect(application.metricRestarts().metricName).toBe('numRestarts');
     });
   });
 
@@ -553,6 +565,20 @@ describe('FlinkApplication', () => {
     test('throws when a bundled script is given to your own code', () => {
       throws({ code: FlinkCode.fromBucket(s3.Bucket.fromBucketName(newStack(), 'B', 'jars-bucket'), 'k.jar'), sqlStatements: undefined, sqlScript: SqlScript.IOT_ANOMALIES },
         /sqlScript \{"sql.resource":"sql\/iot-anomalies.sql"\} is bundled in the library's SQL job: it needs code FlinkCode.sqlRunner\(\)/);
+    });
+    test('throws when an output table of a bundled script has no stream', () => {
+      throws({ sqlStatements: undefined, sqlScript: SqlScript.CLICKSTREAM_TOP_PRODUCTS },
+        /sqlScript sql\/clickstream-top-products.sql writes to top.stream.arn, traffic.stream.arn, dlq.stream.arn \(each defaulting to sink.stream.arn\), which nothing sets: give kinesisSinks \{ sink: <stream> \} or \{ top: <stream> \} or \{ traffic: <stream> \} and deadLetterStream/);
+      const stack = newStack();
+      const anomalies = new kinesis.Stream(stack, 'Anomalies');
+      expect(() => withApp(stack, { sqlStatements: undefined, sqlScript: SqlScript.IOT_ANOMALIES, kinesisSinks: { anomalies } }))
+        .toThrow(/writes to aggregates.stream.arn, dlq.stream.arn .* or \{ aggregates: <stream> \} and deadLetterStream/);
+    });
+    test('a bundled script with one stream per table needs no common sink', () => {
+      const stack = newStack();
+      const [anomalies, aggregates, dlq] = ['A', 'B', 'C'].map((id) => new kinesis.Stream(stack, id));
+      const props = { sqlStatements: undefined, sqlScript: SqlScript.IOT_ANOMALIES, kinesisSinks: { anomalies, aggregates }, deadLetterStream: dlq };
+      expect(() => withApp(stack, props)).not.toThrow();
     });
     test('throws when SqlScript.bundled names a script the jar does not have', () => {
       expect(() => SqlScript.bundled('sql/nope.sql')).toThrow(/SqlScript.bundled: resourcePath must be one of the scripts in the job's jar: .*, got "sql\/nope.sql"/);

@@ -13,6 +13,14 @@ export const SQL_S3_URI = 'sql.s3.uri';
 export const SQL_RESOURCE = 'sql.resource';
 /** The scripts bundled in the jar (flink/src/main/resources/sql/). */
 export const BUNDLED_SCRIPTS = ['sql/iot-anomalies.sql', 'sql/clickstream-top-products.sql'] as const;
+/**
+ * The output tables of each bundled script, by parameter prefix: table `x` writes to `${x.stream.arn}`, which defaults
+ * to `${sink.stream.arn}` (flink/README.md, "Parameters").
+ */
+export const BUNDLED_SCRIPT_OUTPUTS: Record<string, readonly string[]> = {
+  'sql/iot-anomalies.sql': ['anomalies', 'aggregates', 'dlq'],
+  'sql/clickstream-top-products.sql': ['top', 'traffic', 'dlq'],
+};
 
 /** Group of placeholder values: key `name` fills `${name}` in every statement. */
 export const SQL_PARAMETERS_GROUP = 'SqlParameters';
