@@ -112,6 +112,9 @@ export interface DeliveryAlarmsProps extends DeliveryAlarmOptions {
 
 const MAX_PERIODS = 288;
 
+/** 5-minute periods each alarm evaluates unless told otherwise (see the thresholds' docs). */
+const DEFAULT_PERIODS = { dataFreshness: 1, deliverySuccess: 3, throttledRecords: 1, quotaUtilization: 3, sourceLag: 3 } as const;
+
 /**
  * The alarms of a Firehose delivery stream, which no monitoring library ships: data freshness beyond the buffering
  * interval plus a margin (delivery is stale), delivery success below 1 (the destination refuses data), and, for direct
@@ -133,7 +136,7 @@ export class DeliveryAlarms extends AlarmSet {
     const fresh = props.dataFreshness ?? {};
     const expected = secondsOf(props.expectedLatency) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
     this.dataFreshnessThresholdSeconds = secondsOf(fresh.maxAge) ?? Math.ceil(expected + (secondsOf(fresh.margin) ?? 300));
-    this.alarm('DataFreshness', fresh, 1, {
+    this.alarm('DataFreshness', fresh, DEFAULT_PERIODS.dataFreshness, {
       metric: d.metricDataFreshness(),
       threshold: this.dataFreshnessThresholdSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -142,7 +145,7 @@ export class DeliveryAlarms extends AlarmSet {
 
     const success = props.deliverySuccess ?? {};
     const minRatio = success.minRatio ?? 1;
-    this.alarm('DeliverySuccess', success, 3, {
+    this.alarm('DeliverySuccess', success, DEFAULT_PERIODS.deliverySuccess, {
       metric: d.metricDeliverySuccess(),
       threshold: minRatio,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -151,7 +154,7 @@ export class DeliveryAlarms extends AlarmSet {
 
     if (props.directPut) {
       const throttled = props.throttledRecords ?? {};
-      this.alarm('ThrottledRecords', throttled, 1, {
+      this.alarm('ThrottledRecords', throttled, DEFAULT_PERIODS.throttledRecords, {
         metric: d.metricThrottledRecords(),
         threshold: throttled.maxRecords ?? 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -159,19 +162,19 @@ export class DeliveryAlarms extends AlarmSet {
       });
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
-      this.alarm('BytesQuota', quota, 3, {
+      this.alarm('BytesQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
         metric: this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
       });
-      this.alarm('RecordsQuota', quota, 3, {
+      this.alarm('RecordsQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
         metric: this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
       });
-      this.alarm('PutRequestsQuota', quota, 3, {
+      this.alarm('PutRequestsQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
         metric: this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -180,7 +183,7 @@ export class DeliveryAlarms extends AlarmSet {
     } else {
       const lag = props.sourceLag ?? {};
       const maxLag = lag.maxLag ?? Duration.minutes(5);
-      this.alarm('SourceLag', lag, 3, {
+      this.alarm('SourceLag', lag, DEFAULT_PERIODS.sourceLag, {
         metric: d.metricKinesisMillisBehindLatest(),
         threshold: maxLag.toMilliseconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -244,14 +247,11 @@ export class DeliveryAlarms extends AlarmSet {
 }
 
 function validate(scope: Construct, props: DeliveryAlarmsProps): void {
-  const evaluations: [string, DeliveryAlarmEvaluation | undefined, number][] = [
-    ['dataFreshness', props.dataFreshness, 1], ['deliverySuccess', props.deliverySuccess, 3], ['throttledRecords', props.throttledRecords, 1],
-    ['quotaUtilization', props.quotaUtilization, 3], ['sourceLag', props.sourceLag, 3],
-  ];
-  for (const [name, e, defaultPeriods] of evaluations) {
+  for (const name of Object.keys(DEFAULT_PERIODS) as (keyof typeof DEFAULT_PERIODS)[]) {
+    const e: DeliveryAlarmEvaluation | undefined = props[name];
     if (!e) continue;
     checkIntRange(scope, `${name}.evaluationPeriods`, e.evaluationPeriods, 1, MAX_PERIODS);
-    const periods = e.evaluationPeriods ?? defaultPeriods;
+    const periods = e.evaluationPeriods ?? DEFAULT_PERIODS[name];
     checkIntRange(scope, `${name}.datapointsToAlarm`, e.datapointsToAlarm, 1, Token.isUnresolved(periods) ? MAX_PERIODS : periods);
   }
   checkRange(scope, 'deliverySuccess.minRatio', props.deliverySuccess?.minRatio, 0, 1, true);
@@ -260,9 +260,9 @@ function validate(scope: Construct, props: DeliveryAlarmsProps): void {
   if (maxRecords !== undefined && !Token.isUnresolved(maxRecords) && (!Number.isFinite(maxRecords) || maxRecords < 0)) {
     throw propError(scope, 'throttledRecords.maxRecords', maxRecords, 'must be a number ≥ 0');
   }
-  for (const [name, d] of [['dataFreshness.margin', props.dataFreshness?.margin], ['dataFreshness.maxAge', props.dataFreshness?.maxAge], ['sourceLag.maxLag', props.sourceLag?.maxLag]] as const) {
+  // A zero age or lag would alarm on every datapoint (durations cannot be negative; a zero margin is allowed).
+  for (const [name, d] of [['dataFreshness.maxAge', props.dataFreshness?.maxAge], ['sourceLag.maxLag', props.sourceLag?.maxLag]] as const) {
     const s = secondsOf(d);
-    if (s !== undefined && s <= 0 && name !== 'dataFreshness.margin') throw propError(scope, name, s, 'must be a duration > 0 seconds');
-    if (s !== undefined && s < 0) throw propError(scope, name, s, 'must be a duration ≥ 0 seconds');
+    if (s !== undefined && s <= 0) throw propError(scope, name, s, 'must be a duration > 0 seconds');
   }
 }

@@ -64,7 +64,12 @@ export class DeliverySource {
   public _bind(scope: Construct, role: iam.IRole, grantRead: boolean): BoundDeliverySource {
     if (this.stream) {
       const dependables = grantRead ? [this.stream.grantRead(role)] : [];
-      return { deliveryStreamType: 'KinesisStreamAsSource', stream: this.stream, dependables };
+      return {
+        deliveryStreamType: 'KinesisStreamAsSource',
+        stream: this.stream,
+        kinesisStreamSourceConfiguration: { kinesisStreamArn: this.stream.streamArn, roleArn: role.roleArn },
+        dependables,
+      };
     }
     const encryptionKey = this.directPutOptions?.encryptionKey ?? new kms.Key(scope, 'Key', {
       description: `Encrypts the records buffered by the delivery stream ${scope.node.path}`,

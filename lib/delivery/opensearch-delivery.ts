@@ -413,7 +413,7 @@ export class OpenSearchDelivery extends DeliveryBase {
     this.resource = new firehose.CfnDeliveryStream(this, 'Resource', {
       deliveryStreamName: props.deliveryStreamName,
       deliveryStreamType: f.source.deliveryStreamType,
-      kinesisStreamSourceConfiguration: f.source.stream ? { kinesisStreamArn: f.source.stream.streamArn, roleArn: this.role.roleArn } : undefined,
+      kinesisStreamSourceConfiguration: f.source.kinesisStreamSourceConfiguration,
       amazonopensearchserviceDestinationConfiguration: bound.serverless ? undefined : {
         ...common,
         domainArn: bound.domainArn,

@@ -232,7 +232,7 @@ export class RedshiftDelivery extends DeliveryBase {
     this.resource = new firehose.CfnDeliveryStream(this, 'Resource', {
       deliveryStreamName: props.deliveryStreamName,
       deliveryStreamType: f.source.deliveryStreamType,
-      kinesisStreamSourceConfiguration: f.source.stream ? { kinesisStreamArn: f.source.stream.streamArn, roleArn: this.role.roleArn } : undefined,
+      kinesisStreamSourceConfiguration: f.source.kinesisStreamSourceConfiguration,
       redshiftDestinationConfiguration: {
         clusterJdbcurl: this.jdbcUrl,
         roleArn: this.role.roleArn,

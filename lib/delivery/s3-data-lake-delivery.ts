@@ -8,6 +8,7 @@ import { DataLakeColumn, DataLakeFormat, DataLakeTimePartitioning } from './data
 import { DeliveryAlarms } from './delivery-alarms';
 import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
 import { DestinationMetricPrefix } from './private/delivery-metrics';
+import { DeliveryPermissions } from './private/delivery-permissions';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { renderProcessing } from './private/processing';
@@ -202,7 +203,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
       dynamicPartitioningConfiguration: dynamicPartitioning
         ? { enabled: true, retryOptions: { durationInSeconds: secondsOf(props.retryDuration) ?? 300 } }
         : undefined,
-      dataFormatConversionConfiguration: parquet ? this.renderConversion(f.permissions.role) : undefined,
+      dataFormatConversionConfiguration: parquet ? this.renderConversion(f.permissions) : undefined,
       s3BackupMode: props.sourceBackup ? 'Enabled' : 'Disabled',
       s3BackupConfiguration: props.sourceBackup ? renderS3Configuration(f.permissions, {
         bucket: props.sourceBackupBucket ?? this.bucket,
@@ -233,12 +234,13 @@ export class S3DataLakeDelivery extends DeliveryBase {
     this.deliveryStream.applyRemovalPolicy(policy);
   }
 
-  private renderConversion(role: iam.IRole): firehose.CfnDeliveryStream.DataFormatConversionConfigurationProperty {
+  /** JSON to Parquet with the schema of the Glue table, which the role may read (that table only). */
+  private renderConversion(permissions: DeliveryPermissions): firehose.CfnDeliveryStream.DataFormatConversionConfigurationProperty {
     const stack = Stack.of(this);
     const table = this.glueTable!;
     const databaseName = this.glueDatabaseName!;
     const tableName = table.ref;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
+    permissions.add(new iam.PolicyStatement({
       actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
       resources: [
         stack.formatArn({ service: 'glue', resource: 'catalog' }),
@@ -255,7 +257,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
         region: stack.region,
         databaseName,
         tableName,
-        roleArn: role.roleArn,
+        roleArn: permissions.role.roleArn,
         versionId: 'LATEST',
       },
     };

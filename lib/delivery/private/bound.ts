@@ -1,4 +1,4 @@
-import { aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_kinesis as kinesis, aws_kinesisfirehose as firehose, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
 import { IDependable } from 'constructs';
 import type { DeliveryPermissions } from './delivery-permissions';
 import type { ErrorLogging } from './error-logging';
@@ -9,6 +9,8 @@ export interface BoundDeliverySource {
   readonly deliveryStreamType: string;
   /** The stream read, when the source is a data stream. */
   readonly stream?: kinesis.IStream;
+  /** The source configuration of an L1 delivery stream reading that stream. */
+  readonly kinesisStreamSourceConfiguration?: firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty;
   /** The server-side encryption key, when the source is direct PUT. */
   readonly encryptionKey?: kms.IKey;
   /** What the delivery stream must wait for (the read permission Firehose checks at creation). */
