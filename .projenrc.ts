@@ -108,7 +108,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
-    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts'],
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'cdk.out', 'build'],
   },
 });

@@ -82,7 +82,10 @@ for (const name of fs.existsSync(LAMBDAS) ? fs.readdirSync(LAMBDAS).sort() : [])
   }
   loads.sort((a, b) => a - b);
   console.log(JSON.stringify({
-    handler: name, bundleBytes: code.length, gzipBytes: zlib.gzipSync(code).length,
-    medianModuleLoadMs: Math.round(loads[Math.floor(loads.length / 2)] * 10) / 10, runs: LOAD_RUNS,
+    handler: name,
+    bundleBytes: code.length,
+    gzipBytes: zlib.gzipSync(code).length,
+    medianModuleLoadMs: Math.round(loads[Math.floor(loads.length / 2)] * 10) / 10,
+    runs: LOAD_RUNS,
   }));
 }

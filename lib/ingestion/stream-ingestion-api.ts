@@ -238,8 +238,8 @@ export class StreamIngestionApi extends Construct {
       }
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: aclArn });
     } else {
-      for (const id of ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF', 'PCI.DSS.321-APIGWAssociatedWithWAF', 'HIPAA.Security-APIGWAssociatedWithWAF']) {
-        Validations.of(this.api).acknowledge({ id, reason: 'WAF turned off by the user (wafEnabled: false)' });
+      for (const finding of ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF', 'PCI.DSS.321-APIGWAssociatedWithWAF', 'HIPAA.Security-APIGWAssociatedWithWAF']) {
+        Validations.of(this.api).acknowledge({ id: finding, reason: 'WAF turned off by the user (wafEnabled: false)' });
       }
     }
   }

@@ -8,10 +8,10 @@ import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './priv
 import { checkMaxRecordSize, checkRetention } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
-import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L } from '../private/kinesis-limits';
 import { checkIntRange } from '../private/validation';
+import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 
 /** How a `PipelineStream` chooses its capacity mode. */
 export enum CapacityMode {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Size, Stack, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, Validations, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, ClickstreamPipeline, FlinkCode, RedshiftTarget, StreamCapacity } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
@@ -119,7 +119,6 @@ describe('ClickstreamPipeline', () => {
       profile, flinkCode: code(), redshiftTarget: target, redshiftCredentials: secret, ingestionApiEnabled: true,
     });
     // The example's Redshift and its secret are the user's, not the pipeline's: acknowledged here, in the test.
-    const { Validations } = require('aws-cdk-lib');
     Validations.of(stack.node.findChild('Loader')).acknowledge(
       { id: 'AwsSolutions-SMG4', reason: 'test secret' }, { id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: 'test secret' },
       { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: 'test secret' }, { id: 'PCI.DSS.321-SecretsManagerRotationEnabled', reason: 'test secret' },
@@ -136,9 +135,16 @@ describe('ClickstreamPipeline', () => {
     const full = newStack();
     const { target, secret } = warehouse(full);
     new ClickstreamPipeline(full, 'Clicks', {
-      profile: { ...profile, retention: Duration.days(2) }, capacityMode: CapacityMode.PROVISIONED, flinkCode: code(), topProducts: 25,
-      sessionInactivityGap: Duration.minutes(20), redshiftTarget: target, redshiftCredentials: secret, redshiftTable: 'web.sessions',
-      ingestionApiEnabled: true, autoscaling: { minShards: 2, maxShards: 20 },
+      profile: { ...profile, retention: Duration.days(2) },
+      capacityMode: CapacityMode.PROVISIONED,
+      flinkCode: code(),
+      topProducts: 25,
+      sessionInactivityGap: Duration.minutes(20),
+      redshiftTarget: target,
+      redshiftCredentials: secret,
+      redshiftTable: 'web.sessions',
+      ingestionApiEnabled: true,
+      autoscaling: { minShards: 2, maxShards: 20 },
     });
     expect(Template.fromStack(full).toJSON()).toMatchSnapshot();
   });

@@ -119,8 +119,13 @@ describe('IotSensorPipeline', () => {
     expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
     const full = newStack();
     new IotSensorPipeline(full, 'Iot', {
-      fleet, capacityMode: CapacityMode.PROVISIONED, retention: Duration.days(3), anomalySigma: 4, statsWindow: Duration.minutes(30),
-      openSearchTarget: OpenSearchTarget.newCollection({ collectionName: 'iot-full' }), flinkCode: testCode(full),
+      fleet,
+      capacityMode: CapacityMode.PROVISIONED,
+      retention: Duration.days(3),
+      anomalySigma: 4,
+      statsWindow: Duration.minutes(30),
+      openSearchTarget: OpenSearchTarget.newCollection({ collectionName: 'iot-full' }),
+      flinkCode: testCode(full),
       autoscaling: { minShards: 2, maxShards: 40 },
     });
     expect(Template.fromStack(full).toJSON()).toMatchSnapshot();

@@ -49,8 +49,12 @@ describe('PipelineStream', () => {
     const outputs = template.findOutputs('*');
     const output = Object.values(outputs).find((o) => /Capacity plan/.test(o.Description));
     expect(JSON.parse(output!.Value)).toEqual({
-      mode: 'PROVISIONED', shards: 13, plannedShards: 13, bindingConstraint: 'WRITE_BYTES',
-      provisionedMonthlyCostUsd: plan.provisionedMonthlyCostUsd, onDemandMonthlyCostUsd: plan.onDemandMonthlyCostUsd,
+      mode: 'PROVISIONED',
+      shards: 13,
+      plannedShards: 13,
+      bindingConstraint: 'WRITE_BYTES',
+      provisionedMonthlyCostUsd: plan.provisionedMonthlyCostUsd,
+      onDemandMonthlyCostUsd: plan.onDemandMonthlyCostUsd,
     });
   });
 
@@ -368,8 +372,11 @@ describe('PipelineStream', () => {
     const full = newStack();
     const key = new kms.Key(full, 'Key');
     const stream = new PipelineStream(full, 'Full', {
-      streamName: 'clicks', profile: { ...clicks, efoConsumers: 1, retention: Duration.days(3), hotKeyShare: 0.05 },
-      capacityMode: CapacityMode.PROVISIONED, encryptionKey: key, maxRecordSize: Size.mebibytes(2),
+      streamName: 'clicks',
+      profile: { ...clicks, efoConsumers: 1, retention: Duration.days(3), hotKeyShare: 0.05 },
+      capacityMode: CapacityMode.PROVISIONED,
+      encryptionKey: key,
+      maxRecordSize: Size.mebibytes(2),
       alarms: { consumerLag: { maxLag: Duration.minutes(2) }, writeUtilization: { maxUtilization: 0.7 } },
     });
     stream.addConsumer('Flink', { consumerName: 'flink' });

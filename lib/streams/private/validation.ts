@@ -1,7 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { KinesisLimits as L } from '../../private/kinesis-limits';
 import { propError } from '../../private/errors';
+import { KinesisLimits as L } from '../../private/kinesis-limits';
 
 /** Retention within 24–8,760 hours, in whole hours. Tokens are not checked. */
 export function checkRetention(scope: IConstruct | string, prop: string, retention: Duration | undefined): void {
