@@ -142,12 +142,6 @@ export class DataLakeBucket extends Construct {
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       }],
     });
-    for (const id of ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled']) {
-      Validations.of(logs).acknowledge({
-        id,
-        reason: 'This bucket is the server access log target of the data bucket; logging it to itself would log its own log deliveries in a loop',
-      });
-    }
     for (const id of ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS']) {
       Validations.of(logs).acknowledge({
         id,

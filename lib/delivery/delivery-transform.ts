@@ -140,8 +140,8 @@ export class DeliveryTransform {
     });
     const acknowledge = (id: string, reason: string) => Validations.of(transform.function).acknowledge({ id, reason });
     const synchronous = 'Firehose invokes the transform synchronously and retries it itself; a batch that still fails goes to the '
-      + 'delivery\'s S3 error output (processing-failed), so an asynchronous dead-letter queue or failure destination would never receive anything';
-    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination']) {
+      + 'delivery\'s S3 error output (processing-failed), so an asynchronous dead-letter queue would never receive anything';
+    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) {
       acknowledge(id, synchronous);
     }
     if (o.reservedConcurrentExecutions === undefined) {

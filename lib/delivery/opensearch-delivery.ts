@@ -3,7 +3,7 @@ import {
   aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_kms as kms, aws_lambda as lambda, aws_logs as logs,
   aws_opensearchserverless as aoss, aws_opensearchservice as opensearch, aws_s3 as s3,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DataLakeBucket } from './data-lake-bucket';
 import { DeliveryAlarms } from './delivery-alarms';
 import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
@@ -90,6 +90,8 @@ interface BoundOpenSearchTarget {
   readonly serverless: boolean;
   readonly domainArn?: string;
   readonly collectionEndpoint?: string;
+  /** Resources the delivery stream must wait for (the data access policy of its role). */
+  readonly dependables: IConstruct[];
 }
 
 /** What the target needs from the delivery to bind. */
@@ -132,7 +134,7 @@ export class OpenSearchTarget {
       if (connections && ctx.securityGroups) {
         for (const sg of ctx.securityGroups) connections.allowFrom(sg, ec2.Port.tcp(443), `Firehose delivery ${scope.node.path}`);
       }
-      return { serverless: false, domainArn: arn };
+      return { serverless: false, domainArn: arn, dependables: [] };
     });
   }
 
@@ -234,7 +236,7 @@ function bindCollection(scope: Construct, ctx: OpenSearchBindContext, name: stri
   ctx.permissions.add(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [arn] }));
   // Policy names: 3–32 characters [a-z0-9-].
   const policyName = `${(Token.isUnresolved(name) ? collectionNameFor(scope) : name).slice(0, 23)}-firehose`;
-  new aoss.CfnAccessPolicy(scope, 'DataAccessPolicy', {
+  const accessPolicy = new aoss.CfnAccessPolicy(scope, 'DataAccessPolicy', {
     name: policyName,
     type: 'data',
     description: `Firehose delivery ${scope.node.path} writes indices of ${Token.isUnresolved(name) ? 'its collection' : name}`,
@@ -247,7 +249,7 @@ function bindCollection(scope: Construct, ctx: OpenSearchBindContext, name: stri
       Principal: [ctx.permissions.role.roleArn],
     }]),
   });
-  return { serverless: true, collectionEndpoint: endpoint };
+  return { serverless: true, collectionEndpoint: endpoint, dependables: [accessPolicy] };
 }
 
 function collectionNameFor(scope: Construct): string {
@@ -425,6 +427,7 @@ export class OpenSearchDelivery extends DeliveryBase {
     this.deliveryStreamArn = this.resource.attrArn;
     this.deliveryStreamName = this.resource.ref;
     const expected = intervalSeconds + (f.transform?.bufferIntervalSeconds ?? 0);
+    for (const dependable of bound.dependables) this.resource.node.addDependency(dependable);
     this.alarms = this._finish(this.resource, f, Duration.seconds(expected), props.alarms);
   }
 

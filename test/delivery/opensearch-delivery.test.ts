@@ -188,6 +188,10 @@ describe('OpenSearchDelivery', () => {
         DocumentIdOptions: Match.absent(),
       },
     });
+    // The delivery stream waits for the data access policy of its role.
+    const [streamId] = Object.keys(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
+    const [policyId] = Object.keys(template.findResources('AWS::OpenSearchServerless::AccessPolicy'));
+    expect(template.toJSON().Resources[streamId].DependsOn).toContain(policyId);
     expect(statements(template, stack, delivery)).toContainEqual({
       Action: 'aoss:APIAccessAll', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DashboardsCollection/), 'Arn'] },
     });
