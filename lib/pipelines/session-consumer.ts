@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations,
+  Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_lambda as lambda, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -331,10 +331,14 @@ export class SessionConsumer extends Construct {
       memorySize: 512,
       // Asynchronous invocations are the sweep's: a failed one is superseded by the next.
       retryAttempts: 0,
+      noDeadLetterQueueReason: 'Records come from the Kinesis event source mapping, whose failures go whole to the S3 on-failure '
+        + 'destination; the only asynchronous invocations are the scheduled sweeps, which carry no data and are superseded by the next one',
+      noReservedConcurrencyReason: 'The event source mapping bounds the concurrency: one invocation per shard times parallelizationFactor, '
+        + 'plus the sweep. A reservation would have to follow every reshard, and one set too low throttles the mapping (the records '
+        + 'then age toward maxRecordAge)',
     });
     this.function = fn.function;
     this.role = fn.role;
-    this.acknowledgeFunction(fn);
 
     // Permissions: exactly the calls the handler makes.
     // The table and its one index by name (Table.grant would add <table>/index/*); transactions need the item actions.
@@ -471,27 +475,6 @@ export class SessionConsumer extends Construct {
       period: Duration.minutes(1),
       ...props,
     });
-  }
-
-  private acknowledgeFunction(fn: NodeFunction): void {
-    const acknowledge = (finding: string, reason: string) => Validations.of(fn.function).acknowledge({ id: finding, reason });
-    const noQueue = 'Records come from the Kinesis event source mapping, whose failures go whole to the S3 on-failure destination; '
-      + 'the only asynchronous invocations are the scheduled sweeps, which carry no data and are superseded by the next one';
-    for (const finding of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination']) {
-      acknowledge(finding, noQueue);
-    }
-    const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for (NodeFunction); '
-      + 'it moves to the next LTS in that one place';
-    acknowledge('AwsSolutions-L1', runtime);
-    acknowledge('Serverless-LambdaLatestVersion', runtime);
-    const concurrency = 'The event source mapping bounds the concurrency: one invocation per shard times parallelizationFactor, '
-      + 'plus the sweep. A reservation would have to follow every reshard, and one set too low throttles the mapping (the records '
-      + 'then age toward maxRecordAge)';
-    acknowledge('NIST.800.53.R5-LambdaConcurrency', concurrency);
-    acknowledge('HIPAA.Security-LambdaConcurrency', concurrency);
-    // lambda.Function makes the function depend on its role construct (so that the role's policy exists first); the part of
-    // that DependsOn naming the role itself repeats the GetAtt of the role ARN, which cfn-lint reports as W3005. Harmless.
-    (fn.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
   }
 
   private acknowledgeRole(role: iam.IRole): void {

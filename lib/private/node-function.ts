@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { CfnResource, Duration, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -27,6 +27,17 @@ export interface NodeFunctionOptions {
   readonly onFailure?: lambda.IDestination;
   /** @default 2 */
   readonly retryAttempts?: number;
+  /**
+   * Why failed invocations need no dead-letter queue or async failure destination (how this function is invoked and
+   * where a failure surfaces). Acknowledges the packs' LambdaDLQ and LambdaAsyncFailureDestination findings with it.
+   * @default - not acknowledged (give `onFailure`, or the findings stand)
+   */
+  readonly noDeadLetterQueueReason?: string;
+  /**
+   * Why the function has no reserved concurrency, when it has none. Acknowledges LambdaConcurrency with it.
+   * @default - not acknowledged
+   */
+  readonly noReservedConcurrencyReason?: string;
 }
 
 /**
@@ -89,6 +100,24 @@ export class NodeFunction extends Construct {
         });
       }
     }
+    const acknowledge = (finding: string, reason: string) => Validations.of(this.function).acknowledge({ id: finding, reason });
+    if (options.noDeadLetterQueueReason && !options.onFailure) {
+      for (const finding of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination']) {
+        acknowledge(finding, options.noDeadLetterQueueReason);
+      }
+    }
+    if (options.noReservedConcurrencyReason && options.reservedConcurrentExecutions === undefined) {
+      acknowledge('NIST.800.53.R5-LambdaConcurrency', options.noReservedConcurrencyReason);
+      acknowledge('HIPAA.Security-LambdaConcurrency', options.noReservedConcurrencyReason);
+    }
+    const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for; it moves to the next '
+      + 'LTS here, in NodeFunction, once';
+    acknowledge('AwsSolutions-L1', runtime);
+    acknowledge('Serverless-LambdaLatestVersion', runtime);
+    // cfn-lint W3005: lambda.Function makes the function depend on its whole role construct (so that the role's managed
+    // policy exists before it runs); the part of that DependsOn naming the role itself repeats the GetAtt of the role ARN.
+    (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+
     // X-Ray writes need a wildcard resource: the service has no resource-level permissions.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { CfnResource, CustomResource, Duration, Lazy, Stack, Validations, aws_iam as iam } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { NodeFunction } from '../../private/node-function';
 
@@ -68,25 +68,11 @@ function controlFunction(scope: Construct): NodeFunction {
     // CloudFormation invokes it asynchronously; a retry would answer twice. The handler always answers, and a crash is
     // bounded by the custom resource's service timeout.
     retryAttempts: 0,
+    noDeadLetterQueueReason: 'CloudFormation invokes this function asynchronously and waits for its answer on the pre-signed ResponseURL; the '
+      + 'handler answers on every path, errors included, and a lost invocation surfaces as the custom resource failing after its '
+      + 'service timeout. A dead-letter queue would hold CloudFormation requests that nobody can replay',
+    noReservedConcurrencyReason: 'Invoked only by CloudFormation, once per deploy of each Flink application of the stack; reserving '
+      + 'concurrency would take capacity from the account pool and protect nothing',
   });
-  const acknowledge = (id: string, reason: string) => Validations.of(fn.function).acknowledge({ id, reason });
-  const noQueue = 'CloudFormation invokes this function asynchronously and waits for its answer on the pre-signed ResponseURL; the '
-    + 'handler answers on every path, errors included, and a lost invocation surfaces as the custom resource failing after its '
-    + 'service timeout. A dead-letter queue would hold CloudFormation requests that nobody can replay';
-  acknowledge('NIST.800.53.R5-LambdaDLQ', noQueue);
-  acknowledge('HIPAA.Security-LambdaDLQ', noQueue);
-  acknowledge('Serverless-LambdaDLQ', noQueue);
-  acknowledge('Serverless-LambdaAsyncFailureDestination', noQueue);
-  const noReservation = 'Invoked only by CloudFormation, once per deploy of each Flink application of the stack; reserving '
-    + 'concurrency would take capacity from the account pool and protect nothing';
-  acknowledge('NIST.800.53.R5-LambdaConcurrency', noReservation);
-  acknowledge('HIPAA.Security-LambdaConcurrency', noReservation);
-  const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for (NodeFunction); '
-    + 'it moves to the next LTS in that one place';
-  acknowledge('AwsSolutions-L1', runtime);
-  acknowledge('Serverless-LambdaLatestVersion', runtime);
-  // cfn-lint W3005: lambda.Function makes the function depend on its whole role construct so that the role's policy
-  // exists before it runs; the part of that DependsOn naming the role itself (already a GetAtt) is redundant and harmless.
-  (fn.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
   return fn;
 }
