@@ -1,5 +1,5 @@
 import {
-  Duration, Resource, Size, Token, Validations,
+  Duration, Resource, ResourceProps, Size, Token, Validations,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -91,33 +91,34 @@ export interface IDelivery extends firehose.IDeliveryStream {
   metricKinesisMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
+/** An existing delivery stream, to watch with `DeliveryAlarms` or grant access to. */
+export interface DeliveryAttributes {
+  /** ARN of the delivery stream. */
+  readonly deliveryStreamArn: string;
+  /**
+   * The role the delivery stream assumes, to grant it access to other resources.
+   * @default - the import cannot be granted access (an unknown principal)
+   */
+  readonly role?: iam.IRole;
+}
+
 /**
- * Base of the delivery constructs: grants and metrics of `firehose.IDeliveryStream`, and the pieces every destination
- * shares (role, source, error logging, transform, alarms), made once here.
+ * Grants and metrics of a delivery stream of this library, new or imported: `firehose.IDeliveryStream` plus the
+ * destination metrics the alarms use.
  */
-export abstract class DeliveryBase extends Resource implements IDelivery {
+export abstract class DeliveryStreamBase extends Resource implements IDelivery {
   public abstract readonly deliveryStreamArn: string;
   public abstract readonly deliveryStreamName: string;
-  /** The role Firehose assumes. */
-  public abstract readonly role: iam.IRole;
-  /** The alarms of the delivery stream. */
-  public abstract readonly alarms: DeliveryAlarms;
-  /** The log group Firehose writes delivery errors to. */
-  public abstract readonly errorLogGroup: logs.ILogGroup;
-  /** The Lambda transform, if any. */
-  public abstract readonly transformFunction?: lambda.IFunction;
+  public abstract readonly grantPrincipal: iam.IPrincipal;
   private _connections: ec2.Connections;
   private readonly metricPrefix: string;
 
   /**
    * @param metricPrefix prefix of the destination metrics (`DeliveryToS3`, `DeliveryToRedshift`...)
    */
-  constructor(scope: Construct, id: string, metricPrefix: string, deliveryStreamName?: string) {
-    super(scope, id, { physicalName: deliveryStreamName });
+  constructor(scope: Construct, id: string, metricPrefix: string, props: ResourceProps = {}) {
+    super(scope, id, props);
     this.metricPrefix = metricPrefix;
-    if (deliveryStreamName !== undefined && !Token.isUnresolved(deliveryStreamName) && !/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) {
-      throw propError(this, 'deliveryStreamName', deliveryStreamName, 'must be 1–64 characters of [a-zA-Z0-9_.-]');
-    }
     this._connections = new ec2.Connections({ peer: firehosePeer(this) });
   }
 
@@ -128,10 +129,6 @@ export abstract class DeliveryBase extends Resource implements IDelivery {
    */
   public get connections(): ec2.Connections {
     return this._connections;
-  }
-
-  public get grantPrincipal(): iam.IPrincipal {
-    return this.role;
   }
 
   public get deliveryStreamRef(): firehose.DeliveryStreamReference {
@@ -231,6 +228,39 @@ export abstract class DeliveryBase extends Resource implements IDelivery {
     this._connections = connections;
   }
 
+  private defined(def: MetricDefinition, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return deliveryMetric(this.deliveryStreamName, def, props).attachTo(this);
+  }
+}
+
+/**
+ * Base of the delivery constructs: the pieces every destination shares (role, source, error logging, transform,
+ * alarms), made once here.
+ */
+export abstract class DeliveryBase extends DeliveryStreamBase {
+  /** The role Firehose assumes. */
+  public abstract readonly role: iam.IRole;
+  /** The alarms of the delivery stream. */
+  public abstract readonly alarms: DeliveryAlarms;
+  /** The log group Firehose writes delivery errors to. */
+  public abstract readonly errorLogGroup: logs.ILogGroup;
+  /** The Lambda transform, if any. */
+  public abstract readonly transformFunction?: lambda.IFunction;
+
+  /**
+   * @param metricPrefix prefix of the destination metrics (`DeliveryToS3`, `DeliveryToRedshift`...)
+   */
+  constructor(scope: Construct, id: string, metricPrefix: string, deliveryStreamName?: string) {
+    super(scope, id, metricPrefix, { physicalName: deliveryStreamName });
+    if (deliveryStreamName !== undefined && !Token.isUnresolved(deliveryStreamName) && !/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) {
+      throw propError(this, 'deliveryStreamName', deliveryStreamName, 'must be 1–64 characters of [a-zA-Z0-9_.-]');
+    }
+  }
+
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.role;
+  }
+
   /**
    * The role (given or child `Role`), its permission collector, the bound source (and its key, child `Key`), the error
    * logging (child `LogGroup` unless given) and the bound transform (child `Transform` for the library's function).
@@ -267,9 +297,5 @@ export abstract class DeliveryBase extends Resource implements IDelivery {
     // Firehose checks its access when the stream is created: wait for the policies (the role itself is already a GetAtt).
     for (const dependable of [...source.dependables, ...foundation.permissions.dependables]) resource.node.addDependency(dependable);
     return new DeliveryAlarms(this, 'Alarms', { ...alarms, delivery: this, expectedLatency, directPut: source.stream === undefined });
-  }
-
-  private defined(def: MetricDefinition, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return deliveryMetric(this.deliveryStreamName, def, props).attachTo(this);
   }
 }

@@ -6,11 +6,12 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DataLakeBucket } from './data-lake-bucket';
 import { DeliveryAlarms } from './delivery-alarms';
-import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
+import { DeliveryAttributes, DeliveryBase, DeliveryCommonProps, IDelivery } from './delivery-base';
 import { DestinationMetricPrefix } from './private/delivery-metrics';
 import { DeliveryPermissions } from './private/delivery-permissions';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
+import { importDelivery } from './private/imported-delivery';
 import { acknowledgeWildcardResource } from './private/nag';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
@@ -343,6 +344,16 @@ const DEFAULT_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:y
  * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-elasticsearch
  */
 export class OpenSearchDelivery extends DeliveryBase {
+  /** An existing delivery stream into an OpenSearch Service domain, to watch (`new DeliveryAlarms(...)`) or grant access to. */
+  public static fromDeliveryStreamAttributes(scope: Construct, id: string, attrs: DeliveryAttributes): IDelivery {
+    return importDelivery(scope, id, DestinationMetricPrefix.OPENSEARCH_SERVICE, attrs);
+  }
+
+  /** An existing delivery stream into an OpenSearch Serverless collection. */
+  public static fromServerlessDeliveryStreamAttributes(scope: Construct, id: string, attrs: DeliveryAttributes): IDelivery {
+    return importDelivery(scope, id, DestinationMetricPrefix.OPENSEARCH_SERVERLESS, attrs);
+  }
+
   public readonly deliveryStreamArn: string;
   public readonly deliveryStreamName: string;
   public readonly role: iam.IRole;

@@ -6,11 +6,12 @@ import {
 import { Construct } from 'constructs';
 import { DataLakeBucket } from './data-lake-bucket';
 import { DeliveryAlarms } from './delivery-alarms';
-import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
+import { DeliveryAttributes, DeliveryBase, DeliveryCommonProps, IDelivery } from './delivery-base';
 import { DestinationMetricPrefix } from './private/delivery-metrics';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { firehosePeer } from './private/firehose-peer';
+import { importDelivery } from './private/imported-delivery';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
 import {
@@ -200,6 +201,11 @@ const DEFAULT_BACKUP_PREFIX = 'backup/!{timestamp:yyyy/MM/dd}/';
  * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
  */
 export class RedshiftDelivery extends DeliveryBase {
+  /** An existing delivery stream into Redshift, to watch (`new DeliveryAlarms(...)`) or grant access to. */
+  public static fromDeliveryStreamAttributes(scope: Construct, id: string, attrs: DeliveryAttributes): IDelivery {
+    return importDelivery(scope, id, DestinationMetricPrefix.REDSHIFT, attrs);
+  }
+
   public readonly deliveryStreamArn: string;
   public readonly deliveryStreamName: string;
   public readonly role: iam.IRole;

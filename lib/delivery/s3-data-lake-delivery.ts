@@ -6,11 +6,12 @@ import { Construct } from 'constructs';
 import { DataLakeBucket } from './data-lake-bucket';
 import { DataLakeColumn, DataLakeFormat, DataLakeTimePartitioning } from './data-lake-schema';
 import { DeliveryAlarms } from './delivery-alarms';
-import { DeliveryBase, DeliveryCommonProps } from './delivery-base';
+import { DeliveryAttributes, DeliveryBase, DeliveryCommonProps, IDelivery } from './delivery-base';
 import { DestinationMetricPrefix } from './private/delivery-metrics';
 import { DeliveryPermissions } from './private/delivery-permissions';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
+import { importDelivery } from './private/imported-delivery';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
 import {
@@ -127,6 +128,11 @@ const DEFAULT_SOURCE_PREFIX = 'source/year=!{timestamp:yyyy}/month=!{timestamp:M
  * });
  */
 export class S3DataLakeDelivery extends DeliveryBase {
+  /** An existing delivery stream into S3, to watch (`new DeliveryAlarms(...)`) or grant access to. */
+  public static fromDeliveryStreamAttributes(scope: Construct, id: string, attrs: DeliveryAttributes): IDelivery {
+    return importDelivery(scope, id, DestinationMetricPrefix.S3, attrs);
+  }
+
   /** The aws-cdk-lib delivery stream. */
   public readonly deliveryStream: firehose.DeliveryStream;
   public readonly deliveryStreamArn: string;

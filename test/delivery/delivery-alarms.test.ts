@@ -1,7 +1,7 @@
 import { App, Duration, Stack, aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ENV, importedStream } from './fixtures';
-import { DeliveryAlarmOptions, DeliveryAlarms, DeliverySource, DeliveryTransform, S3DataLakeDelivery } from '../../lib/delivery';
+import { DeliveryAlarmOptions, DeliveryAlarms, DeliverySource, DeliveryTransform, OpenSearchDelivery, S3DataLakeDelivery } from '../../lib/delivery';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Alarms', { env: ENV });
@@ -157,6 +157,20 @@ describe('DeliveryAlarms', () => {
     test.each(cases)('%s', (_name, alarms, message) => {
       expect(() => new S3DataLakeDelivery(newStack(), 'Lake', { alarms })).toThrow(message);
     });
+  });
+
+  test('watch an existing delivery stream: its name from the ARN, the destination\'s metric names', () => {
+    const stack = newStack();
+    const existing = OpenSearchDelivery.fromServerlessDeliveryStreamAttributes(stack, 'Legacy', {
+      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/legacy-logs',
+    });
+    const alarms = new DeliveryAlarms(stack, 'LegacyAlarms', { delivery: existing, expectedLatency: Duration.minutes(15), directPut: true, alarmNamePrefix: 'legacy' });
+    const byName = alarmsOf(Template.fromStack(stack));
+    expect(watched(byName['legacy-DataFreshness'])).toMatchObject({
+      metricName: 'DeliveryToAmazonOpenSearchServerless.DataFreshness', dimensions: [{ Name: 'DeliveryStreamName', Value: 'legacy-logs' }],
+    });
+    expect(byName['legacy-DataFreshness'].Threshold).toBe(900 + 300);
+    expect(alarms.alarms).toHaveLength(6);
   });
 
   test('is an AlarmSet under the delivery stream it watches', () => {

@@ -257,6 +257,15 @@ describe('OpenSearchDelivery', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ APPEND_NEWLINE: 'false' }) } });
   });
 
+  test('imports existing delivery streams into a domain or a collection, with their metric names', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:firehose:us-east-1:123456789012:deliverystream/old-logs';
+    expect(OpenSearchDelivery.fromDeliveryStreamAttributes(stack, 'Domain', { deliveryStreamArn: arn }).metricDataFreshness().metricName)
+      .toBe('DeliveryToAmazonOpenSearchService.DataFreshness');
+    expect(OpenSearchDelivery.fromServerlessDeliveryStreamAttributes(stack, 'Collection', { deliveryStreamArn: arn }).metricDataFreshness().metricName)
+      .toBe('DeliveryToAmazonOpenSearchServerless.DataFreshness');
+  });
+
   test('snapshot: a domain in a VPC, from a stream', () => {
     const stack = newStack();
     new OpenSearchDelivery(stack, 'Dashboards', {

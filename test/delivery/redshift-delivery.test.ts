@@ -188,6 +188,13 @@ describe('RedshiftDelivery', () => {
     expect(delivery.alarms.alarms.map((a) => a.node.id)).toEqual(['DataFreshness', 'DeliverySuccess', 'ThrottledRecords', 'BytesQuota', 'RecordsQuota', 'PutRequestsQuota']);
   });
 
+  test('imports an existing delivery stream with the Redshift metric names', () => {
+    const stack = newStack();
+    const existing = RedshiftDelivery.fromDeliveryStreamAttributes(stack, 'Existing', { deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/old-sessions' });
+    expect(existing.metricDeliverySuccess().metricName).toBe('DeliveryToRedshift.Success');
+    expect(existing.deliveryStreamName).toBe('old-sessions');
+  });
+
   test('snapshot', () => {
     const stack = newStack();
     const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', namespaceName: 'sessions', publiclyAccessible: true });

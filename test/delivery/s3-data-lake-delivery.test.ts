@@ -356,6 +356,24 @@ describe('S3DataLakeDelivery', () => {
     }
   });
 
+  test('imports an existing delivery stream by ARN: name, metrics, grants', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'FirehoseRole', 'arn:aws:iam::123456789012:role/firehose');
+    const existing = S3DataLakeDelivery.fromDeliveryStreamAttributes(stack, 'Existing', {
+      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/legacy-lake', role,
+    });
+    expect(existing.deliveryStreamName).toBe('legacy-lake');
+    expect(existing.metricDataFreshness().metricName).toBe('DeliveryToS3.DataFreshness');
+    expect(existing.grantPrincipal).toBe(role);
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    existing.grantPutRecords(producer);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/legacy-lake' }] },
+    });
+    expect(() => S3DataLakeDelivery.fromDeliveryStreamAttributes(stack, 'Bad', { deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream' }))
+      .toThrow(/deliveryStreamArn must be a delivery stream ARN/);
+  });
+
   test('snapshot: defaults', () => {
     const { template } = lake();
     expect(template.toJSON()).toMatchSnapshot();
