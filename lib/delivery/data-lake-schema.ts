@@ -59,6 +59,7 @@ export interface DataLakeColumn {
   readonly type: DataLakeColumnType;
   /**
    * @default - no comment
+   * @see https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-tables.html#aws-glue-api-catalog-tables-Column
    */
   readonly comment?: string;
 }

@@ -13,16 +13,19 @@ export interface DeliveryAlarmEvaluation {
   /**
    * Create this alarm.
    * @default true
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
    */
   readonly enabled?: boolean;
   /**
    * 5-minute periods evaluated, 1–288 (one day).
    * @default - per alarm, stated on its threshold
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
    */
   readonly evaluationPeriods?: number;
   /**
    * Breaching periods that raise the alarm, 1 to evaluationPeriods.
    * @default - evaluationPeriods
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
    */
   readonly datapointsToAlarm?: number;
 }
@@ -33,11 +36,13 @@ export interface DataFreshnessThreshold extends DeliveryAlarmEvaluation {
    * How much older than the delivery's expected latency (its buffering interval, 1.5 times that with dynamic
    * partitioning, plus the transform's buffering interval) the oldest record may get.
    * @default Duration.minutes(5), over 1 of 1 period
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
    */
   readonly margin?: Duration;
   /**
    * The age that raises the alarm, replacing expected latency plus margin.
    * @default - expected latency plus margin
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
    */
   readonly maxAge?: Duration;
 }
@@ -47,6 +52,7 @@ export interface DeliverySuccessThreshold extends DeliveryAlarmEvaluation {
   /**
    * Alarm below this ratio, in (0, 1].
    * @default 1 (any failed attempt), over 3 of 3 periods: failures that persist for 15 minutes, not one retried error
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
    */
   readonly minRatio?: number;
 }
@@ -56,6 +62,7 @@ export interface ThrottledRecordsThreshold extends DeliveryAlarmEvaluation {
   /**
    * Alarm above this many throttled records per 5 minutes, ≥ 0.
    * @default 0, over 1 of 1 period: producers were refused records and must retry them
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
    */
   readonly maxRecords?: number;
 }
@@ -79,21 +86,37 @@ export interface SourceLagThreshold extends DeliveryAlarmEvaluation {
   /**
    * Alarm when Firehose reads records older than this.
    * @default Duration.minutes(5), over 3 of 3 periods
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
    */
   readonly maxLag?: Duration;
 }
 
 /** The alarms of a delivery stream and their thresholds. Every alarm uses 5-minute periods. */
 export interface DeliveryAlarmOptions extends AlarmSetOptions {
-  /** @default - expected latency + 5 minutes, 1 of 1 */
+  /**
+   * @default - expected latency + 5 minutes, 1 of 1
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+   */
   readonly dataFreshness?: DataFreshnessThreshold;
-  /** @default - below 1, 3 of 3 */
+  /**
+   * @default - below 1, 3 of 3
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+   */
   readonly deliverySuccess?: DeliverySuccessThreshold;
-  /** Direct PUT only. @default - above 0, 1 of 1 */
+  /**
+   * Direct PUT only. @default - above 0, 1 of 1
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+   */
   readonly throttledRecords?: ThrottledRecordsThreshold;
-  /** Direct PUT only. @default - above 80 %, 3 of 3 */
+  /**
+   * Direct PUT only. @default - above 80 %, 3 of 3
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+   */
   readonly quotaUtilization?: QuotaUtilizationThreshold;
-  /** Kinesis stream source only. @default - above 5 minutes, 3 of 3 */
+  /**
+   * Kinesis stream source only. @default - above 5 minutes, 3 of 3
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+   */
   readonly sourceLag?: SourceLagThreshold;
 }
 

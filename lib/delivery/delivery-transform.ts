@@ -36,17 +36,20 @@ export interface JsonRecordsTransformOptions extends TransformBufferingOptions {
    * Field added to every record with the time Firehose received it (ISO-8601, UTC, from the record's approximate
    * arrival timestamp). Empty string: add nothing.
    * @default 'ingested_at'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
    */
   readonly ingestTimestampField?: string;
   /**
    * Records larger than this once transformed are marked `ProcessingFailed` (they reach the error output, the rest of
    * the batch is delivered). Between 1 KiB and 1,000 KiB, the largest record Firehose accepts.
    * @default Size.kibibytes(1000)
+   * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecord.html
    */
   readonly maxRecordSize?: Size;
   /**
    * Reserved concurrency of the function, so a burst of deliveries cannot starve the account's other functions.
    * @default - no reservation
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
    */
   readonly reservedConcurrentExecutions?: number;
 }

@@ -55,10 +55,12 @@ export interface OpenSearchCollectionOptions {
   /**
    * Name, 3–28 characters `[a-z][a-z0-9-]*` (its policies are named after it).
    * @default - derived from the delivery's path
+   * @see https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-manage.html
    */
   readonly collectionName?: string;
   /**
    * @default OpenSearchCollectionType.TIMESERIES
+   * @see https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-overview.html
    */
   readonly type?: OpenSearchCollectionType;
   /**
@@ -70,10 +72,12 @@ export interface OpenSearchCollectionOptions {
   /**
    * Keep standby replicas in a second Availability Zone.
    * @default true
+   * @see https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-overview.html
    */
   readonly standbyReplicas?: boolean;
   /**
    * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/resources.html#resources-removal
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -303,32 +307,38 @@ export interface OpenSearchDeliveryProps extends DeliveryCommonProps {
   /**
    * Subnets of Firehose's network interfaces (one per Availability Zone of the domain).
    * @default - the private subnets of the VPC
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/vpc.html
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Security groups of Firehose's network interfaces.
    * @default - a new security group (child `SecurityGroup`) allowing only HTTPS out to the VPC
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/vpc.html
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
    * Which documents are written to S3: `FAILED` (documents that could not be indexed, under
    * `AmazonOpenSearchService-failed/`) or `ALL` (every document, plus the failed ones).
    * @default firehose.BackupMode.FAILED
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-elasticsearch
    */
   readonly backupMode?: firehose.BackupMode;
   /**
    * Bucket of the S3 backup.
    * @default - a new `DataLakeBucket` (child `BackupBucket`)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-elasticsearch
    */
   readonly backupBucket?: s3.IBucket;
   /**
    * Key prefix of the backup.
    * @default 'opensearch-backup/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly backupPrefix?: string;
   /**
    * Key prefix of the records Firehose could not write to the backup.
    * @default 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly errorOutputPrefix?: string;
 }

@@ -25,12 +25,14 @@ export interface RedshiftTargetOptions {
   /**
    * Database of the table.
    * @default - the cluster's `dbName`; `dev` for a workgroup
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
    */
   readonly database?: string;
   /**
    * Security group of the warehouse. The construct allows Firehose's CIDR block of the Region in on the warehouse
    * port; without it, add that rule yourself (`securityGroup.connections.allowFrom(delivery, port)`).
    * @default - no rule is added
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
    */
   readonly securityGroup?: ec2.ISecurityGroup;
 }
@@ -41,6 +43,7 @@ export interface RedshiftEndpointAttributes {
   readonly endpointAddress: string;
   /**
    * @default 5439
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
    */
   readonly port?: number;
   /** Database of the table. */
@@ -48,6 +51,7 @@ export interface RedshiftEndpointAttributes {
   /**
    * Security group of the warehouse, to allow Firehose in.
    * @default - no rule is added
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
    */
   readonly securityGroup?: ec2.ISecurityGroup;
 }
@@ -145,21 +149,25 @@ export interface RedshiftDeliveryProps extends DeliveryCommonProps {
   /**
    * Bucket Firehose stages the batches in before each COPY (objects, COPY manifests and error manifests).
    * @default - a new `DataLakeBucket` (child `StagingBucket`)
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
    */
   readonly stagingBucket?: s3.IBucket;
   /**
    * Key prefix of the staged objects.
    * @default 'staging/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly stagingPrefix?: string;
   /**
    * Key prefix of the records Firehose could not stage.
    * @default 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly errorOutputPrefix?: string;
   /**
    * Compression of the staged objects: GZIP or UNCOMPRESSED (COPY reads neither ZIP nor Snappy).
    * @default firehose.Compression.GZIP
+   * @see https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-file-compression.html
    */
   readonly stagingCompression?: firehose.Compression;
   /**
@@ -173,16 +181,19 @@ export interface RedshiftDeliveryProps extends DeliveryCommonProps {
    * Which records are kept in S3 besides the load: `FAILED` keeps only what failed (the error manifests in the staging
    * bucket point at the staged objects of skipped batches); `ALL` also writes every source record to the backup bucket.
    * @default firehose.BackupMode.FAILED
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
    */
   readonly backupMode?: firehose.BackupMode;
   /**
    * Bucket of the backup of all records (`backupMode` ALL).
    * @default - the staging bucket
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-redshift
    */
   readonly backupBucket?: s3.IBucket;
   /**
    * Key prefix of the backup of all records.
    * @default 'backup/!{timestamp:yyyy/MM/dd}/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly backupPrefix?: string;
 }

@@ -25,6 +25,7 @@ export interface S3DataLakeDeliveryProps extends DeliveryCommonProps {
   /**
    * Bucket of the data lake. Firehose encrypts what it writes with the bucket's key when the bucket has one.
    * @default - a new `DataLakeBucket` (child `Bucket`): KMS, TLS-only, versioned, access-logged, tiered, retained
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-s3
    */
   readonly bucket?: s3.IBucket;
   /**
@@ -53,6 +54,7 @@ export interface S3DataLakeDeliveryProps extends DeliveryCommonProps {
   /**
    * Granularity of the time partitions, from the arrival time of the records (UTC).
    * @default DataLakeTimePartitioning.HOUR
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly timePartitioning?: DataLakeTimePartitioning;
   /**
@@ -64,43 +66,51 @@ export interface S3DataLakeDeliveryProps extends DeliveryCommonProps {
   /**
    * Storage format of the data.
    * @default DataLakeFormat.JSON
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
    */
   readonly format?: DataLakeFormat;
   /**
    * Compression of JSON objects. Not allowed with Parquet (its files are Snappy-compressed inside).
    * @default firehose.Compression.GZIP
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-s3
    */
   readonly compression?: firehose.Compression;
   /**
    * The columns of the records. With a schema, a Glue database and table describe the data for Athena (partition
    * columns included); Parquet conversion reads its schema from that table. Required for Parquet.
    * @default - no Glue table
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html
    */
   readonly schema?: DataLakeColumn[];
   /**
    * An existing Glue database for the table.
    * @default - a new database (child `Database`)
+   * @see https://docs.aws.amazon.com/glue/latest/dg/define-database.html
    */
   readonly glueDatabaseName?: string;
   /**
    * Name of the Glue table, lowercase.
    * @default - derived from the construct path
+   * @see https://docs.aws.amazon.com/glue/latest/dg/tables-described.html
    */
   readonly glueTableName?: string;
   /**
    * Keep a copy of every record as Firehose received it, before the transform or the Parquet conversion. Needs a
    * transform or Parquet.
    * @default false
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-s3
    */
   readonly sourceBackup?: boolean;
   /**
    * Bucket of the source backup.
    * @default - the data bucket
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/create-destination.html#create-destination-s3
    */
   readonly sourceBackupBucket?: s3.IBucket;
   /**
    * Key prefix of the source backup.
    * @default 'source/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/'
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html
    */
   readonly sourceBackupPrefix?: string;
 }
