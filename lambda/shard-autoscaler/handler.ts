@@ -121,12 +121,13 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
 
   // Re-sync the utilisation alarms with the shard count (a crash after a reshard, or a reshard by someone else).
   const alarms = await describeAlarms(config, names);
-  const utilization = [config.alarmNames.scaleOutUtilization, config.alarmNames.scaleInUtilization]
-    .map((n) => alarms.find((a) => a.AlarmName === n))
-    .filter((a): a is MetricAlarm => a !== undefined);
+  // Every scaling alarm embeds the shard count (an alarm changed by hand so that it no longer does is left alone, and reported).
+  const shardAlarms = alarms.filter((a) => embeddedShards(a) !== undefined);
+  const unrecognised = alarms.filter((a) => embeddedShards(a) === undefined).map((a) => a.AlarmName);
+  if (unrecognised.length > 0) logger.warn('scaling alarms without an embedded shard count: not rewritten', { alarms: unrecognised });
   const rewritten: string[] = [];
   if (!config.dryRun && stream.status === 'ACTIVE') {
-    const outOfSync = utilization.filter((a) => embeddedShards(a) !== stream.openShards);
+    const outOfSync = shardAlarms.filter((a) => embeddedShards(a) !== stream.openShards);
     if (outOfSync.length > 0) {
       logger.info('re-syncing alarms with the shard count', { alarms: outOfSync.map((a) => a.AlarmName), shards: stream.openShards });
       rewritten.push(...await rewriteAlarms(outOfSync, stream.openShards));
@@ -240,7 +241,7 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
   logger.info('UpdateShardCount called', { from: stream.openShards, to: target, pendingTarget: decision.pendingTarget, reason: decision.reason });
 
   // The alarms now describe the target capacity. If this fails, the next invocation re-syncs them once the stream is ACTIVE.
-  rewritten.push(...await rewriteAlarms(utilization, target));
+  rewritten.push(...await rewriteAlarms(shardAlarms, target));
   const summary = `scaled ${config.streamName} from ${stream.openShards} to ${target} shards (${kind}): ${decision.reason}`;
   state = await report(config, { ...state, lastNotice: undefined }, undefined,
     `Shard autoscaler: ${config.streamName} ${stream.openShards} -> ${target} shards`,

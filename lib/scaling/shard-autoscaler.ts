@@ -6,11 +6,11 @@ import {
 import { Construct } from 'constructs';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { NodeFunction } from '../private/node-function';
-import { MetricIds, THROTTLED_FRACTION_EXPRESSION, utilizationExpression, utilizationLabel } from './private/alarm-math';
+import { MetricIds, saturationExpression, shardsLabel, utilizationExpression } from './private/alarm-math';
 import {
   AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics, CONFIG_ENV,
 } from './private/handler-config';
-import { alarmThresholds } from './private/thresholds';
+import { AlarmThresholds, alarmThresholds } from './private/thresholds';
 import {
   checkInitialShardCount, checkLagGuard, checkRecheckInterval, checkReserveCalls, checkShardBounds, checkTargetUtilization,
 } from './private/validation';
@@ -202,7 +202,7 @@ export class ShardAutoscaler extends Construct {
   public readonly stateTable: dynamodb.ITable;
   /** The topic the autoscaler reports to. */
   public readonly notificationTopic: sns.ITopic;
-  /** Wakes the handler after `throttleMinutes` throttled minutes. */
+  /** Wakes the handler after `throttleMinutes` throttled or saturated (near-capacity) minutes. */
   public readonly scaleOutThrottlingAlarm: cloudwatch.IAlarm;
   /** Wakes the handler after `scaleOutMinutes` minutes at or above the scale-out utilisation. */
   public readonly scaleOutUtilizationAlarm: cloudwatch.IAlarm;
@@ -270,15 +270,12 @@ export class ShardAutoscaler extends Construct {
     }
 
     const scaleOutThrottling = this.scalingAlarm('ScaleOutThrottling', prefix, {
-      alarmDescription: `Wakes the shard autoscaler: ${pct(thresholds.minThrottledFraction, 1)} or more of the records written to `
-        + `${this.stream.streamName} were throttled in ${thresholds.throttleMinutes} consecutive minute(s)`,
-      metric: new cloudwatch.MathExpression({
-        expression: THROTTLED_FRACTION_EXPRESSION,
-        usingMetrics: { [MetricIds.THROTTLED]: this.streamMetric('WriteProvisionedThroughputExceeded'), [MetricIds.RECORDS]: this.streamMetric('IncomingRecords') },
-        label: 'Throttled share of records written',
-        period: Duration.minutes(1),
-      }),
-      threshold: thresholds.minThrottledFraction,
+      alarmDescription: `Wakes the shard autoscaler: ${this.stream.streamName} was throttled (${pct(thresholds.minThrottledFraction, 1)} `
+        + `or more of the records written) or saturated (write utilisation at or above ${pct(thresholds.saturationUtilization)}) `
+        + `for ${thresholds.throttleMinutes} consecutive minute(s). `
+        + 'The expression embeds the shard count; the autoscaler rewrites it after every reshard',
+      metric: this.saturationMetric(props.initialShardCount, thresholds),
+      threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: thresholds.throttleMinutes,
       datapointsToAlarm: thresholds.throttleMinutes,
@@ -477,7 +474,21 @@ export class ShardAutoscaler extends Construct {
     return new cloudwatch.MathExpression({
       expression: utilizationExpression(shards),
       usingMetrics: { [MetricIds.BYTES]: this.streamMetric('IncomingBytes'), [MetricIds.RECORDS]: this.streamMetric('IncomingRecords') },
-      label: utilizationLabel(shards),
+      label: shardsLabel('Write utilisation', shards),
+      period: Duration.minutes(1),
+    });
+  }
+
+  private saturationMetric(shards: number, thresholds: AlarmThresholds): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: saturationExpression(shards, thresholds.minThrottledFraction, thresholds.saturationUtilization),
+      usingMetrics: {
+        [MetricIds.BYTES]: this.streamMetric('IncomingBytes'),
+        [MetricIds.RECORDS]: this.streamMetric('IncomingRecords'),
+        [MetricIds.THROTTLED]: this.streamMetric('WriteProvisionedThroughputExceeded'),
+      },
+      label: `${shardsLabel('Saturation', shards)} (1 = ${pct(thresholds.minThrottledFraction, 1)} throttled `
+        + `or ${pct(thresholds.saturationUtilization)} utilised)`,
       period: Duration.minutes(1),
     });
   }

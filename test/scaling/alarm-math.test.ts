@@ -1,20 +1,35 @@
 import * as fc from 'fast-check';
 import { resolveConfig, type Sensitivity } from '../../lambda/shard-autoscaler/policy';
-import { shardsOfExpression, utilizationExpression } from '../../lib/scaling/private/alarm-math';
+import { labelWithShards, saturationExpression, shardsLabel, shardsOfExpression, utilizationExpression, withShards } from '../../lib/scaling/private/alarm-math';
 import { alarmThresholds } from '../../lib/scaling/private/thresholds';
 
 const SENSITIVITIES: Sensitivity[] = ['high', 'medium', 'low'];
 
 describe('alarm math', () => {
-  test('the shard count round-trips through the utilisation expression', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (n) => shardsOfExpression(utilizationExpression(n)) === n));
+  const shards = fc.integer({ min: 1, max: 10_000 });
+  const expressions = [
+    (n: number) => utilizationExpression(n),
+    (n: number) => saturationExpression(n, 0.001, 0.95),
+  ];
+
+  test('the shard count round-trips through both expressions', () => {
+    fc.assert(fc.property(shards, fc.constantFrom(...expressions), (n, expr) => shardsOfExpression(expr(n)) === n));
   });
 
-  test('an expression changed by hand is not mistaken for one of ours', () => {
+  test('withShards rewrites only the shard count: the result is the expression written for the new count', () => {
+    fc.assert(fc.property(shards, shards, fc.constantFrom(...expressions), (from, to, expr) => withShards(expr(from), to) === expr(to)));
+  });
+
+  test('labelWithShards rewrites the count in a label', () => {
+    fc.assert(fc.property(shards, shards, (from, to) => labelWithShards(shardsLabel('Write utilisation', from), to) === shardsLabel('Write utilisation', to)));
+  });
+
+  test('an expression whose terms disagree or are missing is not mistaken for one of ours', () => {
     const e = utilizationExpression(8);
-    expect(shardsOfExpression(e.replace('* 8)', '* 9)'))).toBeUndefined();
-    expect(shardsOfExpression(e.replace('MAX', 'MIN'))).toBeUndefined();
+    expect(shardsOfExpression(e.replace('1000 * 8)', '1000 * 9)'))).toBeUndefined();
+    expect(shardsOfExpression('FILL(bytes, 0) / (60 * 1048576 * 8)')).toBeUndefined();
     expect(shardsOfExpression('m1 / 60')).toBeUndefined();
+    expect(() => withShards('m1 / 60', 4)).toThrow('not an expression with an embedded shard count');
   });
 
   test('refuses shard counts Kinesis does not allow', () => {
@@ -35,6 +50,7 @@ describe('alarm thresholds', () => {
           scaleOutUtilization: policy.scaleOutUtilization,
           scaleOutMinutes: policy.scaleOutMinutes,
           throttleMinutes: policy.throttleMinutes,
+          saturationUtilization: policy.saturationUtilization,
           minThrottledFraction: policy.minThrottledFraction,
           scaleInUtilization: policy.scaleInUtilization,
           scaleInMinutes: policy.scaleInMinutes,

@@ -74,12 +74,17 @@ describe('ShardAutoscaler', () => {
     const throttling = alarm(template, 'ScaleOutThrottling');
     expect(throttling).toMatchObject({
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 0.001,
+      Threshold: 1,
       EvaluationPeriods: 1,
       DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
     });
-    expect(throttling.Metrics.find((m: any) => m.Expression !== undefined).Expression)
-      .toBe('FILL(throttled, 0) / (FILL(records, 0) + FILL(throttled, 0))');
+    // Throttled 0.1% of the records, or 95% utilised (where per-second peaks throttle already), in one index.
+    const saturation = throttling.Metrics.find((m: any) => m.Expression !== undefined);
+    expect(saturation.Expression).toBe('MAX([FILL(throttled, 0) / (FILL(records, 0) + FILL(throttled, 0) + 1) / 0.001, '
+      + 'FILL(bytes, 0) / (60 * 1048576 * 4) / 0.95, FILL(records, 0) / (60 * 1000 * 4) / 0.95])');
+    expect(shardsOfExpression(saturation.Expression)).toBe(4);
+    expect(saturation.Label).toBe('Saturation of 4 shards (1 = 0.1% throttled or 95% utilised)');
     const throttled = throttling.Metrics.find((m: any) => m.Id === 'throttled');
     expect(throttled.MetricStat).toMatchObject({
       Metric: { Namespace: 'AWS/Kinesis', MetricName: 'WriteProvisionedThroughputExceeded', Dimensions: [{ Name: 'StreamName', Value: streamName }] },
@@ -95,14 +100,19 @@ describe('ShardAutoscaler', () => {
 
   test('the alarms start correct for initialShardCount', () => {
     const { template } = build({ initialShardCount: 37, maxShards: 100 });
-    expect(shardsOfExpression(alarm(template, 'ScaleOutUtilization').Metrics.find((m: any) => m.Expression !== undefined).Expression)).toBe(37);
-    expect(shardsOfExpression(alarm(template, 'ScaleInUtilization').Metrics.find((m: any) => m.Expression !== undefined).Expression)).toBe(37);
+    for (const id of ['ScaleOutThrottling', 'ScaleOutUtilization', 'ScaleInUtilization']) {
+      const expression = alarm(template, id).Metrics.find((m: any) => m.Expression !== undefined).Expression;
+      expect(shardsOfExpression(expression)).toBe(37);
+    }
   });
 
-  test('targetUtilization moves both thresholds: scale-out halfway to 100%, scale-in at three quarters', () => {
+  test('targetUtilization moves the thresholds: scale-out halfway to 100%, scale-in at three quarters, saturation at 95% or more', () => {
     const { template } = build({ targetUtilization: 0.5 });
     expect(alarm(template, 'ScaleOutUtilization').Threshold).toBe(0.75);
     expect(alarm(template, 'ScaleInUtilization').Threshold).toBe(0.375);
+    expect(alarm(template, 'ScaleOutThrottling').Metrics.find((m: any) => m.Expression).Expression).toContain('/ 0.95');
+    const high = build({ targetUtilization: 0.96 }).template;
+    expect(alarm(high, 'ScaleOutThrottling').Metrics.find((m: any) => m.Expression).Expression).toContain('/ 0.98');
     expect(handlerConfig(template).targetUtilization).toBe(0.5);
   });
 

@@ -226,11 +226,9 @@ async function openShards(): Promise<number> {
   return out.StreamDescriptionSummary!.OpenShardCount!;
 }
 
-/** Shard counts embedded in the two utilisation alarms, as moto holds them. */
+/** Shard counts embedded in the three scaling alarms, as moto holds them. */
 async function alarmShards(setup: Setup): Promise<number[]> {
-  const out = await cloudwatchClient().send(new DescribeAlarmsCommand({
-    AlarmNames: [setup.alarmNames.scaleOutUtilization, setup.alarmNames.scaleInUtilization],
-  }));
+  const out = await cloudwatchClient().send(new DescribeAlarmsCommand({ AlarmNames: Object.values(setup.alarmNames) }));
   return (out.MetricAlarms ?? []).map((a) => shardsOfExpression(a.Metrics!.find((m) => m.Expression)!.Expression!)!);
 }
 
@@ -270,8 +268,8 @@ describe('shard-autoscaler handler', () => {
     expect(layer.callsOf('UpdateShardCount').map((c) => c.input))
       .toEqual([{ StreamName: STREAM, TargetShardCount: 8, ScalingType: 'UNIFORM_SCALING' }]);
     expect(await openShards()).toBe(8);
-    expect(await alarmShards(setup)).toEqual([8, 8]);
-    expect(outcome.alarmsRewritten.sort()).toEqual([setup.alarmNames.scaleInUtilization, setup.alarmNames.scaleOutUtilization].sort());
+    expect(await alarmShards(setup)).toEqual([8, 8, 8]);
+    expect(outcome.alarmsRewritten.sort()).toEqual(Object.values(setup.alarmNames).sort());
 
     // The call is recorded before it is made, the follow-up step is pending.
     const item = await stateItem();
@@ -286,6 +284,19 @@ describe('shard-autoscaler handler', () => {
     expect(emf[0]).toMatchObject({ StreamName: STREAM, service: 'shard-autoscaler', ScalingCalls: 1, OpenShards: 4, TargetShards: 8 });
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'KinesisStreamingPipelines/ShardAutoscaler' });
     expect(emf[0]._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['service', 'StreamName']));
+  });
+
+  test('a saturated stream (96% utilised, nothing throttled yet) is sized to the target utilisation', async () => {
+    const setup = await setUp();
+    await putMinutes([
+      // A steady 70% before (not a surge), then 96%.
+      ...minutes(14, 3, { bytes: 0.7 * 4 * 60 * MIB, records: 1000, throttled: 0 }),
+      ...minutes(2, 1, { bytes: 0.96 * 4 * 60 * MIB, records: 1000, throttled: 0 }),
+    ]);
+    const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    // 3.84 shards' worth of writes at a 70% target: ceil(3.84 / 0.7) = 6.
+    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 6 });
+    expect(await alarmShards(setup)).toEqual([6, 6, 6]);
   });
 
   test('PutMetricAlarm carries the full existing definition: only the expression and its label change', async () => {
@@ -371,7 +382,7 @@ describe('shard-autoscaler handler', () => {
     expect(outcome).toMatchObject({ action: 'intent-kept', error: name, targetShards: 8 });
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(1); // no in-process retry of a refusal
     expect(await openShards()).toBe(4);
-    expect(await alarmShards(setup)).toEqual([4, 4]);
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
     const item = await stateItem();
     expect(item?.calls).toEqual([]);
     expect(item?.intent).toMatchObject({ kind: 'scale-out', fromShards: 4, targetShards: 8, error: name, attempts: 1 });
@@ -435,7 +446,7 @@ describe('shard-autoscaler handler', () => {
     const outcome = await mod.handler(scheduledEvent());
     expect(outcome).toMatchObject({ action: 'scaled', openShards: 8, targetShards: 16 });
     expect(layer.callsOf('UpdateShardCount').map((c) => c.input.TargetShardCount)).toEqual([8, 16]);
-    expect(await alarmShards(setup)).toEqual([16, 16]);
+    expect(await alarmShards(setup)).toEqual([16, 16, 16]);
   });
 
   test('an alarm event while UPDATING is kept as a follow-up, not acted on', async () => {
@@ -491,7 +502,7 @@ describe('shard-autoscaler handler', () => {
     const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleInUtilization));
     expect(outcome).toMatchObject({ action: 'scaled', openShards: 8, targetShards: 4 });
     expect(await openShards()).toBe(4);
-    expect(await alarmShards(setup)).toEqual([4, 4]);
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
   });
 
   test('the lag guard holds scale-in back while the iterator age is above its bound', async () => {
@@ -522,8 +533,8 @@ describe('shard-autoscaler handler', () => {
     await kinesisClient().send(new UpdateShardCountCommand({ StreamName: STREAM, TargetShardCount: 6, ScalingType: 'UNIFORM_SCALING' }));
     const outcome = await mod.handler(scheduledEvent());
     expect(outcome).toMatchObject({ action: 'idle', openShards: 6 });
-    expect(outcome.alarmsRewritten).toHaveLength(2);
-    expect(await alarmShards(setup)).toEqual([6, 6]);
+    expect(outcome.alarmsRewritten).toHaveLength(3);
+    expect(await alarmShards(setup)).toEqual([6, 6, 6]);
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
   });
 
@@ -534,16 +545,16 @@ describe('shard-autoscaler handler', () => {
     layer.inject((command) => (command === 'PutMetricAlarm' && broken ? serviceError('InternalServiceError', 'boom', 500) : undefined));
     await expect(mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling))).rejects.toThrow('boom');
     expect(await openShards()).toBe(8);
-    expect(await alarmShards(setup)).toEqual([4, 4]);
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
     broken = false;
     // Three minutes later the stream is ACTIVE at 8 shards and comfortably sized.
     const later = Date.now() + 3 * MINUTE;
     jest.spyOn(mod.clock, 'now').mockReturnValue(later);
     await putMinutes(minutes(2, 1, { bytes: 4 * 60 * MIB, records: 4 * 60_000 }), later);
     const outcome = await mod.handler(scheduledEvent());
-    expect(await alarmShards(setup)).toEqual([8, 8]);
+    expect(await alarmShards(setup)).toEqual([8, 8, 8]);
     expect(outcome).toMatchObject({ action: 'none', openShards: 8 });
-    expect(outcome.alarmsRewritten).toHaveLength(2);
+    expect(outcome.alarmsRewritten).toHaveLength(3);
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(1);
   });
 
@@ -553,7 +564,7 @@ describe('shard-autoscaler handler', () => {
     layer.inject((command) => (command === 'UpdateShardCount' ? serviceError('InternalFailure', 'socket hang up', 500) : undefined));
     await expect(mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling))).rejects.toThrow('socket hang up');
     expect((await stateItem())?.calls).toHaveLength(1);
-    expect(await alarmShards(setup)).toEqual([4, 4]);
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
   });
 
   test('a concurrent change of the state stops the invocation before it calls', async () => {
