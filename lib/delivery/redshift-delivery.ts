@@ -78,7 +78,7 @@ export class RedshiftTarget {
     return new RedshiftTarget((scope) => {
       warnIfPrivate(scope, cluster.publiclyAccessible, `cluster ${cluster.node.path}`);
       allowFirehose(scope, options.securityGroup, cluster.port ?? 5439);
-      return { jdbcUrl: jdbcUrl(cluster.attrEndpointAddress, cluster.attrEndpointPort, options.database ?? cluster.dbName) };
+      return { jdbcUrl: jdbcUrl(scope, cluster.attrEndpointAddress, cluster.attrEndpointPort, options.database ?? cluster.dbName) };
     });
   }
 
@@ -88,7 +88,7 @@ export class RedshiftTarget {
       warnIfPrivate(scope, workgroup.publiclyAccessible, `workgroup ${workgroup.node.path}`);
       const port = workgroup.port ?? 5439;
       allowFirehose(scope, options.securityGroup, port);
-      return { jdbcUrl: jdbcUrl(workgroup.attrWorkgroupEndpointAddress, Token.asString(port), options.database ?? 'dev') };
+      return { jdbcUrl: jdbcUrl(scope, workgroup.attrWorkgroupEndpointAddress, Token.asString(port), options.database ?? 'dev') };
     });
   }
 
@@ -99,8 +99,12 @@ export class RedshiftTarget {
       if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1150 || port > 65535)) {
         throw propError(scope, 'target.port', port, 'must be a Redshift port from 1150 to 65535');
       }
+      const host = attrs.endpointAddress;
+      if (!Token.isUnresolved(host) && !/^((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+redshift(-serverless)?\.[A-Za-z0-9.-]+$/.test(host)) {
+        throw propError(scope, 'target.endpointAddress', host, 'must be the host name of a Redshift cluster or Serverless workgroup endpoint (....redshift.amazonaws.com or ....redshift-serverless.amazonaws.com)');
+      }
       allowFirehose(scope, attrs.securityGroup, port);
-      return { jdbcUrl: jdbcUrl(attrs.endpointAddress, String(port), attrs.database) };
+      return { jdbcUrl: jdbcUrl(scope, attrs.endpointAddress, String(port), attrs.database) };
     });
   }
 
@@ -112,7 +116,11 @@ export class RedshiftTarget {
   }
 }
 
-function jdbcUrl(address: string, port: string, database: string): string {
+/** The URL Firehose connects to; the database name as CloudFormation accepts it. */
+function jdbcUrl(scope: Construct, address: string, port: string, database: string): string {
+  if (!Token.isUnresolved(database) && !/^[a-zA-Z0-9_$-]{1,64}$/.test(database)) {
+    throw propError(scope, 'target.database', database, 'must be a database name of [a-zA-Z0-9_$-]');
+  }
   return `jdbc:redshift://${address}:${port}/${database}`;
 }
 

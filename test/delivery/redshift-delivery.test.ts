@@ -222,6 +222,9 @@ describe('RedshiftDelivery', () => {
       ['the buffering interval is above 900 s', { bufferingInterval: Duration.minutes(16) }, /bufferingInterval must be a whole number of seconds from 0 to 900, got 960/],
       ['a backup bucket is given without backupMode ALL', { backupPrefix: 'all/' }, /backupBucket and backupPrefix need backupMode ALL/],
       ['the staging prefix uses a partition key', { stagingPrefix: '!{partitionKeyFromQuery:x}/' }, /stagingPrefix must use only !\{timestamp:...\} and !\{firehose:...\} expressions/],
+      ['the endpoint is not a Redshift host', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, endpointAddress: 'db.example.com' }) },
+        /target.endpointAddress must be the host name of a Redshift cluster or Serverless workgroup endpoint .*, got "db.example.com"/],
+      ['the database name has a space', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, database: 'my db' }) }, /target.database must be a database name of \[a-zA-Z0-9_\$-\], got "my db"/],
       ['the endpoint port is not a Redshift port', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, port: 80 }) }, /target.port must be a Redshift port from 1150 to 65535, got 80/],
     ];
     test.each(cases)('%s', (_name, extra, message) => {
