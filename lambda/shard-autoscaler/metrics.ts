@@ -13,7 +13,11 @@ export const MINUTE_MS = 60_000;
  */
 export const ASSUMED_PUBLICATION_DELAY_MINUTES = 5;
 
-/** Minutes of lag datapoints that count toward the lag guard. */
+/**
+ * Minutes of lag datapoints that count toward the lag guard, before the publication delay: the guard looks at the last
+ * LAG_WINDOW_MINUTES + ASSUMED_PUBLICATION_DELAY_MINUTES minutes, so that a source that stopped publishing (a consumer
+ * that went away) does not hold scale-in back forever.
+ */
 export const LAG_WINDOW_MINUTES = 5;
 
 export interface MetricsRequest {
@@ -49,7 +53,7 @@ export function metricQueries(req: MetricsRequest): MetricDataQuery[] {
 export interface StreamReadings {
   /** Per-minute samples, oldest first, zero-filled, ending at the latest published minute (see above). */
   readonly samples: MinuteSample[];
-  /** Largest lag of the last {@link LAG_WINDOW_MINUTES} minutes over the watched sources; undefined without data. */
+  /** Largest lag over the watched sources in the lag window; undefined without data there. */
   readonly lagMillis?: number;
   /** Latest minute any write metric was published for, epoch minute. */
   readonly lastPublishedMinute?: number;
@@ -86,13 +90,11 @@ export function readings(req: MetricsRequest, results: readonly MetricDataResult
   }
 
   const lagIds = [...(req.lagIteratorAge ? [Q.iteratorAge] : []), ...req.lagConsumers.map((_, i) => `consumer${i}`)];
+  const lagFrom = req.endMinute - ASSUMED_PUBLICATION_DELAY_MINUTES - LAG_WINDOW_MINUTES;
   let lagMillis: number | undefined;
   for (const id of lagIds) {
-    const s = series(id);
-    const newest = s.size > 0 ? Math.max(...s.keys()) : undefined;
-    if (newest === undefined) continue;
-    for (const [minute, value] of s) {
-      if (minute > newest - LAG_WINDOW_MINUTES) lagMillis = Math.max(lagMillis ?? 0, value);
+    for (const [minute, value] of series(id)) {
+      if (minute >= lagFrom && minute < req.endMinute) lagMillis = Math.max(lagMillis ?? 0, value);
     }
   }
   return { samples, lagMillis, lastPublishedMinute };

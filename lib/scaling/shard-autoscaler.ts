@@ -96,7 +96,7 @@ export interface ShardAutoscalerOptions {
    * Lag guard: no scale-in while the consumers are more than this far behind the tip of the stream. The bound applies to
    * the stream's `GetRecords.IteratorAgeMilliseconds` (polling consumers, unless `lagGuardIteratorAge` is false) and to
    * `SubscribeToShardEvent.MillisBehindLatest` of each consumer in `lagGuardConsumers` (enhanced fan-out); the largest
-   * value of the last 5 published minutes counts. Scale-out is never held back.
+   * value of the last 10 minutes counts (a source that stopped publishing stops counting). Scale-out is never held back.
    *
    * Range: longer than zero.
    * @default - no lag guard
