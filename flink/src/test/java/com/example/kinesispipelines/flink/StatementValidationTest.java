@@ -188,6 +188,16 @@ class StatementValidationTest {
         }
     }
 
+    /** A statement may write to Firehose ('connector' = 'firehose', KinesisFirehoseSink) instead of a stream. */
+    @Test
+    void plansAFirehoseSink() {
+        String firehose = "CREATE TABLE fh (id BIGINT) WITH ('connector' = 'firehose', 'delivery-stream' = '${archive.delivery.stream.name}', "
+                + "'aws.region' = 'eu-west-1', 'format' = 'json')";
+        Map<String, Properties> g = groups(Map.of("statement.000", DATAGEN, "statement.001", firehose,
+                "statement.002", "INSERT INTO fh SELECT id FROM src"), Map.of("archive.delivery.stream.name", "archive"));
+        assertThat(KinesisSqlJob.prepare(tEnv(), g).explain()).contains("Sink(table=[default_catalog.default_database.fh]");
+    }
+
     @Test
     void throwsNamingTheStatementWhenTheConsumerArnIsMissing() {
         Map<String, Properties> g = groups(Map.of("sql.resource", JobProperties.CLICKSTREAM_TOP_PRODUCTS_SQL),
