@@ -219,6 +219,8 @@ class StatementValidationTest {
         assertThatThrownBy(() -> KinesisSqlJob.main(new String[] {"--properties", dir.resolve("nope.json").toString()}))
                 .hasMessageStartingWith("cannot read the properties file");
         assertThatThrownBy(() -> KinesisSqlJob.main(new String[] {"--bogus"})).hasMessageStartingWith("unknown argument '--bogus'");
+        // The example file in flink/ (the README's local run) validates too.
+        KinesisSqlJob.main(new String[] {"--properties", "application_properties.example.json", "--validate-only"});
     }
 
     @SuppressWarnings("unused")
