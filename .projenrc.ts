@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/batch@^2',
     'aws-sdk-client-mock@^4',
     '@smithy/node-http-handler@^4',
+    '@smithy/types@^4',
+    // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   jestOptions: {

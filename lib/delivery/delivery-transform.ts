@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Size, SizeRoundingBehavior, Validations, aws_lambda as lambda } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BoundTransform } from './private/bound';
 import { FirehoseLimits as L } from './private/firehose-limits';
@@ -140,26 +140,11 @@ export class DeliveryTransform {
         MAX_RECORD_BYTES: String(maxBytes),
         APPEND_NEWLINE: String(appendNewline),
       },
+      noDeadLetterQueueReason: 'Firehose invokes the transform synchronously and retries it itself; a batch that still fails goes to '
+        + 'the delivery\'s S3 error output (processing-failed), so an asynchronous dead-letter queue or failure destination would never receive anything',
+      noReservedConcurrencyReason: 'Firehose invokes the transform once per filled buffer (for a stream source, one invocation per shard at a '
+        + 'time), so its concurrency follows the delivery\'s throughput; a reservation is available as transform.reservedConcurrentExecutions',
     });
-    const acknowledge = (id: string, reason: string) => Validations.of(transform.function).acknowledge({ id, reason });
-    const synchronous = 'Firehose invokes the transform synchronously and retries it itself; a batch that still fails goes to the '
-      + 'delivery\'s S3 error output (processing-failed), so an asynchronous dead-letter queue would never receive anything';
-    for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) {
-      acknowledge(id, synchronous);
-    }
-    if (o.reservedConcurrentExecutions === undefined) {
-      const concurrency = 'Firehose invokes the transform once per filled buffer (for a stream source, one invocation per shard at a time), '
-        + 'so its concurrency follows the delivery\'s throughput; a reservation is available as transform.reservedConcurrentExecutions';
-      acknowledge('NIST.800.53.R5-LambdaConcurrency', concurrency);
-      acknowledge('HIPAA.Security-LambdaConcurrency', concurrency);
-    }
-    const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for (NodeFunction); '
-      + 'it moves to the next LTS in that one place';
-    acknowledge('AwsSolutions-L1', runtime);
-    acknowledge('Serverless-LambdaLatestVersion', runtime);
-    // cfn-lint W3005: lambda.Function makes the function depend on its whole role construct (so the role's policy exists
-    // before it runs); the part of that DependsOn naming the role itself repeats the GetAtt of the role ARN. Harmless.
-    (transform.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
     return transform.function;
   }
 }

@@ -222,6 +222,8 @@ export class ClickstreamPipeline extends Construct {
       kinesisSinks: { sink: this.insights.stream },
       deadLetterStream: this.deadLetters.stream,
       peakRecordsPerSecond: props.profile.peakRecordsPerSecond,
+      // Measured by `npm run bench:flink` for the shipped clickstream script (flink/README.md, "Throughput").
+      recordsPerSecondPerKpu: 30_000,
       alarms,
     });
 

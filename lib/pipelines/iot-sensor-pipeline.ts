@@ -205,6 +205,8 @@ export class IotSensorPipeline extends Construct {
       kinesisSinks: { sink: this.anomalies.stream, aggregates: this.aggregates.stream },
       deadLetterStream: this.deadLetters.stream,
       peakRecordsPerSecond: fleet ? fleet.devices * fleet.messagesPerDevicePerSecond : undefined,
+      // Measured by `npm run bench:flink` for the shipped IoT script (flink/README.md, "Throughput").
+      recordsPerSecondPerKpu: fleet ? 7_000 : undefined,
       alarms,
     });
 

@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnResource, Duration, Names, RemovalPolicy, Stack, Validations,
+  Annotations, Duration, Names, RemovalPolicy, Stack, Validations,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_lambda as lambda, aws_sns as sns,
 } from 'aws-cdk-lib';
@@ -340,23 +340,11 @@ export class ShardAutoscaler extends Construct {
       timeout: Duration.minutes(1),
       // A failed invocation is not retried: the next re-check (at most recheckInterval later) starts from fresh metrics.
       retryAttempts: 0,
+      noDeadLetterQueueReason: 'The events carry no data, only a wake-up: a failed or lost invocation is superseded by the scheduled '
+        + 're-check a minute later, which decides from fresh metrics, and failures are alarmed by HandlerErrors; a dead-letter queue '
+        + 'would hold events nobody should replay',
     });
     this.function = fn.function;
-    const acknowledge = (finding: string, reason: string) => Validations.of(fn.function).acknowledge({ id: finding, reason });
-    const noQueue = 'The events carry no data, only a wake-up: a failed or lost invocation is superseded by the scheduled re-check '
-      + 'a minute later, which decides from fresh metrics, and failures are alarmed by HandlerErrors; a dead-letter queue would '
-      + 'hold events nobody should replay';
-    for (const finding of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination']) {
-      acknowledge(finding, noQueue);
-    }
-    const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for (NodeFunction); '
-      + 'it moves to the next LTS in that one place';
-    acknowledge('AwsSolutions-L1', runtime);
-    acknowledge('Serverless-LambdaLatestVersion', runtime);
-    // lambda.Function makes the function depend on its role construct (so that the role's policy exists first); the part of
-    // that DependsOn naming the role itself repeats the GetAtt of the role ARN, which cfn-lint reports as W3005. Harmless.
-    (fn.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
-
     // Permissions: exactly the calls the handler makes.
     this.stream.grant(fn.role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
