@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { CFN_LINT_VERSION, MOTO_VERSION } from './moto';
+import { CFN_LINT_VERSION, MOTO_SERVERS, MOTO_VERSION } from './moto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VENV = path.join(ROOT, '.venv');
@@ -47,14 +47,18 @@ async function waitUntilUp(endpoint: string, timeoutMs: number): Promise<void> {
 
 export default async function globalSetup(): Promise<void> {
   const motoServer = ensureVenv();
-  const port = await freePort();
-  const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
-  child.unref();
-  // The teardown runs in this same process: it stops this run's server only (runs in parallel each have their own).
-  process.env.MOTO_PID = String(child.pid);
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilUp(endpoint, 60_000);
-  process.env.MOTO_ENDPOINT = endpoint;
+  const pids: number[] = [];
+  for (let n = 1; n <= MOTO_SERVERS; n++) {
+    const port = await freePort();
+    const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
+    child.unref();
+    pids.push(child.pid!);
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitUntilUp(endpoint, 60_000);
+    process.env[`MOTO_ENDPOINT_${n}`] = endpoint;
+  }
+  // The teardown runs in this same process: it stops this run's servers only (runs in parallel each have their own).
+  process.env.MOTO_PIDS = pids.join(',');
   // Handlers under test build their clients from the environment, as they do in Lambda.
   process.env.AWS_ACCESS_KEY_ID = 'testing';
   process.env.AWS_SECRET_ACCESS_KEY = 'testing';

@@ -1,10 +1,11 @@
 export default async function globalTeardown(): Promise<void> {
-  const pid = Number(process.env.MOTO_PID);
-  if (!pid) return;
-  delete process.env.MOTO_PID;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    // already gone
+  const pids = (process.env.MOTO_PIDS ?? '').split(',').filter(Boolean).map(Number);
+  delete process.env.MOTO_PIDS;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
 }
