@@ -4,20 +4,14 @@
  * environment-agnostic unless CDK_DEFAULT_ACCOUNT/REGION are set by `cdk deploy`. Every stack passes the gates:
  * the cdk-nag packs run at synth and fail it on any unacknowledged finding.
  */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { GATE_CONTEXT, addNagPacks } from './gates';
 import { ClickstreamStack } from '../examples/clickstream-stack';
 import { IotSensorStack } from '../examples/iot-sensor-stack';
 import { StreamExampleStack } from '../examples/stream-stack';
 
-const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-Validations.of(app).addPlugins(
-  new AwsSolutionsChecks(app),
-  new NIST80053R5Checks(app),
-  new HIPAASecurityChecks(app),
-  new PCIDSS321Checks(app),
-  new ServerlessChecks(app),
-);
+const app = new App({ context: GATE_CONTEXT });
+addNagPacks(app);
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 new IotSensorStack(app, 'IotSensorPipeline', { env });
 new ClickstreamStack(app, 'ClickstreamPipeline', { env });

@@ -98,7 +98,11 @@ export class StreamIngestionApi extends Construct {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${accountId}:log-group:API-Gateway-Execution-Logs_*]`,
         reason: 'API Gateway names its execution log groups API-Gateway-Execution-Logs_<api id>/<stage>; the prefix is the narrowest resource',
       });
+      // The setting is per account and Region and outlives this stack: keep the role it names when the stack goes, or API
+      // Gateway logging breaks for every API of the Region (aws-cdk-lib's RestApi keeps both too).
+      loggingRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
       account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: loggingRole.roleArn });
+      account.applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
 
     this.api = new apigw.RestApi(this, 'Resource', {
@@ -234,7 +238,7 @@ export class StreamIngestionApi extends Construct {
           logDestinationConfigs: [Stack.of(this).formatArn({
             service: 'logs', resource: 'log-group', resourceName: wafLogGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           })],
-        }).addDependency(wafLogGroup);
+        }).node.addDependency(wafLogGroup);
       }
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: aclArn });
     } else {

@@ -210,25 +210,20 @@ export class StreamAlarms extends AlarmSet {
   }
 
   private throughputExceeded(id: string, metric: cloudwatch.IMetric, opts: ThroughputExceededThreshold = {}, description: string): void {
-    if (!(opts.enabled ?? true)) return;
-    const periods = opts.evaluationPeriods ?? 5;
-    this.createAlarm(id, {
-      metric,
-      threshold: opts.maxAverage ?? 0.01,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: periods,
-      datapointsToAlarm: opts.datapointsToAlarm ?? periods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
+    this.thresholdAlarm(id, metric, opts.maxAverage ?? 0.01, opts, description);
   }
 
   private recordShare(id: string, metric: cloudwatch.IMetric, opts: RecordShareThreshold = {}, description: string): void {
+    this.thresholdAlarm(id, metric, opts.maxPercent ?? 1, opts, description);
+  }
+
+  /** An alarm above `threshold` on `datapointsToAlarm` of `evaluationPeriods` one-minute periods (5 of 5 by default). */
+  private thresholdAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, opts: AlarmEvaluation, description: string): void {
     if (!(opts.enabled ?? true)) return;
     const periods = opts.evaluationPeriods ?? 5;
     this.createAlarm(id, {
       metric,
-      threshold: opts.maxPercent ?? 1,
+      threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: periods,
       datapointsToAlarm: opts.datapointsToAlarm ?? periods,

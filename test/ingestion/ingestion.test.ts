@@ -73,7 +73,12 @@ describe('StreamIngestionApi', () => {
     });
     template.resourceCountIs('AWS::WAFv2::WebACL', 1);
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    // The account-wide logging setting and its role outlive the stack, as with aws-cdk-lib's RestApi.
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] }) }),
+    });
   });
 
   test('grantInvoke allows POST /events on the stage, nothing else', () => {

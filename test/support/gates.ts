@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { App, AppProps } from 'aws-cdk-lib';
+import { GATE_CONTEXT, addNagPacks } from '../../bin/gates';
 
 export interface Finding {
   readonly plugin: string;
@@ -25,18 +25,9 @@ export function gatedApp(props: AppProps = {}): App {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gates-')),
     ...props,
-    context: {
-      '@aws-cdk/core:validateAgainstDefaultRules': true,
-      ...props.context,
-    },
+    context: { ...GATE_CONTEXT, ...props.context },
   });
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new NIST80053R5Checks(app),
-    new HIPAASecurityChecks(app),
-    new PCIDSS321Checks(app),
-    new ServerlessChecks(app),
-  );
+  addNagPacks(app);
   return app;
 }
 
