@@ -17,7 +17,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
 
   // aws-cdk-lib 2.257 is the oldest release cdk-nag 3 accepts; tests run on a newer one that bundles
-  // @aws/cloudformation-validate (see the devDependency override below).
+  // @aws/cloudformation-validate (the devDependency pinned in devDeps).
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',

@@ -1,8 +1,8 @@
 /**
  * Reads and checks the configuration the construct wrote into the function's environment. Pure.
  */
-import { CONFIG_ENV, type AutoscalerHandlerConfig } from '../../lib/scaling/private/handler-config';
 import type { PolicyConfig } from './policy';
+import { CONFIG_ENV, type AutoscalerHandlerConfig } from '../../lib/scaling/private/handler-config';
 
 const SENSITIVITIES = ['high', 'medium', 'low'];
 

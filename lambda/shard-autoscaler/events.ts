@@ -86,8 +86,8 @@ function alarm(via: AlarmTrigger['via'], name: unknown, state: unknown, timestam
 /** CloudWatch writes timestamps as `2024-05-01T12:00:00.000+0000`; normalise the offset before parsing. */
 export function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
-  const iso = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  const ms = Date.parse(iso);
+  const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(normalised);
   return Number.isNaN(ms) ? undefined : ms;
 }
 

@@ -24,10 +24,6 @@ import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, MetricDataRes
 import { DescribeStreamSummaryCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { KinesisLimits } from '../../lib/private/kinesis-limits';
-import {
-  AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics,
-} from '../../lib/scaling/private/handler-config';
 import { embeddedShards, rewriteForShards } from './alarms';
 import { clients } from './clients';
 import { alarmNameList, loadConfig, policyConfig } from './config';
@@ -38,6 +34,10 @@ import {
   AutoscalerState, callsInLast24h, forgetCall, fromItem, hasCallLeft, intentDue, keepIntent, lastCall, nextCallAvailableAt,
   pruneCalls, recordCall, sameState, toItem,
 } from './state';
+import { KinesisLimits } from '../../lib/private/kinesis-limits';
+import {
+  AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics,
+} from '../../lib/scaling/private/handler-config';
 
 /** Errors after which the intent is kept for the scheduled re-check instead of failing the invocation. */
 export const KEPT_ERRORS = ['LimitExceededException', 'ResourceInUseException', 'ValidationException'] as const;
@@ -182,8 +182,14 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
   if (target !== decision.targetShards) logger.error('the policy asked for a target outside the bounds or one call\'s reach', { decision, target });
   metrics.addMetric(AutoscalerMetrics.TARGET_SHARDS, MetricUnit.Count, target ?? stream.openShards);
   logger.info('decision', {
-    decision, target, openShards: stream.openShards, triggers: reasons, samples: read.samples.length,
-    lastPublishedMinute: read.lastPublishedMinute, lagMillis: read.lagMillis, callsInLast24h: callsInLast24h(state, now),
+    decision,
+    target,
+    openShards: stream.openShards,
+    triggers: reasons,
+    samples: read.samples.length,
+    lastPublishedMinute: read.lastPublishedMinute,
+    lagMillis: read.lagMillis,
+    callsInLast24h: callsInLast24h(state, now),
     dryRun: config.dryRun,
   });
 
@@ -199,8 +205,12 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     // The policy never asks for a call beyond the budget; this guards against a record that disagrees with it.
     const until = nextCallAvailableAt(state, now);
     return keep(config, state, save, base, {
-      kind, fromShards: stream.openShards, targetShards: target, reason: decision.reason,
-      error: 'NoCallsLeft', errorMessage: `all ${KinesisLimits.MAX_SCALING_CALLS_PER_24H} calls of the rolling 24 h are used until ${new Date(until).toISOString()}`,
+      kind,
+      fromShards: stream.openShards,
+      targetShards: target,
+      reason: decision.reason,
+      error: 'NoCallsLeft',
+      errorMessage: `all ${KinesisLimits.MAX_SCALING_CALLS_PER_24H} calls of the rolling 24 h are used until ${new Date(until).toISOString()}`,
       notBefore: until,
     }, now);
   }
@@ -248,7 +258,11 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     { summary, decision, callsInLast24h: callsInLast24h(state, now) });
   await save(state);
   return {
-    ...base, action: 'scaled', reason: decision.reason, targetShards: target, pendingTarget: decision.pendingTarget,
+    ...base,
+    action: 'scaled',
+    reason: decision.reason,
+    targetShards: target,
+    pendingTarget: decision.pendingTarget,
     callsInLast24h: callsInLast24h(state, now),
   };
 }
