@@ -319,8 +319,9 @@ describe('policy: properties', () => {
       expect(result.maxCallsInRolling24h).toBeLessThanOrEqual(10);
       expect(result.limitViolations).toBe(0);
       busiest = Math.max(busiest, result.maxCallsInRolling24h);
-    }), { numRuns: 25 });
-    // The traces did push the policy to its budget (otherwise the property above says little).
+    }), { numRuns: 25, seed: 20261128 });
+    // The traces did push the policy to its budget (otherwise the property above says little). The seed is fixed so
+    // that this holds in every run: with a random one, 25 traces now and then all stay under the budget.
     expect(busiest).toBe(10);
   });
 });
