@@ -153,7 +153,9 @@ class ClickstreamSqlTest {
         Map<String, List<String>> failed = runExactlyOnce("eo-failed", lines, 100, dir.resolve("failed"));
 
         assertThat(LinesSourceFactory.failures("eo-failed")).isEqualTo(1);
-        assertThat(LinesSourceFactory.restoredLines("eo-failed")).isGreaterThanOrEqualTo(2 * 100); // not from scratch
+        // Not from scratch: the restored checkpoint covers the 100 lines of the subtask that failed (the other subtask's
+        // position in that checkpoint depends on how far it had got, so only this subtask's part is certain).
+        assertThat(LinesSourceFactory.restoredLines("eo-failed")).isGreaterThanOrEqualTo(100);
         assertThat(LinesSourceFactory.failures("eo-clean")).isZero();
         assertThat(clean.get("traffic")).hasSize(30);
         assertThat(clean.get("top")).hasSize(34 * 3); // 34 five-minute windows touch the 30 minutes, top 3 each
