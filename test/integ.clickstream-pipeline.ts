@@ -33,10 +33,9 @@
  * autoscaler, the Flink control function, API access logs, WAF) with their KMS keys, all named after the stack.
  * No cdk-nag packs here: the assertion stack's Lambda functions would not pass them; `npm run synth` gates the library.
  */
-import { AwsApiCall, ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import {
-  App, Aws, Duration, RemovalPolicy, Size, Stack, aws_kinesis as kinesis, aws_kms as kms, aws_s3 as s3,
-} from 'aws-cdk-lib';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Aws, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { PipelineAssertions, deletableDataLake, integStack } from './support/integ';
 import { sessionIdOf } from '../lambda/session-consumer/sessionize';
 import { CapacityMode, ClickstreamPipeline } from '../lib';
 
@@ -92,24 +91,9 @@ function asRecord(c: Click): { data: string; partitionKey: string } {
   return { data: JSON.stringify(c), partitionKey: c.userId };
 }
 
-// No stack traces in the cloud assembly: they hold absolute paths of this machine, which would churn the snapshot.
-const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
-const stack = new Stack(app, 'ClickstreamPipelineInteg');
+const { app, stack } = integStack('ClickstreamPipelineInteg');
 
-// The data lake (also the session consumer's failure bucket) comes in through the pipeline's `dataLakeBucket` prop, so
-// that the stack can delete it and its objects; its key is customer-managed like the default DataLakeBucket's, so the key
-// grants of Firehose and of the session consumer are exercised.
-const bucket = new s3.Bucket(stack, 'DataLake', {
-  encryption: s3.BucketEncryption.KMS,
-  encryptionKey: new kms.Key(stack, 'DataLakeKey', {
-    enableKeyRotation: true, pendingWindow: Duration.days(7), removalPolicy: RemovalPolicy.DESTROY,
-  }),
-  bucketKeyEnabled: true,
-  enforceSSL: true,
-  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-  removalPolicy: RemovalPolicy.DESTROY,
-  autoDeleteObjects: true,
-});
+const bucket = deletableDataLake(stack);
 
 // 50 clicks/s at peak: a provisioned one-shard clicks stream with the autoscaler. The ingestion API leaves the Region's
 // API Gateway logging role alone: the stack would delete the role it sets there, and the setting would then point to
@@ -133,35 +117,11 @@ const integ = new IntegTest(app, 'ClickstreamPipelineTest', {
   stackUpdateWorkflow: false,
   cdkCommandOptions: { destroy: { args: { force: true } } },
 });
+const checks = new PipelineAssertions(integ, bucket);
+const grant = checks.grant.bind(checks);
+const putRecords = checks.putRecords.bind(checks);
+const waitForObject = checks.waitForObject.bind(checks);
 
-/** Grants a call (and its waiter, when it waits) what the provider cannot derive from the API name. */
-function grant(call: IApiCall, statement: { Effect: string; Action: string[]; Resource: string[] }): void {
-  call.provider.addToRolePolicy(statement);
-  (call as AwsApiCall).waiterProvider?.addToRolePolicy(statement);
-}
-
-/** PutRecords, asserting that every record was accepted (only that count comes back: a custom resource returns 4 KiB at most). */
-function putRecords(stream: kinesis.IStream, records: Array<{ data: string; partitionKey: string }>): IApiCall {
-  return integ.assertions.awsApiCall('Kinesis', 'putRecords', {
-    StreamARN: stream.streamArn,
-    Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-  }).assertAtPath('FailedRecordCount', ExpectedResult.exact(0));
-}
-
-let listGranted = false;
-
-/** Lists the data lake under a prefix until its first key matches a pattern. */
-function waitForObject(prefix: string, keyPattern: string, totalTimeout: Duration): IApiCall {
-  const call = integ.assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: bucket.bucketName, Prefix: prefix, MaxKeys: 1 })
-    .assertAtPath('Contents.0.Key', ExpectedResult.stringLikeRegexp(keyPattern))
-    .waitForAssertions({ totalTimeout, interval: Duration.seconds(30), backoffRate: 1 });
-  if (!listGranted) {
-    // ListObjectsV2 is authorized by s3:ListBucket; both providers are singletons of the assertion stack: granted once.
-    grant(call, { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket.bucketArn] });
-    listGranted = true;
-  }
-  return call;
-}
 
 // 1. The session clicks through the ingestion API. TestInvokeMethod is authorized as a POST on the method's resource.
 const ingestion = pipeline.ingestionApi!;

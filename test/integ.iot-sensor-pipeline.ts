@@ -26,11 +26,10 @@
  * named after the stack.
  * No cdk-nag packs here: the assertion stack's Lambda functions would not pass them; `npm run synth` gates the library.
  */
-import { ExpectedResult, IApiCall, IntegTest, AwsApiCall } from '@aws-cdk/integ-tests-alpha';
-import {
-  App, Duration, RemovalPolicy, Size, Stack, aws_kinesis as kinesis, aws_kms as kms, aws_s3 as s3,
-} from 'aws-cdk-lib';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { CapacityMode, IotSensorPipeline } from '../lib';
+import { PipelineAssertions, deletableDataLake, integStack } from './support/integ';
 
 /** Event times of the readings: fixed, so that the synthesized template (and the snapshot) never changes. */
 const WARM_UP_START = Date.UTC(2025, 0, 1, 0, 0, 0);
@@ -88,23 +87,9 @@ function asRuleRecord(r: Reading): { data: string; partitionKey: string } {
   return { data: JSON.stringify({ ...r, ingestedAt: r.ts + 150 }), partitionKey: r.deviceId };
 }
 
-// No stack traces in the cloud assembly: they hold absolute paths of this machine, which would churn the snapshot.
-const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
-const stack = new Stack(app, 'IotSensorPipelineInteg');
+const { app, stack } = integStack('IotSensorPipelineInteg');
 
-// The data lake comes in through the pipeline's `dataLakeBucket` prop, so that the stack can delete it (and its
-// objects); its key is customer-managed like the default DataLakeBucket's, so the Firehose key grants are exercised.
-const bucket = new s3.Bucket(stack, 'DataLake', {
-  encryption: s3.BucketEncryption.KMS,
-  encryptionKey: new kms.Key(stack, 'DataLakeKey', {
-    enableKeyRotation: true, pendingWindow: Duration.days(7), removalPolicy: RemovalPolicy.DESTROY,
-  }),
-  bucketKeyEnabled: true,
-  enforceSSL: true,
-  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-  removalPolicy: RemovalPolicy.DESTROY,
-  autoDeleteObjects: true,
-});
+const bucket = deletableDataLake(stack);
 
 // A small fleet (20 readings/s at peak): a provisioned one-shard readings stream with the autoscaler.
 const pipeline = new IotSensorPipeline(stack, 'Sensors', {
@@ -124,35 +109,10 @@ const integ = new IntegTest(app, 'IotSensorPipelineTest', {
   stackUpdateWorkflow: false,
   cdkCommandOptions: { destroy: { args: { force: true } } },
 });
+const checks = new PipelineAssertions(integ, bucket);
+const putRecords = checks.putRecords.bind(checks);
+const waitForObject = checks.waitForObject.bind(checks);
 
-/** PutRecords, asserting that every record was accepted. */
-function putRecords(stream: kinesis.IStream, records: Array<{ data: string; partitionKey: string }>): IApiCall {
-  const call = integ.assertions.awsApiCall('Kinesis', 'putRecords', {
-    StreamARN: stream.streamArn,
-    Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-  });
-  // Only FailedRecordCount comes back: the full response (a sequence number per record) exceeds what a custom
-  // resource may return to CloudFormation (4 KiB).
-  return call.assertAtPath('FailedRecordCount', ExpectedResult.exact(0));
-}
-
-let listGranted = false;
-
-/** Lists the data lake under a prefix until its first key matches a pattern. */
-function waitForObject(prefix: string, keyPattern: string, totalTimeout: Duration): IApiCall {
-  const call = integ.assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: bucket.bucketName, Prefix: prefix, MaxKeys: 1 })
-    .assertAtPath('Contents.0.Key', ExpectedResult.stringLikeRegexp(keyPattern))
-    .waitForAssertions({ totalTimeout, interval: Duration.seconds(30), backoffRate: 1 }) as AwsApiCall;
-  if (!listGranted) {
-    // ListObjectsV2 is authorized by s3:ListBucket, which the provider cannot derive from the API name. Both providers
-    // are singletons of the assertion stack: granted once.
-    const listBucket = { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket.bucketArn] };
-    call.provider.addToRolePolicy(listBucket);
-    call.waiterProvider?.addToRolePolicy(listBucket);
-    listGranted = true;
-  }
-  return call;
-}
 
 const DATE_PARTITIONS = 'year=\\d{4}/month=\\d{2}/day=\\d{2}/';
 

@@ -2,6 +2,7 @@
  * Reads and checks the configuration the construct wrote into the function's environment. Pure.
  */
 import type { PolicyConfig } from './policy';
+import { KinesisLimits } from '../../lib/private/kinesis-limits';
 import { CONFIG_ENV, type AutoscalerHandlerConfig } from '../../lib/scaling/private/handler-config';
 
 const SENSITIVITIES = ['high', 'medium', 'low'];
@@ -26,8 +27,8 @@ export function loadConfig(env: Record<string, string | undefined>): AutoscalerH
   str('alarmNames.scaleOutThrottling', c.alarmNames?.scaleOutThrottling);
   str('alarmNames.scaleOutUtilization', c.alarmNames?.scaleOutUtilization);
   str('alarmNames.scaleInUtilization', c.alarmNames?.scaleInUtilization);
-  int('minShards', c.minShards, 1, 10_000);
-  int('maxShards', c.maxShards, 1, 10_000);
+  int('minShards', c.minShards, 1, KinesisLimits.MAX_SHARDS_PER_STREAM);
+  int('maxShards', c.maxShards, 1, KinesisLimits.MAX_SHARDS_PER_STREAM);
   if (c.minShards > c.maxShards) problems.push('minShards must be <= maxShards');
   if (typeof c.targetUtilization !== 'number' || !(c.targetUtilization > 0 && c.targetUtilization <= 1)) problems.push('targetUtilization must be in (0, 1]');
   if (!SENSITIVITIES.includes(c.scaleOutSensitivity)) problems.push('scaleOutSensitivity must be high, medium or low');

@@ -1,4 +1,4 @@
-import { Duration, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
+import { Duration, Token, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlarmSet, AlarmSetOptions } from './alarm-set';
 import { checkIntRange, checkRange } from '../private/validation';
@@ -74,7 +74,8 @@ export interface StreamAlarmsProps extends StreamAlarmsOptions {
   /** Its retention period, for the iterator-age threshold. */
   readonly retention: Duration;
   /**
-   * Shards of a provisioned stream, embedded in the utilisation alarm.
+   * Shards of a provisioned stream, embedded in the utilisation alarm. A count known only at deploy (a token) cannot be
+   * embedded in the expression: no utilisation alarm then.
    * @default - on-demand: no utilisation alarm
    */
   readonly shardCount?: number;
@@ -123,7 +124,7 @@ export class StreamAlarms extends AlarmSet {
     }
 
     const utilOpts = props.writeUtilization ?? {};
-    if (props.shardCount !== undefined && (utilOpts.enabled ?? true)) {
+    if (props.shardCount !== undefined && !Token.isUnresolved(props.shardCount) && (utilOpts.enabled ?? true)) {
       const periods = utilOpts.evaluationPeriods ?? 5;
       this.writeUtilizationAlarm = this.createAlarm('WriteUtilization', {
         metric: StreamMetrics.writeUtilization(stream, props.shardCount),
@@ -197,7 +198,7 @@ export class StreamAlarms extends AlarmSet {
         width: 12,
       }),
     ];
-    if (this.props.shardCount !== undefined) {
+    if (this.props.shardCount !== undefined && !Token.isUnresolved(this.props.shardCount)) {
       widgets.push(new cloudwatch.GraphWidget({
         title: 'Write utilisation',
         left: [StreamMetrics.writeUtilization(stream, this.props.shardCount)],

@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations,
+  Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token, Validations,
   aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -322,6 +322,9 @@ export class PipelineStream extends Construct {
   public metricWriteUtilization(): cloudwatch.MathExpression {
     if (this.shardCount === undefined) {
       throw comboError(this, 'metricWriteUtilization applies to provisioned streams only; this stream is on-demand');
+    }
+    if (Token.isUnresolved(this.shardCount)) {
+      throw comboError(this, 'metricWriteUtilization needs a shard count known at synth; this stream\'s is a token');
     }
     return StreamMetrics.writeUtilization(this.stream, this.shardCount);
   }

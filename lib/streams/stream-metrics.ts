@@ -1,5 +1,5 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
-import { KinesisLimits as L } from '../private/kinesis-limits';
+import { MetricIds, shardsLabel, utilizationExpression } from '../scaling/private/alarm-math';
 
 /**
  * Metric definitions for a stream, apart from alarm semantics: every metric carries the StreamName dimension
@@ -7,21 +7,20 @@ import { KinesisLimits as L } from '../private/kinesis-limits';
  */
 export class StreamMetrics {
   /**
-   * Write utilisation of a provisioned stream: the larger of bytes and records written per second over the capacity of
-   * `shardCount` shards (1 MiB/s and 1,000 records/s each), as a fraction (1 = full). Metric math over
-   * `IncomingBytes` and `IncomingRecords` (Sum). There is no shard-count metric, so the count is embedded: rewrite it
-   * after a reshard (the ShardAutoscaler does).
-   * @param period @default Duration.minutes(1)
+   * Write utilisation of a provisioned stream per minute: the larger of bytes and records written over the capacity of
+   * `shardCount` shards (1 MiB/s and 1,000 records/s each), as a fraction (1 = full). Metric math over `IncomingBytes`
+   * and `IncomingRecords` (Sum, 1 minute), the same expression the ShardAutoscaler's alarms use. There is no shard-count
+   * metric, so the count is embedded: rewrite it after a reshard (the ShardAutoscaler does).
    */
-  public static writeUtilization(stream: kinesis.IStream, shardCount: number, period: Duration = Duration.minutes(1)): cloudwatch.MathExpression {
-    const seconds = period.toSeconds();
+  public static writeUtilization(stream: kinesis.IStream, shardCount: number): cloudwatch.MathExpression {
+    const period = Duration.minutes(1);
     return new cloudwatch.MathExpression({
-      expression: `MAX([bytes / ${seconds} / ${shardCount * L.SHARD_WRITE_BYTES_PER_SECOND}, records / ${seconds} / ${shardCount * L.SHARD_WRITE_RECORDS_PER_SECOND}])`,
+      expression: utilizationExpression(shardCount),
       usingMetrics: {
-        bytes: stream.metricIncomingBytes({ statistic: 'Sum', period }),
-        records: stream.metricIncomingRecords({ statistic: 'Sum', period }),
+        [MetricIds.BYTES]: stream.metricIncomingBytes({ statistic: 'Sum', period }),
+        [MetricIds.RECORDS]: stream.metricIncomingRecords({ statistic: 'Sum', period }),
       },
-      label: `Write utilisation of ${shardCount} shard(s)`,
+      label: shardsLabel('Write utilisation', shardCount),
       period,
     });
   }
