@@ -3,12 +3,32 @@
  * entries that failed (throttled or internal errors) are sent again, with exponential backoff and full jitter. The caller
  * gets back which summaries made it; the others stay pending in the table for the sweep.
  */
+import { createHash } from 'node:crypto';
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { SessionSummary } from './store';
 
 /** PutRecords limits: records per request, and bytes per request (data and partition keys; the older, smaller limit). */
 export const PUT_RECORDS_MAX_RECORDS = 500;
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+/** Longest partition key Kinesis accepts, in Unicode characters; and the largest record (data and key), bytes. */
+export const MAX_PARTITION_KEY_LENGTH = 256;
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Errors for which a request fails as a whole because of what one of its entries holds: resending the same request can
+ * never succeed, so it is split until the entry at fault is alone and the others go through.
+ */
+const ENTRY_ERRORS = new Set(['ValidationException', 'InvalidArgumentException', 'SerializationException']);
+
+/**
+ * The partition key of a user's summaries: the user key itself when it fits Kinesis' 256 characters (the usual case,
+ * readable), otherwise `h:` and the SHA-256 of the user key (66 characters), so that every accepted id (up to 256
+ * characters, plus the 2 of `u:`/`a:`) gives a key that fits and a user's summaries still share one key.
+ */
+export function summaryPartitionKey(userKey: string): string {
+  return [...userKey].length <= MAX_PARTITION_KEY_LENGTH && userKey.length > 0
+    ? userKey : `h:${createHash('sha256').update(userKey, 'utf8').digest('hex')}`;
+}
 
 export interface EmitEntry {
   /** Partition key (the user key, so that a user's summaries stay in order on one shard). */
@@ -43,15 +63,27 @@ export async function emitSummaries(
   const baseDelayMs = options.baseDelayMs ?? 100;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const encoded = entries.map((e) => Buffer.from(JSON.stringify(e.summary) + '\n', 'utf-8'));
-  let pending = entries.map((_, i) => i);
   const lastError = new Map<number, string>();
+  // An entry Kinesis can never accept is failed at once, on its own, rather than sent in a request it would fail whole.
+  const invalid: number[] = [];
+  let pending: number[] = [];
+  entries.forEach((e, i) => {
+    const keyLength = [...e.partitionKey].length;
+    if (keyLength < 1 || keyLength > MAX_PARTITION_KEY_LENGTH || encoded[i].length + Buffer.byteLength(e.partitionKey) > MAX_RECORD_BYTES) {
+      invalid.push(i);
+      lastError.set(i, 'InvalidEntry');
+    } else {
+      pending.push(i);
+    }
+  });
   const emitted: number[] = [];
   let requests = 0;
 
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     if (attempt > 0) await sleep(Math.random() * baseDelayMs * 2 ** attempt);
     const stillPending: number[] = [];
-    for (const chunk of chunks(pending, (i) => encoded[i].length + Buffer.byteLength(entries[i].partitionKey))) {
+    const queue = chunks(pending, (i) => encoded[i].length + Buffer.byteLength(entries[i].partitionKey));
+    for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
       requests++;
       let out: Pick<PutRecordsCommandOutput, 'Records' | 'FailedRecordCount'>;
       try {
@@ -60,8 +92,15 @@ export async function emitSummaries(
           Records: chunk.map((i) => ({ Data: encoded[i], PartitionKey: entries[i].partitionKey })),
         }));
       } catch (e) {
+        const name = (e as Error).name || 'RequestFailed';
+        for (const i of chunk) lastError.set(i, name);
+        if (ENTRY_ERRORS.has(name)) {
+          // One entry made the request invalid: halve the request until that entry is alone; it alone stays failed.
+          if (chunk.length > 1) queue.unshift(chunk.slice(0, chunk.length >> 1), chunk.slice(chunk.length >> 1));
+          else invalid.push(chunk[0]);
+          continue;
+        }
         // The whole request failed (throttled, network): every entry of it is retried.
-        for (const i of chunk) lastError.set(i, (e as Error).name || 'RequestFailed');
         stillPending.push(...chunk);
         continue;
       }
@@ -79,7 +118,7 @@ export async function emitSummaries(
   }
   return {
     emitted: emitted.sort((a, b) => a - b),
-    failed: pending.map((index) => ({ index, errorCode: lastError.get(index) ?? 'Unknown' })),
+    failed: [...invalid, ...pending].sort((a, b) => a - b).map((index) => ({ index, errorCode: lastError.get(index) ?? 'Unknown' })),
     requests,
   };
 }

@@ -10,6 +10,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { ClickEvent } from './sessionize';
 import { SessionLimits } from '../../lib/pipelines/private/session-contract';
+import { decodeStrictBase64 } from '../shared/base64';
 
 export type Parsed =
   | { readonly kind: 'event'; readonly event: ClickEvent }
@@ -19,7 +20,15 @@ export type Parsed =
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
 export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * How far an event time may lie from the record's arrival and still be the time the session uses. Beyond it the client's
+ * clock is taken to be wrong (or the event was held back for long) and the session uses the arrival time instead, so that
+ * one event from a clock that runs hours fast or slow neither closes the user's session early nor makes on-time events
+ * late. 15 minutes covers producer buffering and retries (the KPL, the Kinesis agent, mobile SDKs that flush every few
+ * minutes) and clocks that are a little off.
+ */
+export const CLOCK_TOLERANCE_MS = 15 * 60_000;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Shard id and sequence number of a record, from its `eventID` (`shardId-000000000000:4960…`). */
@@ -40,10 +49,13 @@ export function arrivalOf(record: KinesisStreamRecord): number {
 export function parseRecord(record: KinesisStreamRecord): Parsed {
   const data = record.kinesis?.data;
   if (typeof data !== 'string') return malformed('record has no data');
-  if (!BASE64.test(data)) return malformed('data is not base64');
+  // No regular expression over the data: it is up to the stream's largest record (10 MiB), and a backtracking pattern
+  // overflows the stack on a few MiB, failing the whole batch.
+  const bytes = decodeStrictBase64(data);
+  if (bytes === undefined) return malformed('data is not base64');
   let text: string;
   try {
-    text = utf8.decode(Buffer.from(data, 'base64'));
+    text = utf8.decode(bytes);
   } catch {
     return malformed('data is not UTF-8');
   }
@@ -56,7 +68,21 @@ export function parseRecord(record: KinesisStreamRecord): Parsed {
   const arrival = arrivalOf(record);
   if (!Number.isFinite(arrival)) return malformed('record has no approximateArrivalTimestamp');
   const { shardId, sequenceNumber } = recordPosition(record);
-  return toClickEvent(body, arrival, `${shardId}:${sequenceNumber}`);
+  const parsed = toClickEvent(body, arrival, `${shardId}:${sequenceNumber}`);
+  return parsed.kind === 'event' ? { kind: 'event', event: withSessionTime(parsed.event) } : parsed;
+}
+
+/**
+ * The time a session uses for an event: its own time when within {@link CLOCK_TOLERANCE_MS} of the record's arrival,
+ * the arrival time otherwise. The client's time is kept in `clientTimestamp` when it was replaced.
+ */
+export function sessionTime(eventTime: number, arrival: number): number {
+  return Math.abs(eventTime - arrival) <= CLOCK_TOLERANCE_MS ? eventTime : arrival;
+}
+
+function withSessionTime(event: ClickEvent): ClickEvent {
+  const time = sessionTime(event.timestamp, event.arrival);
+  return time === event.timestamp ? event : { ...event, timestamp: time, clientTimestamp: event.timestamp };
 }
 
 /** Checks a decoded JSON value and builds the event. */

@@ -15,7 +15,9 @@
  * invocation fail, and the mapping bisects it.
  *
  * The scheduled sweep (input `{ "action": "sweep" }`): closes open sessions that have been idle for gap + close delay, and
- * writes the summaries still pending.
+ * writes the summaries still pending. Idle is measured against the consumer's position in the stream (each batch records,
+ * per shard, the arrival of the newest record it processed and when), not the wall clock: a consumer that lags behind
+ * closes nothing whose next records are still unread.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -27,12 +29,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { loadConfig, SessionConsumerConfig } from './config';
-import { emitSummaries, EmitEntry } from './emitter';
-import { parseRecord, Parsed, recordPosition } from './events';
+import { emitSummaries, EmitEntry, summaryPartitionKey } from './emitter';
+import { arrivalOf, parseRecord, Parsed, recordPosition } from './events';
 import { poisonObject } from './poison';
 import { advance, closeIdle, ClickEvent, distinctSorted, SessionizeOptions } from './sessionize';
 import {
-  ConflictError, EVENTS_PER_TRANSACTION, SessionStore, SessionSummary, sleep, StoreConfig, transactionItems,
+  ConflictError, consumerClock, EVENTS_PER_TRANSACTION, SessionStore, SessionSummary, ShardPosition, sleep, StoreConfig, transactionItems,
 } from './store';
 import {
   SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionMetrics as M, SessionTable, SWEEP_EVENT,
@@ -80,6 +82,15 @@ export async function handler(event: KinesisStreamEvent | typeof SWEEP_EVENT, co
   }
 }
 
+/** A summary to write, with the user it belongs to (its partition key on the stream is derived from the user key). */
+interface Pending extends EmitEntry {
+  readonly userKey: string;
+}
+
+function pendingOf(userKey: string, summary: SessionSummary): Pending {
+  return { userKey, partitionKey: summaryPartitionKey(userKey), summary };
+}
+
 /** What applying one user's group did. */
 interface GroupResult {
   readonly applied: number;
@@ -106,7 +117,7 @@ async function processBatch(event: KinesisStreamEvent, context: Context): Promis
   }
   metrics.addMetric(M.RECORDS, MetricUnit.Count, event.Records.length);
 
-  const closed: EmitEntry[] = [];
+  const closed: Pending[] = [];
   const limit = limiter(USER_CONCURRENCY);
   const running = new Map<string, Promise<GroupResult>>();
   const applyGroup = (userKey: string): Promise<GroupResult> => {
@@ -136,6 +147,7 @@ async function processBatch(event: KinesisStreamEvent, context: Context): Promis
   let response: KinesisStreamBatchResponse | undefined;
   try {
     response = await processPartialResponse(event, recordHandler, processor, { context });
+    await advancePositions(store, event.Records, response, now);
     return response;
   } finally {
     // Sessions closed by the groups that did commit are emitted even when the batch failed as a whole.
@@ -162,7 +174,7 @@ async function processBatch(event: KinesisStreamEvent, context: Context): Promis
  * is committed. Summaries of committed steps are added to `closed`.
  */
 async function applyUser(
-  store: SessionStore, userKey: string, events: ClickEvent[], options: SessionizeOptions, now: number, closed: EmitEntry[],
+  store: SessionStore, userKey: string, events: ClickEvent[], options: SessionizeOptions, now: number, closed: Pending[],
 ): Promise<GroupResult> {
   let applied = 0;
   let late = 0;
@@ -178,7 +190,7 @@ async function applyUser(
         current = { user: step.state, version: current.version + 1 };
         applied += step.assignments.length;
         late += step.assignments.filter((a) => a.sessionId === undefined).length;
-        closed.push(...summaries.map((summary) => ({ partitionKey: userKey, summary })));
+        closed.push(...summaries.map((summary) => pendingOf(userKey, summary)));
       }
       return { applied, duplicates: events.length - applied, late };
     } catch (e) {
@@ -189,14 +201,43 @@ async function applyUser(
   }
 }
 
+/**
+ * Records, per shard, the arrival of the newest record processed before the first one reported as failed (the mapping
+ * resumes from that one, so nothing after it counts as read). The sweep closes idle sessions against it. A position that
+ * cannot be written is logged: the sweep then closes later, never earlier.
+ */
+async function advancePositions(store: SessionStore, records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse, now: number): Promise<void> {
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const newest = new Map<string, number>();
+  const stopped = new Set<string>();
+  for (const record of records) {
+    const { shardId, sequenceNumber } = recordPosition(record);
+    if (stopped.has(shardId)) continue;
+    if (failed.has(sequenceNumber)) {
+      stopped.add(shardId);
+      continue;
+    }
+    const arrival = arrivalOf(record);
+    if (Number.isFinite(arrival)) newest.set(shardId, Math.max(newest.get(shardId) ?? -Infinity, arrival));
+  }
+  await Promise.all([...newest].map(async ([shardId, newestArrival]) => {
+    const position: ShardPosition = { newestArrival, processedAt: now };
+    try {
+      await store.advancePosition(shardId, position, now);
+    } catch (e) {
+      logger.warn('could not record the shard position; idle sessions of the shard close later', { shardId, error: (e as Error).name });
+    }
+  }));
+}
+
 /** Writes summaries to the stream and marks those written; the rest stay pending for the sweep. */
-async function emitAndMark(store: SessionStore, config: SessionConsumerConfig, entries: EmitEntry[]): Promise<{ emitted: number; failed: number }> {
+async function emitAndMark(store: SessionStore, config: SessionConsumerConfig, entries: Pending[]): Promise<{ emitted: number; failed: number }> {
   if (entries.length === 0) return { emitted: 0, failed: 0 };
   const result = await emitSummaries((c) => clients.kinesis.send(c), config.summaryStreamArn, entries);
   const now = Date.now();
   const limit = limiter(USER_CONCURRENCY);
   const marks = await Promise.allSettled(result.emitted.map((i) => limit(
-    () => store.markEmitted(entries[i].partitionKey, entries[i].summary.sessionId, now),
+    () => store.markEmitted(entries[i].userKey, entries[i].summary.sessionId, now),
   )));
   const unmarked = marks.filter((m) => m.status === 'rejected').length;
   metrics.addMetric(M.SUMMARIES_EMITTED, MetricUnit.Count, result.emitted.length);
@@ -215,13 +256,14 @@ async function sweep(context: Context): Promise<SweepResult> {
   const now = Date.now();
   const timeLeft = () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity);
   const limit = limiter(USER_CONCURRENCY);
-  const pending: EmitEntry[] = [];
+  const pending: Pending[] = [];
+  const positions = new Map<string, Promise<ShardPosition | undefined>>();
 
   for (let n = 0; n < SessionTable.SWEEP_PARTITIONS && timeLeft() > SWEEP_TIME_RESERVE_MS; n++) {
     const due = await store.due(`OPEN#${n}`, now, SWEEP_BATCH);
-    const summaries = await Promise.all(due.map((k) => limit(() => closeIdleUser(store, k.pk.slice('USER#'.length), now))));
+    const summaries = await Promise.all(due.map((k) => limit(() => closeIdleUser(store, k.pk.slice('USER#'.length), now, positions))));
     for (const [i, summary] of summaries.entries()) {
-      if (summary) pending.push({ partitionKey: due[i].pk.slice('USER#'.length), summary });
+      if (summary) pending.push(pendingOf(due[i].pk.slice('USER#'.length), summary));
     }
   }
   const closed = pending.length;
@@ -233,7 +275,7 @@ async function sweep(context: Context): Promise<SweepResult> {
     const items = await Promise.all(due.map((k) => limit(() => store.session(k.pk, k.sk))));
     for (const item of items) {
       if (item && item.emittedAt === undefined && item.summary) {
-        pending.push({ partitionKey: String(item.pk).slice('USER#'.length), summary: item.summary as SessionSummary });
+        pending.push(pendingOf(String(item.pk).slice('USER#'.length), item.summary as SessionSummary));
       }
     }
   }
@@ -242,12 +284,23 @@ async function sweep(context: Context): Promise<SweepResult> {
   return { closed, emitted, emitFailures: failed };
 }
 
-/** Closes a user's open session if it is still idle (read again, strongly consistent: the index lags). */
-async function closeIdleUser(store: SessionStore, userKey: string, now: number): Promise<SessionSummary | undefined> {
+/**
+ * Closes a user's open session if it is still idle (read again, strongly consistent: the index lags), judged against the
+ * consumer's position on the shard of the session's last record rather than the wall clock.
+ */
+async function closeIdleUser(
+  store: SessionStore, userKey: string, now: number, positions: Map<string, Promise<ShardPosition | undefined>>,
+): Promise<SessionSummary | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
       const { state } = await store.read(userKey, []);
-      const result = closeIdle(state.user, now, store.config.idleMs);
+      const shard = state.user.open?.lastShard;
+      let position: ShardPosition | undefined;
+      if (shard !== undefined) {
+        if (!positions.has(shard)) positions.set(shard, store.position(shard));
+        position = await positions.get(shard);
+      }
+      const result = closeIdle(state.user, consumerClock(position, now), store.config.idleMs);
       if (!result.closed) return undefined;
       const { items, summaries } = transactionItems(userKey, state, { state: result.state, closed: [result.closed], assignments: [] }, 'idle', now, store.config);
       await store.write(items);

@@ -1,8 +1,9 @@
 /**
  * Sessionization, pure: no SDK, no clock (the caller passes `now`).
  *
- * A session is a user's run of events in event time (the click's own timestamp) in which no two consecutive events are more
- * than the inactivity gap apart. Per user, the state is the open session (if any) and `closedUntil`, the end of the latest
+ * A session is a user's run of events in event time (the click's own timestamp when it lies within 15 minutes of the
+ * record's arrival at Kinesis, the arrival time otherwise: events.ts `sessionTime`) in which no two consecutive events are
+ * more than the inactivity gap apart. Per user, the state is the open session (if any) and `closedUntil`, the end of the latest
  * closed session. `advance` folds a batch of new events into that state:
  *
  * 1. an event at or before `closedUntil + gap` is **late**: it would touch a session whose summary was already written, so
@@ -16,8 +17,9 @@
  * order of events within a batch, nor on how time-ordered events are split into batches.
  *
  * An open session ends when a later event beyond the gap arrives (step 3) or, if none comes, when the scheduled sweep finds
- * it idle: no record for the user arrived for gap + close delay (`closeIdle`, arrival time, so a client with a wrong clock
- * keeps its session open while it keeps sending).
+ * it idle: no record for the user arrived for gap + close delay before the consumer's position in the stream (`closeIdle`
+ * with the consumer's clock, store.ts `consumerClock`: arrival times, so a client with a wrong clock keeps its session open
+ * while it keeps sending, and a consumer that lags behind closes nothing whose next records it has not read yet).
  */
 import { createHash } from 'node:crypto';
 import { SessionLimits } from '../../lib/pipelines/private/session-contract';
@@ -28,8 +30,13 @@ export interface ClickEvent {
   /** `u:<userId>` for identified users, `a:<anonymousId>` otherwise. */
   readonly userKey: string;
   readonly eventType: string;
-  /** Event time, epoch milliseconds. */
+  /**
+   * The time the session uses, epoch milliseconds: the event's own time when it lies within the clock tolerance of its
+   * arrival, the arrival time otherwise (events.ts, `sessionTime`).
+   */
   readonly timestamp: number;
+  /** The event's own time when it was too far from the arrival to be used (a client clock that is off). */
+  readonly clientTimestamp?: number;
   /** When Kinesis received the record, epoch milliseconds. */
   readonly arrival: number;
   readonly productId?: string;
@@ -47,6 +54,11 @@ export interface SessionAccumulator {
   readonly end: number;
   /** Latest arrival of any of its records, epoch milliseconds (liveness, for the sweep). */
   readonly lastArrival: number;
+  /**
+   * The shard of the record that arrived last (the greatest shard id on a tie), whose consumer position the sweep closes
+   * the session against. Absent for sessions stored before it was recorded, and for events without an origin.
+   */
+  readonly lastShard?: string;
   readonly events: number;
   readonly pageViews: number;
   readonly productViews: number;
@@ -198,13 +210,29 @@ function emptySession(sessionId: string): SessionAccumulator {
   };
 }
 
+/** The shard id of an origin `<shardId>:<sequenceNumber>`. */
+export function shardOfOrigin(origin: string | undefined): string | undefined {
+  if (origin === undefined) return undefined;
+  const colon = origin.lastIndexOf(':');
+  return colon > 0 ? origin.slice(0, colon) : undefined;
+}
+
+function lastShardOf(s: SessionAccumulator, e: ClickEvent): string | undefined {
+  const shard = shardOfOrigin(e.origin);
+  if (shard === undefined || e.arrival < s.lastArrival) return s.lastShard;
+  if (e.arrival > s.lastArrival || s.lastShard === undefined) return shard;
+  return shard > s.lastShard ? shard : s.lastShard;
+}
+
 function addEvent(s: SessionAccumulator, e: ClickEvent, options: SessionizeOptions): SessionAccumulator {
+  const lastShard = lastShardOf(s, e);
   const products = e.productId === undefined ? s.products : smallestDistinct(s.products, e.productId, SessionLimits.MAX_PRODUCTS_PER_SESSION);
   return {
     sessionId: s.sessionId,
     start: Math.min(s.start, e.timestamp),
     end: Math.max(s.end, e.timestamp),
     lastArrival: Math.max(s.lastArrival, e.arrival),
+    ...(lastShard !== undefined ? { lastShard } : {}),
     events: s.events + 1,
     pageViews: s.pageViews + (e.eventType === PAGE_VIEW ? 1 : 0),
     productViews: s.productViews + (e.eventType === PRODUCT_VIEW ? 1 : 0),

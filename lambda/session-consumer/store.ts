@@ -62,6 +62,32 @@ export const userPk = (userKey: string) => `USER#${userKey}`;
 export const STATE_SK = 'STATE';
 export const sessionSk = (sessionId: string) => `SESSION#${sessionId}`;
 export const eventSk = (eventId: string) => `EVENT#${eventId}`;
+export const shardPk = (shardId: string) => `SHARD#${shardId}`;
+export const POSITION_SK = 'POSITION';
+
+/**
+ * How far the consumer has read a shard: the arrival time of the newest record it processed there, and when it did so.
+ * Their difference is the consumer's lag at that moment.
+ */
+export interface ShardPosition {
+  /** Arrival (at Kinesis) of the newest record processed on the shard, epoch milliseconds. */
+  readonly newestArrival: number;
+  /** When that batch was processed, epoch milliseconds (the function's clock). */
+  readonly processedAt: number;
+}
+
+/**
+ * The consumer's clock for a shard: the wall clock less the lag the consumer had when it last processed the shard
+ * (`now - (processedAt - newestArrival)`), never ahead of the wall clock. A consumer two hours behind sees its sessions
+ * idle two hours later than the wall clock would, so the sweep never closes a session whose next records are still unread
+ * in the stream; a consumer that is caught up (lag near zero) sees the wall clock, so a shard that goes quiet still has
+ * its sessions closed.
+ */
+export function consumerClock(position: ShardPosition | undefined, now: number): number {
+  if (position === undefined) return now;
+  const lag = Math.max(0, position.processedAt - position.newestArrival);
+  return Math.min(now, now - lag);
+}
 
 /** Sweep index partition of a user: a small hash, so that the sweep's queries are spread over a few partitions. */
 export function sweepShard(userKey: string): number {
@@ -204,6 +230,32 @@ export class SessionStore {
       }
       throw e;
     }
+  }
+
+  /** Moves a shard's position forward (never back: a redelivered older batch leaves it as it is). */
+  async advancePosition(shardId: string, position: ShardPosition, now: number): Promise<void> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.config.tableName,
+        Key: { [T.PARTITION_KEY]: shardPk(shardId), [T.SORT_KEY]: POSITION_SK },
+        UpdateExpression: 'SET newestArrival = :a, processedAt = :p, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(newestArrival) OR newestArrival < :a',
+        ExpressionAttributeNames: { '#ttl': T.TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':a': position.newestArrival, ':p': position.processedAt, ':ttl': ttl(now, this.config) },
+      }));
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  /** A shard's position (strongly consistent), or undefined when none was recorded. */
+  async position(shardId: string): Promise<ShardPosition | undefined> {
+    const out = await this.db.send(new GetCommand({
+      TableName: this.config.tableName, Key: { [T.PARTITION_KEY]: shardPk(shardId), [T.SORT_KEY]: POSITION_SK }, ConsistentRead: true,
+    }));
+    const a = Number(out.Item?.newestArrival);
+    const p = Number(out.Item?.processedAt);
+    return Number.isFinite(a) && Number.isFinite(p) ? { newestArrival: a, processedAt: p } : undefined;
   }
 
   /** The session is on the summary stream: leave the sweep index and record when. */

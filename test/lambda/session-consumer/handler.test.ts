@@ -307,7 +307,7 @@ describe('session consumer handler (moto)', () => {
     const records = Array.from({ length: 230 }, (_, i) => click(
       // A 31-minute pause after every 50th event: five sessions.
       { eventId: `big${i}`, userId: 'heavy', eventType: 'page_view', timestamp: now - 300 * MIN + i * 1000 + Math.floor(i / 50) * 31 * MIN },
-      now - MIN,
+      now - 300 * MIN + i * 1000 + Math.floor(i / 50) * 31 * MIN,
     ));
     expect(await run(batch(records))).toEqual({ batchItemFailures: [] });
     expect(await run(batch(records))).toEqual({ batchItemFailures: [] });
@@ -397,12 +397,62 @@ describe('session consumer handler (moto)', () => {
     expect(out).toHaveLength(4);
     expect(out.find((s) => s.userId === 'anon-1')).toMatchObject({ anonymous: true, pageViews: 1 });
 
-    // Bob's click from within his closed session arrives now: late, kept, in no session.
-    const lateClick = click({ eventId: 'b0', userId: 'bob', eventType: 'page_view', timestamp: now - 6 * MIN }, now + 60 * MIN);
+    // A click of bob's within the gap after his closed session (its event time within the clock tolerance of its arrival)
+    // is read only now: late, kept, in no session.
+    const lateClick = click({ eventId: 'b0', userId: 'bob', eventType: 'page_view', timestamp: now + 20 * MIN }, now + 30 * MIN);
     expect(await run(batch([lateClick]))).toEqual({ batchItemFailures: [] });
     const marker = markers(await scanTable()).find((m) => m.sk === 'EVENT#b0')!;
     expect(marker).toMatchObject({ late: true });
     expect(JSON.parse(marker.event)).toMatchObject({ eventId: 'b0', userKey: 'u:bob' });
     expect(await summaries()).toHaveLength(4);
+  });
+});
+
+describe('session consumer handler (moto): valid input at the edges', () => {
+  test('a user id at its 256-character maximum: every summary of the request reaches the stream, under a key that fits', async () => {
+    const now = Date.now();
+    const longId = 'ü'.repeat(200) + 'x'.repeat(56);
+    const records = [longId, 'alice'].flatMap((userId) => [
+      click({ eventId: `${userId.slice(-3)}-1`, userId, eventType: 'page_view', timestamp: now - 60 * MIN }, now - 60 * MIN),
+      click({ eventId: `${userId.slice(-3)}-2`, userId, eventType: 'page_view', timestamp: now - 10 * MIN }, now - 10 * MIN),
+    ]);
+    expect(await run(batch(records))).toEqual({ batchItemFailures: [] });
+    const out = await summaries();
+    expect(out.map((s) => s.userId).sort()).toEqual(['alice', longId].sort());
+    expect(out.every((s) => s.partitionKey.length <= 256)).toBe(true);
+    expect(sessionItems(await scanTable()).every((s) => typeof s.emittedAt === 'number')).toBe(true);
+  });
+
+  test('a valid click event of 4 MiB is applied, and a malformed one of 9 MiB is kept whole: the batch never throws', async () => {
+    const now = Date.now();
+    const big = click({ eventId: 'big-1', userId: 'bulky', eventType: 'page_view', timestamp: now - MIN, extra: 'x'.repeat(4 * 1024 * 1024) } as Click, now - MIN);
+    const bad = kinesisRecord(Buffer.from(`{"eventId":"big-2","pad":"${'y'.repeat(9 * 1024 * 1024)}`).toString('base64'), 'bulky', now - MIN);
+    const small = click({ eventId: 'small-1', userId: 'slim', eventType: 'page_view', timestamp: now - MIN }, now - MIN);
+    expect(await run(batch([big, bad, small]))).toEqual({ batchItemFailures: [] });
+    expect(markers(await scanTable()).map((m) => m.sk).sort()).toEqual(['EVENT#big-1', 'EVENT#small-1']);
+    const objects = await poisonObjects();
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatchObject({ reason: 'data is not JSON', record: bad });
+  });
+
+  test('a consumer behind by more than gap + close delay closes nothing whose next records it has not read yet', async () => {
+    const now = Date.now();
+    const at = (minutesAgo: number) => now - minutesAgo * MIN;
+    const c = (id: string, minutesAgo: number) => click({ eventId: id, userId: 'lagger', eventType: 'page_view', timestamp: at(minutesAgo) }, at(minutesAgo));
+    // The consumer reads records that arrived two hours ago.
+    expect(await run(batch([c('l1', 120), c('l2', 119)]))).toEqual({ batchItemFailures: [] });
+    // The wall clock says lagger has been idle for 119 minutes; the consumer has read nothing after those records.
+    expect(await mod.handler(SWEEP_EVENT, context)).toMatchObject({ closed: 0 });
+    // The next record of the session (19 minutes later in the stream) is read now: same session, not late.
+    expect(await run(batch([c('l3', 100)]))).toEqual({ batchItemFailures: [] });
+    expect(await mod.handler(SWEEP_EVENT, context)).toMatchObject({ closed: 0 });
+    // The consumer catches up (a record of another user that arrived a minute ago); 45 minutes later the session is idle.
+    const other = click({ eventId: 'o1', userId: 'other', eventType: 'page_view', timestamp: at(1) }, at(1));
+    expect(await run(batch([other]))).toEqual({ batchItemFailures: [] });
+    jest.spyOn(Date, 'now').mockReturnValue(now + 45 * MIN);
+    expect(await mod.handler(SWEEP_EVENT, context)).toMatchObject({ closed: 2 });
+    const items = await scanTable();
+    expect(markers(items).filter((m) => m.pk === 'USER#u:lagger').every((m) => !m.late)).toBe(true);
+    expect(sessionItems(items).filter((s) => s.pk === 'USER#u:lagger').map((s) => s.summary.events)).toEqual([3]);
   });
 });
