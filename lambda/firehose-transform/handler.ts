@@ -6,7 +6,8 @@ import { TransformConfig, configFromEnv, transformBatch } from './transform';
 export type WarnLogger = Pick<Logger, 'warn'>;
 
 /**
- * Firehose transform: validates that each record is a JSON object, adds the ingest timestamp, newline-delimits it, and
+ * Firehose transform: validates that each record is a JSON object, adds the ingest timestamp without re-serializing the
+ * producer's bytes (transform.ts), newline-delimits it, and
  * marks malformed or oversized records ProcessingFailed (they go to the delivery's error output) without failing the
  * batch. Logs counts and record ids of failures, never record contents.
  */

@@ -1,10 +1,11 @@
 /**
- * The decision logic of the Firehose transform, with no AWS SDK and no I/O: each record of a batch is parsed as a JSON
- * object, stamped with its ingest time, written back as one line, or marked ProcessingFailed with its original data
+ * The decision logic of the Firehose transform, with no AWS SDK and no I/O: each record of a batch is validated as a JSON
+ * object, stamped with its ingest time without re-serializing what the producer sent, written back as one line, or marked ProcessingFailed with its original data
  * (Firehose then writes it to the error output) without failing the batch. Every record id of the batch is returned,
  * in order, as Firehose requires.
  * @see https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
  */
+import { decodeStrictBase64 } from '../shared/base64';
 
 /** A record as Firehose hands it to the function (the fields this logic reads). */
 export interface InputRecord {
@@ -25,7 +26,7 @@ export interface OutputRecord {
 }
 
 /** Why a record was marked ProcessingFailed. */
-export type FailureReason = 'not-utf8' | 'not-json' | 'not-an-object' | 'oversized' | 'response-budget';
+export type FailureReason = 'not-base64' | 'not-utf8' | 'not-json' | 'not-an-object' | 'oversized' | 'response-budget';
 
 export interface Failure {
   readonly recordId: string;
@@ -60,10 +61,24 @@ export function configFromEnv(env: Record<string, string | undefined>): Transfor
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const CLOSE_BRACE = 0x7d;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
 
-/** One record transformed, or the reason it cannot be. Pure. */
+/**
+ * One record transformed, or the reason it cannot be. Pure.
+ *
+ * Lossless: the producer's bytes are validated (strict base64, UTF-8, JSON, an object at the top) but never re-serialized,
+ * so numbers beyond double precision, `1e400`, duplicate keys, escapes and key order reach the destination as sent. The
+ * only changes: the ingest field is inserted before the object's closing brace (unless the producer's object already has
+ * a field of that name: the producer's value is kept and none is added), line breaks between tokens become spaces so that
+ * the record is one line (valid JSON has none inside strings), whitespace after the closing brace is dropped, and the
+ * record ends with one newline.
+ */
 export function transformRecord(record: InputRecord, config: TransformConfig): { data: string } | { reason: FailureReason } {
-  const raw = Buffer.from(record.data, 'base64');
+  const raw = decodeStrictBase64(record.data);
+  if (raw === undefined) return { reason: 'not-base64' };
   if (raw.length > config.maxRecordBytes) return { reason: 'oversized' };
   let text: string;
   try {
@@ -73,17 +88,25 @@ export function transformRecord(record: InputRecord, config: TransformConfig): {
   }
   let value: unknown;
   try {
+    // Validation only: the parsed value decides nothing about the output but whether the field is already there.
     value = JSON.parse(text);
   } catch {
     return { reason: 'not-json' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'not-an-object' };
-  const obj = value as Record<string, unknown>;
-  if (config.ingestTimestampField !== '') {
+  const field = config.ingestTimestampField;
+  let insertion = '';
+  if (field !== '' && !Object.prototype.hasOwnProperty.call(value, field)) {
     const at = new Date(record.approximateArrivalTimestamp);
-    obj[config.ingestTimestampField] = Number.isNaN(at.getTime()) ? null : at.toISOString();
+    const stamp = Number.isNaN(at.getTime()) ? 'null' : JSON.stringify(at.toISOString());
+    insertion = `${Object.keys(value).length > 0 ? ',' : ''}${JSON.stringify(field)}:${stamp}`;
   }
-  const out = Buffer.from(JSON.stringify(obj) + (config.appendNewline ? '\n' : ''), 'utf-8');
+  // An object's text ends with its closing brace, followed by nothing but whitespace.
+  const end = raw.lastIndexOf(CLOSE_BRACE);
+  const head = Buffer.from(raw.subarray(0, end));
+  for (let i = head.indexOf(LF); i >= 0; i = head.indexOf(LF, i + 1)) head[i] = SPACE;
+  for (let i = head.indexOf(CR); i >= 0; i = head.indexOf(CR, i + 1)) head[i] = SPACE;
+  const out = Buffer.concat([head, Buffer.from(`${insertion}}${config.appendNewline ? '\n' : ''}`, 'utf-8')]);
   if (out.length > config.maxRecordBytes) return { reason: 'oversized' };
   return { data: out.toString('base64') };
 }
