@@ -42,8 +42,10 @@ export interface ConvergeOptions {
 
 export interface Outcome {
   readonly ok: boolean;
-  /** Last status seen (undefined: the application does not exist). */
+  /** Last status seen (undefined: the application does not exist, or its status was never read: see `statusUnknown`). */
   readonly status?: string;
+  /** True when no DescribeApplication succeeded: nothing is known of the application (never reported as absent). */
+  readonly statusUnknown?: boolean;
   /** Why it failed, or what it did. */
   readonly reason: string;
   /** The calls made, for the log: `start:RESTORE_FROM_LATEST_SNAPSHOT`, `stop:graceful`, ... */
@@ -64,6 +66,8 @@ export async function converge(api: FlinkApi, applicationName: string, goal: Goa
   let leftReadySinceStart = false;
   let stopRequested: 'graceful' | 'force' | undefined;
   let transientFailures = 0;
+  let described = false;
+  let lastError: string | undefined;
   const since = clock.now();
 
   const fail = (reason: string): Outcome => ({ ok: false, status, reason, actions });
@@ -72,6 +76,7 @@ export async function converge(api: FlinkApi, applicationName: string, goal: Goa
   const onError = async (call: string, error: unknown): Promise<Outcome | undefined> => {
     const action: ErrorAction = classifyError(error);
     const message = `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    lastError = `${call} failed: ${message}`;
     if (action === 'fatal') return fail(`${call} failed: ${message}`);
     if (action === 'not-found') {
       if (goal === 'READY') {
@@ -88,6 +93,10 @@ export async function converge(api: FlinkApi, applicationName: string, goal: Goa
   for (;;) {
     if (clock.now() >= options.deadline) {
       const seconds = Math.round((clock.now() - since) / 1000);
+      if (!described) {
+        // Never "absent": the status was never read, so nothing is known of the application.
+        return { ...fail(`timed out after ${seconds} s (wanted ${goal}) without reading the application's status${lastError ? ` (last error: ${lastError})` : ''}`), statusUnknown: true };
+      }
       return fail(`the application is still ${status ?? 'absent'} after ${seconds} s (wanted ${goal}); it may be stuck: see its logs`);
     }
     let view: ApplicationView | undefined;
@@ -99,6 +108,7 @@ export async function converge(api: FlinkApi, applicationName: string, goal: Goa
       continue;
     }
     status = view?.status;
+    described = true;
     if (starts > 0) {
       pollsSinceStart++;
       if (status !== 'READY') leftReadySinceStart = true;

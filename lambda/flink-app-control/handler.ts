@@ -3,6 +3,11 @@
  * latest snapshot when there is one) and waits until it is RUNNING; on delete, stops it (forcing the stop when a graceful
  * one takes more than half the time left) and waits until it is READY. Always answers CloudFormation, within the
  * function's timeout, so a stack never hangs on it.
+ *
+ * A Delete always answers SUCCESS, also when the application could not be stopped (access denied, stuck in MAINTENANCE,
+ * a stop that does not finish in time) or the request made no sense: a FAILED Delete leaves the stack in DELETE_FAILED or,
+ * during a rollback, in a state only a person can clear, while the application itself is deleted next by its own
+ * resource whatever its status. Why it could not stop is logged and given in the Reason.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
@@ -38,14 +43,21 @@ export function makeHandler(deps: HandlerDeps) {
         allowNonRestoredState: request.allowNonRestoredState,
       }, deps.clock);
       deps.logger.info('outcome', { ...outcome });
-      const reason = outcome.ok
+      const deleting = event.RequestType === 'Delete';
+      let reason = outcome.ok
         ? `${request.applicationName}: ${outcome.reason}`
         : `${request.applicationName} (${event.RequestType}): ${outcome.reason}`;
-      body = responseBody(event, request.physicalResourceId, outcome.ok, reason, { Status: outcome.status ?? 'ABSENT' });
+      if (!outcome.ok && deleting) {
+        reason = `${reason}; not stopped, answered SUCCESS so that the stack can finish`;
+        deps.logger.error('could not stop the application before its deletion; answering SUCCESS', { reason, outcome: { ...outcome } });
+      }
+      body = responseBody(event, request.physicalResourceId, outcome.ok || deleting, reason, { Status: outcome.status ?? (outcome.statusUnknown ? 'UNKNOWN' : 'ABSENT') });
     } catch (error) {
       deps.logger.error('unexpected error', error as Error);
       const physicalId = (event as { PhysicalResourceId?: string }).PhysicalResourceId ?? event.LogicalResourceId;
-      body = responseBody(event, physicalId, false, `unexpected error: ${(error as Error)?.message ?? String(error)}`);
+      const deleting = event.RequestType === 'Delete';
+      body = responseBody(event, physicalId, deleting, `unexpected error: ${(error as Error)?.message ?? String(error)}${
+        deleting ? '; answered SUCCESS so that the stack can finish' : ''}`);
     }
     await deps.send(event.ResponseURL, body);
     return body;

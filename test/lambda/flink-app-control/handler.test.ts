@@ -10,7 +10,7 @@ import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FakeFlink } from './fake-flink';
 import { sdkApi } from '../../../lambda/flink-app-control/api';
-import { CfnResponseBody, parseRequest, sendResponse } from '../../../lambda/flink-app-control/cfn';
+import { CfnResponseBody, MAX_RESPONSE_BYTES, parseRequest, sendResponse } from '../../../lambda/flink-app-control/cfn';
 import { makeHandler } from '../../../lambda/flink-app-control/handler';
 
 interface Received {
@@ -159,6 +159,50 @@ describe('flink-app-control handler', () => {
     expect(body).toMatchObject({
       Status: 'FAILED', Reason: 'clicks (Create): StartApplication failed: InvalidApplicationConfigurationException: Code object not found',
     });
+  });
+
+  describe('a Delete never leaves the stack stuck', () => {
+    test.each([
+      ['access denied on StopApplication', (f: FakeFlink) => {
+        f.add('clicks', { status: 'RUNNING' });
+        f.failNext('StopApplication', 'AccessDeniedException', 1, 'not authorized to perform kinesisanalytics:StopApplication');
+      }, /StopApplication failed: AccessDeniedException/],
+      ['an application stuck in MAINTENANCE', (f: FakeFlink) => { f.add('clicks', { status: 'MAINTENANCE' }); }, /still MAINTENANCE/],
+      ['a stop that never completes', (f: FakeFlink) => { f.add('clicks', { status: 'FORCE_STOPPING', stuckIn: 'FORCE_STOPPING' }); }, /still FORCE_STOPPING/],
+    ])('%s: SUCCESS in time, with why it could not stop', async (_name, arrange, why) => {
+      arrange(fake);
+      const started = Date.now();
+      const body = await handler(event('Delete', cfn.url, { ApplicationName: 'clicks' }), context(1_100));
+      expect(Date.now() - started).toBeLessThan(1_100);
+      expect(cfn.received.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+      expect(body.Reason).toMatch(why);
+      expect(body.Reason).toMatch(/not stopped, answered SUCCESS so that the stack can finish$/);
+    });
+
+    test('during a rollback too (a Delete without ApplicationName whose physical id names no application)', async () => {
+      const e = { ...event('Delete', cfn.url, {}), PhysicalResourceId: 'never-created' } as CloudFormationCustomResourceEvent;
+      fake.failNext('DescribeApplication', 'AccessDeniedException');
+      expect((await handler(e, context(5_000))).Status).toBe('SUCCESS');
+    });
+  });
+
+  test('a timeout is never reported as absent: the status was never read', async () => {
+    fake.add('clicks');
+    fake.failNext('DescribeApplication', 'ThrottlingException', 10_000);
+    const body = await handler(event('Create', cfn.url, { ApplicationName: 'clicks' }), context(600));
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).not.toMatch(/absent/i);
+    expect(body.Reason).toMatch(/timed out after \d+ s \(wanted RUNNING\) without reading the application's status \(last error: DescribeApplication failed: ThrottlingException/);
+    expect(body.Data).toEqual({ Status: 'UNKNOWN' });
+  });
+
+  test('the response stays within 4,096 bytes whatever the error message holds (bytes, not characters)', async () => {
+    fake.add('clicks');
+    fake.failNext('StartApplication', 'InvalidArgumentException', 1, '€😀"\u0001'.repeat(1500));
+    const body = await handler(event('Create', cfn.url, { ApplicationName: 'clicks' }), context(10_000));
+    expect(body.Status).toBe('FAILED');
+    expect(Buffer.byteLength(JSON.stringify(cfn.received[0].body))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    expect(body.Reason).toMatch(/^clicks \(Create\): StartApplication failed: InvalidArgumentException: €😀.*\.\.\.$/s);
   });
 
   test('a request without ApplicationName: FAILED, never silence', async () => {
