@@ -5,15 +5,24 @@
  * DescribeAlarms returns it: actions, description, evaluation, missing-data treatment, every query) and changes only the
  * shard count embedded in the expression and its label. Updating an alarm leaves its state unchanged until its next
  * evaluation.
+ *
+ * It sends exactly the fields PutMetricAlarm accepts for a metric-math alarm, never a copy of DescribeAlarms' output: that
+ * output also carries fields of single-metric alarms (an empty `Dimensions`, say) that the API refuses beside `Metrics`
+ * ("If you use the Metrics parameter, you cannot include the Namespace, MetricName, Dimensions, Period, Unit, Statistic,
+ * or ExtendedStatistic parameters"), and state fields it has no member for.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
  */
 import type { MetricAlarm, MetricDataQuery, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { labelWithShards, shardsOfExpression, withShards } from '../../lib/scaling/private/alarm-math';
 
-/** Fields of DescribeAlarms' MetricAlarm that describe state, not configuration: never sent back. */
-const READ_ONLY = new Set<string>([
-  'AlarmArn', 'AlarmConfigurationUpdatedTimestamp', 'StateValue', 'StateReason', 'StateReasonData', 'StateUpdatedTimestamp',
-  'StateTransitionedTimestamp', 'EvaluationState',
-]);
+/**
+ * Fields of PutMetricAlarm that must not accompany `Metrics` (single-metric fields, and PromQL evaluation criteria), and
+ * `EvaluateLowSampleCountPercentile`, which only percentile statistics of single-metric alarms use.
+ */
+export const NOT_WITH_METRICS = [
+  'MetricName', 'Namespace', 'Dimensions', 'Period', 'Unit', 'Statistic', 'ExtendedStatistic', 'EvaluationCriteria', 'EvaluationInterval',
+  'EvaluateLowSampleCountPercentile',
+] as const;
 
 /** The shard count an alarm's expression embeds; undefined when the alarm carries no expression this library wrote. */
 export function embeddedShards(alarm: MetricAlarm): number | undefined {
@@ -36,16 +45,29 @@ export function rewriteForShards(alarm: MetricAlarm, shards: number): PutMetricA
   if (target === undefined) {
     throw new Error(`alarm ${alarm.AlarmName} has no expression with an embedded shard count; it was changed outside the autoscaler`);
   }
-  const config: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(alarm)) {
-    if (!READ_ONLY.has(key) && value !== undefined) config[key] = value;
-  }
-  const input = config as unknown as PutMetricAlarmCommandInput;
-  return {
-    ...input,
+  const list = (v: string[] | undefined) => (v !== undefined && v.length > 0 ? v : undefined);
+  // Every field a metric-math alarm may carry, copied when set; nothing else. Tags are not part of DescribeAlarms' output,
+  // and PutMetricAlarm ignores them on an existing alarm anyway.
+  const input: PutMetricAlarmCommandInput = {
     AlarmName: alarm.AlarmName,
+    AlarmDescription: alarm.AlarmDescription,
+    ActionsEnabled: alarm.ActionsEnabled,
+    OKActions: list(alarm.OKActions),
+    AlarmActions: list(alarm.AlarmActions),
+    InsufficientDataActions: list(alarm.InsufficientDataActions),
+    EvaluationPeriods: alarm.EvaluationPeriods,
+    DatapointsToAlarm: alarm.DatapointsToAlarm,
+    // An anomaly-detection alarm compares with a band, not a threshold: the two never go together.
+    ...(alarm.ThresholdMetricId !== undefined ? { ThresholdMetricId: alarm.ThresholdMetricId } : { Threshold: alarm.Threshold }),
+    ComparisonOperator: alarm.ComparisonOperator,
+    TreatMissingData: alarm.TreatMissingData,
+    EvaluationWindow: alarm.EvaluationWindow,
+    WarmUpConfiguration: alarm.WarmUpConfiguration,
+    ActionConfiguration: alarm.ActionConfiguration,
     Metrics: (alarm.Metrics ?? []).map((query) => query === target
       ? { ...query, Expression: withShards(query.Expression!, shards), Label: query.Label && labelWithShards(query.Label, shards) }
       : query),
   };
+  // Unset fields are left out rather than sent as undefined.
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as PutMetricAlarmCommandInput;
 }

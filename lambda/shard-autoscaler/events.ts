@@ -105,11 +105,16 @@ export interface AlarmContext {
   readonly now: number;
 }
 
+/** What to remember of an accepted event: its state time, but never later than now. */
+export function handledAt(trigger: AlarmTrigger, now: number): number {
+  return Math.min(trigger.stateTimestamp, now);
+}
+
 /**
  * Whether an alarm event should lead to an evaluation. Every evaluation reads fresh metrics, so an event adds nothing when
  * an evaluation already covered it:
  * - duplicate: the same transition as the latest handled one (EventBridge delivers at least once);
- * - stale: a transition older than the latest handled one, older than {@link MAX_ALARM_EVENT_AGE_MS}, or from before the
+ * - stale: a transition older than the latest handled one (never later than when it was handled), older than {@link MAX_ALARM_EVENT_AGE_MS}, or from before the
  *   latest UpdateShardCount call (it judged a capacity the stream no longer has).
  */
 export function judgeAlarmEvent(trigger: AlarmTrigger, ctx: AlarmContext): AlarmVerdict {
@@ -123,8 +128,12 @@ export function judgeAlarmEvent(trigger: AlarmTrigger, ctx: AlarmContext): Alarm
   if (ctx.lastAlarmEventMs !== undefined && at === ctx.lastAlarmEventMs) {
     return { accept: false, why: 'duplicate', detail: `transition at ${iso(at)} was already handled` };
   }
-  if (ctx.lastAlarmEventMs !== undefined && at < ctx.lastAlarmEventMs) {
-    return { accept: false, why: 'stale', detail: `transition at ${iso(at)} is older than the one handled at ${iso(ctx.lastAlarmEventMs)}` };
+  // A handled event stamped in the future (clock skew, a replay) must not make every genuine event until that time look
+  // older than it: the handler remembers it as handled at the time it was handled (`handledAt`), and a stamp still in
+  // the future (remembered before that rule) orders nothing.
+  const lastHandled = ctx.lastAlarmEventMs === undefined || ctx.lastAlarmEventMs > ctx.now ? undefined : ctx.lastAlarmEventMs;
+  if (lastHandled !== undefined && at < lastHandled) {
+    return { accept: false, why: 'stale', detail: `transition at ${iso(at)} is older than the one handled at ${iso(lastHandled)}` };
   }
   if (ctx.lastCallMs !== undefined && at <= ctx.lastCallMs) {
     return { accept: false, why: 'stale', detail: `transition at ${iso(at)} predates the UpdateShardCount call at ${iso(ctx.lastCallMs)}` };

@@ -16,7 +16,14 @@
  * Consistency: the call is recorded before it is made (a crash over-counts, the safe side); the alarms are only rewritten
  * after a successful call, and any disagreement between the alarms and the stream (a crash in between, a reshard by hand) is
  * repaired by step 3 of the next invocation. Concurrency: reserved concurrency 1, the ACTIVE status check and the
- * conditional write on the state item's version.
+ * conditional write on the state item's version; an invocation that loses that race ends normally ('superseded', counted
+ * in the ConcurrencyConflicts metric), not as a Lambda error. A deleted stream ends every invocation normally
+ * ('stream-deleted', reported once).
+ *
+ * A deploy writes the template's values: when it changes the planned shard count, CloudFormation reshards the stream to it
+ * (undoing the autoscaler's work), and when it changes any property of the scaling alarms, it writes them back for the
+ * planned count. Step 3 of the next invocation (the scheduled re-check at the latest) finds the alarms out of step with
+ * the live shard count and rewrites them; the autoscaler then scales from the count the deploy left.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -27,7 +34,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { embeddedShards, rewriteForShards } from './alarms';
 import { clients } from './clients';
 import { alarmNameList, loadConfig, policyConfig } from './config';
-import { AlarmTrigger, judgeAlarmEvent, parseTriggers, Trigger } from './events';
+import { AlarmTrigger, handledAt, judgeAlarmEvent, parseTriggers, Trigger } from './events';
 import { MINUTE_MS, metricQueries, readings } from './metrics';
 import { Decision, decide, requiredHistoryMinutes, StreamStatus } from './policy';
 import {
@@ -42,7 +49,7 @@ import {
 /** Errors after which the intent is kept for the scheduled re-check instead of failing the invocation. */
 export const KEPT_ERRORS = ['LimitExceededException', 'ResourceInUseException', 'ValidationException'] as const;
 
-export type Action = 'ignored' | 'idle' | 'waiting' | 'none' | 'scaled' | 'dry-run' | 'intent-kept' | 'on-demand';
+export type Action = 'ignored' | 'idle' | 'waiting' | 'none' | 'scaled' | 'dry-run' | 'intent-kept' | 'on-demand' | 'superseded' | 'stream-deleted';
 
 /** What an invocation did, for the log, the tests and whoever invokes the function by hand. */
 export interface Outcome {
@@ -69,13 +76,35 @@ export async function handler(event: unknown): Promise<Outcome> {
   let outcome: Outcome = { action: 'ignored', reason: 'no trigger', alarmsRewritten: [] };
   try {
     for (const trigger of parseTriggers(event)) {
-      outcome = await run(config, trigger);
+      try {
+        outcome = await run(config, trigger);
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdateError)) throw e;
+        // Lost the race to another invocation, which acts on the same stream: not an error (an error would page someone).
+        metrics.addMetric(AutoscalerMetrics.CONCURRENCY_CONFLICTS, MetricUnit.Count, 1);
+        logger.info('another invocation changed the state first; this one stops without acting', { trigger });
+        outcome = { action: 'superseded', reason: e.message, alarmsRewritten: [] };
+      }
     }
     return outcome;
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
+
+/** Another invocation wrote the state between this one's read and its write. */
+export class ConcurrentUpdateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+/** The stream does not exist (deleted, or not yet created). */
+class StreamNotFoundError extends Error {}
+
+/** The notice fingerprint of a deleted stream: reported (and logged as a warning) once, until the stream exists again. */
+const STREAM_DELETED = 'stream-deleted';
 
 interface Loaded {
   readonly state: AutoscalerState;
@@ -91,7 +120,13 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     return { action: 'ignored', reason: `unknown event: ${trigger.description}`, alarmsRewritten: [] };
   }
 
-  const stream = await describeStream(config);
+  let stream: StreamView;
+  try {
+    stream = await describeStream(config);
+  } catch (e) {
+    if (!(e instanceof StreamNotFoundError)) throw e;
+    return streamDeleted(config, e.message);
+  }
   const loaded = await loadState(config);
   let state = pruneCalls(loaded.state, now);
   let version = loaded.version;
@@ -101,6 +136,7 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     state = next;
   };
   metrics.addMetric(AutoscalerMetrics.OPEN_SHARDS, MetricUnit.Count, stream.openShards);
+  if (state.lastNotice === STREAM_DELETED) state = { ...state, lastNotice: undefined };
 
   if (trigger.kind === 'alarm') {
     const verdict = judgeAlarmEvent(trigger, { alarmNames: names, lastAlarmEventMs: state.lastAlarmEventMs, lastCallMs: lastCall(state), now });
@@ -108,7 +144,7 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
       logger.info('ignored alarm event', { why: verdict.why, detail: verdict.detail, alarm: trigger.alarmName, eventId: trigger.eventId });
       return { action: 'ignored', reason: `${verdict.why}: ${verdict.detail}`, streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: [] };
     }
-    state = { ...state, lastAlarmEventMs: trigger.stateTimestamp };
+    state = { ...state, lastAlarmEventMs: handledAt(trigger, now) };
   }
 
   if (stream.mode === 'ON_DEMAND') {
@@ -267,6 +303,30 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
   };
 }
 
+/**
+ * The stream is gone: nothing to scale and nothing to rewrite (the alarms are left as they are; with no data they stay
+ * quiet). Reported and logged as a warning once, then at debug level, so that a deleted stream is not an error on every
+ * invocation. If the state cannot be read or written (its table deleted with the stream), the invocation still ends
+ * normally.
+ */
+async function streamDeleted(config: AutoscalerHandlerConfig, detail: string): Promise<Outcome> {
+  const reason = `stream ${config.streamName} does not exist: nothing to scale`;
+  const outcome: Outcome = { action: 'stream-deleted', reason, alarmsRewritten: [] };
+  try {
+    const loaded = await loadState(config);
+    if (loaded.state.lastNotice === STREAM_DELETED) {
+      logger.debug(reason);
+      return outcome;
+    }
+    logger.warn(reason, { detail });
+    const next = await report(config, loaded.state, STREAM_DELETED, `Shard autoscaler: ${config.streamName} does not exist`, { summary: reason });
+    await saveState(config, next, loaded.version);
+  } catch (e) {
+    logger.warn(reason, { detail, stateError: (e as Error).name });
+  }
+  return outcome;
+}
+
 async function keep(
   config: AutoscalerHandlerConfig, state: AutoscalerState, save: (s: AutoscalerState) => Promise<void>,
   base: Pick<Outcome, 'streamStatus' | 'openShards' | 'alarmsRewritten'>, attempt: Parameters<typeof keepIntent>[1], now: number,
@@ -304,7 +364,13 @@ interface StreamView {
 }
 
 async function describeStream(config: AutoscalerHandlerConfig): Promise<StreamView> {
-  const out = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.streamName }));
+  let out;
+  try {
+    out = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.streamName }));
+  } catch (e) {
+    if ((e as Error).name === 'ResourceNotFoundException') throw new StreamNotFoundError((e as Error).message);
+    throw e;
+  }
   const d = out.StreamDescriptionSummary;
   if (!d || d.OpenShardCount === undefined || !d.StreamStatus) throw new Error(`DescribeStreamSummary of ${config.streamName} returned no summary`);
   return { status: d.StreamStatus, openShards: d.OpenShardCount, mode: d.StreamModeDetails?.StreamMode ?? 'PROVISIONED' };
@@ -329,7 +395,7 @@ async function saveState(config: AutoscalerHandlerConfig, state: AutoscalerState
     }));
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') {
-      throw new Error(`another invocation changed the autoscaler state of ${config.streamName} concurrently; this one stops without acting`);
+      throw new ConcurrentUpdateError(`another invocation changed the autoscaler state of ${config.streamName} concurrently; this one stops without acting`);
     }
     throw e;
   }

@@ -24,6 +24,8 @@ export const AutoscalerMetrics = {
   TARGET_SHARDS: 'TargetShards',
   /** UpdateShardCount calls in the rolling 24 h, including this decision's. */
   CALLS_IN_LAST_24H: 'ScalingCallsInLast24h',
+  /** Invocations that stopped because another one changed the state first (they lost the race; nothing is wrong). */
+  CONCURRENCY_CONFLICTS: 'ConcurrencyConflicts',
 } as const;
 
 export interface AutoscalerAlarmNames {

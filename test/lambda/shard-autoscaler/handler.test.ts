@@ -7,7 +7,7 @@ import './handler-env';
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -57,6 +57,8 @@ afterEach(() => {
 interface Setup {
   readonly config: AutoscalerHandlerConfig;
   readonly alarmNames: AutoscalerHandlerConfig['alarmNames'];
+  /** The scaling alarms as the template defines them (what a deploy writes). */
+  readonly templateAlarms: Array<Record<string, any>>;
 }
 
 /**
@@ -94,12 +96,14 @@ async function setUp(options: Partial<ShardAutoscalerOptions> & { shards?: numbe
   }));
   await new SNSClient(motoClientConfig()).send(new CreateTopicCommand({ Name: 'autoscaler-reports' }));
   const scalingNames = Object.values(config.alarmNames);
+  const templateAlarms: Array<Record<string, any>> = [];
   for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
     const p = alarm.Properties;
     if (!scalingNames.includes(p.AlarmName)) continue;
+    templateAlarms.push(p);
     await cloudwatchClient().send(new PutMetricAlarmCommand(p));
   }
-  return { config, alarmNames: config.alarmNames };
+  return { config, alarmNames: config.alarmNames, templateAlarms };
 }
 
 /** Per-minute stream metrics, `ago` minutes before the current minute. */
@@ -575,8 +579,52 @@ describe('shard-autoscaler handler', () => {
       if (command !== 'PutItem') return undefined;
       return serviceError('ConditionalCheckFailedException', 'The conditional request failed');
     });
-    await expect(mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling))).rejects.toThrow(/another invocation changed the autoscaler state/);
+    // Losing the race is no Lambda error (that would page someone): the invocation ends normally, logged and counted.
+    const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    expect(outcome).toMatchObject({ action: 'superseded', reason: expect.stringMatching(/another invocation changed the autoscaler state/) });
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
+    expect(emfMetrics().some((m) => m.ConcurrencyConflicts === 1)).toBe(true);
+  });
+
+  test('an alarm event stamped in the future does not make genuine later events look stale', async () => {
+    const setup = await setUp();
+    // A replayed or skewed event two hours ahead: accepted (an evaluation reads fresh metrics), remembered as now.
+    expect((await mod.handler(alarmEvent(setup.alarmNames.scaleOutUtilization, Date.now() + 2 * 3_600_000))).action).not.toBe('ignored');
+    expect((await stateItem())!.lastAlarmEventMs).toBeLessThanOrEqual(Date.now());
+    await new Promise((r) => setTimeout(r, 5));
+    // A genuine transition a moment later is acted on, not judged older than the future-stamped one.
+    const genuine = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling, Date.now()));
+    expect(genuine.action).not.toBe('ignored');
+  });
+
+  test('a deleted stream stops the autoscaler cleanly: reported once, alarms untouched, never an error', async () => {
+    const setup = await setUp();
+    await kinesisClient().send(new DeleteStreamCommand({ StreamName: STREAM }));
+    for (const event of [scheduledEvent(), alarmEvent(setup.alarmNames.scaleOutThrottling), scheduledEvent()]) {
+      expect(await mod.handler(event)).toMatchObject({ action: 'stream-deleted', alarmsRewritten: [] });
+    }
+    expect(layer.callsOf('Publish')).toHaveLength(1);
+    expect(layer.callsOf('PutMetricAlarm')).toHaveLength(0);
+    expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
+  });
+
+  test('a deploy that writes the alarms back for the planned count is undone by the next re-check, without a call', async () => {
+    const setup = await setUp();
+    // The stream was scaled to 8 shards since the last deploy, and the alarms follow it.
+    await kinesisClient().send(new UpdateShardCountCommand({ StreamName: STREAM, TargetShardCount: 8, ScalingType: 'UNIFORM_SCALING' }));
+    expect((await mod.handler(scheduledEvent())).alarmsRewritten).toHaveLength(3);
+    expect(await alarmShards(setup)).toEqual([8, 8, 8]);
+    // A deploy that changes a property of the alarms: CloudFormation writes the template's definitions (4 shards).
+    for (const p of setup.templateAlarms) await cloudwatchClient().send(new PutMetricAlarmCommand({ ...p, AlarmDescription: `${p.AlarmDescription} (v2)` } as never));
+    expect(await alarmShards(setup)).toEqual([4, 4, 4]);
+    const recheck = await mod.handler(scheduledEvent());
+    expect(recheck.alarmsRewritten).toHaveLength(3);
+    expect(await alarmShards(setup)).toEqual([8, 8, 8]);
+    expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
+    // The deploy's own change is kept: only the shard count was rewritten.
+    const described = await cloudwatchClient().send(new DescribeAlarmsCommand({ AlarmNames: Object.values(setup.alarmNames) }));
+    expect(described.MetricAlarms!.every((a) => a.AlarmDescription!.endsWith('(v2)'))).toBe(true);
   });
 
   test('an on-demand stream is reported, never scaled', async () => {
