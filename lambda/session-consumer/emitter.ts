@@ -96,7 +96,8 @@ export async function emitSummaries(
         for (const i of chunk) lastError.set(i, name);
         if (ENTRY_ERRORS.has(name)) {
           // One entry made the request invalid: halve the request until that entry is alone; it alone stays failed.
-          if (chunk.length > 1) queue.unshift(chunk.slice(0, chunk.length >> 1), chunk.slice(chunk.length >> 1));
+          const half = Math.floor(chunk.length / 2);
+          if (chunk.length > 1) queue.unshift(chunk.slice(0, half), chunk.slice(half));
           else invalid.push(chunk[0]);
           continue;
         }

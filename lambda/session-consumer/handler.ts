@@ -206,7 +206,9 @@ async function applyUser(
  * resumes from that one, so nothing after it counts as read). The sweep closes idle sessions against it. A position that
  * cannot be written is logged: the sweep then closes later, never earlier.
  */
-async function advancePositions(store: SessionStore, records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse, now: number): Promise<void> {
+async function advancePositions(
+  store: SessionStore, records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse, now: number,
+): Promise<void> {
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const newest = new Map<string, number>();
   const stopped = new Set<string>();

@@ -11,8 +11,11 @@ describe('responseBody', () => {
     fc.assert(fc.property(text(3000), text(1500), fc.string({ unit: 'binary', minLength: 1, maxLength: 255 }), fc.boolean(),
       (reason, physicalId, logicalId, ok) => {
         const event = {
-          RequestType: 'Delete', StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(128)}/${'1'.repeat(36)}`,
-          RequestId: 'f'.repeat(36), LogicalResourceId: logicalId, PhysicalResourceId: physicalId,
+          RequestType: 'Delete',
+          StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(128)}/${'1'.repeat(36)}`,
+          RequestId: 'f'.repeat(36),
+          LogicalResourceId: logicalId,
+          PhysicalResourceId: physicalId,
         } as unknown as CloudFormationCustomResourceEvent;
         const body = responseBody(event, physicalId, ok, reason, { Status: 'STOPPING' });
         expect(Buffer.byteLength(JSON.stringify(body))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);

@@ -42,12 +42,21 @@ describe('flink-app-control property', () => {
         };
         const sent: CfnResponseBody[] = [];
         const handler = makeHandler({
-          api, clock: { now: () => t, sleep: async (ms) => { t += ms; } }, pollMs: 10_000, marginMs: 20_000,
-          send: async (_url, body) => { sent.push(body); }, logger: new Logger({ logLevel: 'SILENT' }),
+          api,
+          clock: { now: () => t, sleep: async (ms) => { t += ms; } },
+          pollMs: 10_000,
+          marginMs: 20_000,
+          send: async (_url, body) => { sent.push(body); },
+          logger: new Logger({ logLevel: 'SILENT' }),
         });
         const event = {
-          RequestType: requestType, ServiceToken: 'x', ResponseURL: 'https://example.com/r', StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/S/1',
-          RequestId: 'q', LogicalResourceId: 'AppStart', ResourceType: 'Custom::FlinkApplicationStart',
+          RequestType: requestType,
+          ServiceToken: 'x',
+          ResponseURL: 'https://example.com/r',
+          StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/S/1',
+          RequestId: 'q',
+          LogicalResourceId: 'AppStart',
+          ResourceType: 'Custom::FlinkApplicationStart',
           ResourceProperties: { ServiceToken: 'x', ApplicationName: name },
           ...(requestType === 'Create' ? {} : { PhysicalResourceId: name }),
           ...(requestType === 'Update' ? { OldResourceProperties: { ServiceToken: 'x', ApplicationName: name } } : {}),

@@ -22,11 +22,19 @@ function record(body: unknown, arrival: number, raw?: string): KinesisStreamReco
   seq += 1n;
   return {
     kinesis: {
-      kinesisSchemaVersion: '1.0', partitionKey: 'k', sequenceNumber: String(seq), approximateArrivalTimestamp: arrival / 1000,
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'k',
+      sequenceNumber: String(seq),
+      approximateArrivalTimestamp: arrival / 1000,
       data: raw ?? Buffer.from(JSON.stringify(body)).toString('base64'),
     },
-    eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000001:${seq}`, eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r', awsRegion: 'us-east-1', eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks',
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000001:${seq}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/r',
+    awsRegion: 'us-east-1',
+    eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks',
   };
 }
 

@@ -69,8 +69,14 @@ describe('rewriteForShards: the PutMetricAlarm request', () => {
     for (const key of REFUSED_WITH_METRICS) expect(body).not.toHaveProperty(key);
     expect(Object.keys(body).every((k) => MEMBERS.includes(k))).toBe(true);
     expect(body).toMatchObject({
-      AlarmName: 'clicks-scale-in', AlarmDescription: 'scale in', ActionsEnabled: true, EvaluationPeriods: 15, DatapointsToAlarm: 15,
-      Threshold: 0.3, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'notBreaching',
+      AlarmName: 'clicks-scale-in',
+      AlarmDescription: 'scale in',
+      ActionsEnabled: true,
+      EvaluationPeriods: 15,
+      DatapointsToAlarm: 15,
+      Threshold: 0.3,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
     expect(embeddedShards({ Metrics: body.Metrics as MetricAlarm['Metrics'] })).toBe(8);
   });

@@ -12,7 +12,11 @@ const trigger = (alarmName: string, stateTimestamp: number): AlarmTrigger => ({ 
 
 describe('alarm events stamped in the future', () => {
   test('property: after any accepted events, stamped up to two days ahead, a genuine later transition is accepted', () => {
-    const step = fc.record({ advance: fc.integer({ min: 1, max: 30 * 60_000 }), skew: fc.integer({ min: -5 * 60_000, max: 48 * 3_600_000 }), alarm: fc.constantFrom(...NAMES) });
+    const step = fc.record({
+      advance: fc.integer({ min: 1, max: 30 * 60_000 }),
+      skew: fc.integer({ min: -5 * 60_000, max: 48 * 3_600_000 }),
+      alarm: fc.constantFrom(...NAMES),
+    });
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 10 }), fc.constantFrom(...NAMES), (steps, alarm) => {
       let now = T0;
       let last: number | undefined;
