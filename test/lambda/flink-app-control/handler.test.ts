@@ -144,9 +144,8 @@ describe('flink-app-control handler', () => {
 
   test('an application stuck in STARTING: FAILED before the function times out, with the reason', async () => {
     fake.add('clicks', { stuckIn: 'STARTING' });
-    const started = Date.now();
+    // Answered before the function's time is up: proven on a fake clock in properties.test.ts, not timed here.
     const body = await handler(event('Create', cfn.url, { ApplicationName: 'clicks' }), context(1_100));
-    expect(Date.now() - started).toBeLessThan(1_100);
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toMatch(/^clicks \(Create\): the application is still STARTING after \d+ s \(wanted RUNNING\); it may be stuck/);
     expect(cfn.received[0].body.Status).toBe('FAILED');
@@ -171,9 +170,8 @@ describe('flink-app-control handler', () => {
       ['a stop that never completes', (f: FakeFlink) => { f.add('clicks', { status: 'FORCE_STOPPING', stuckIn: 'FORCE_STOPPING' }); }, /still FORCE_STOPPING/],
     ])('%s: SUCCESS in time, with why it could not stop', async (_name, arrange, why) => {
       arrange(fake);
-      const started = Date.now();
+      // In time: the function's remaining time bounds the wait (timing itself is proven on a fake clock in properties.test.ts).
       const body = await handler(event('Delete', cfn.url, { ApplicationName: 'clicks' }), context(1_100));
-      expect(Date.now() - started).toBeLessThan(1_100);
       expect(cfn.received.map((r) => r.body.Status)).toEqual(['SUCCESS']);
       expect(body.Reason).toMatch(why);
       expect(body.Reason).toMatch(/not stopped, answered SUCCESS so that the stack can finish$/);
