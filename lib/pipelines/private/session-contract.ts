@@ -60,6 +60,7 @@ export const SessionLimits = {
  * | a user's state (open session, end of the last closed one, version) | `USER#<userKey>` | `STATE` |
  * | a closed session (summary, emission state) | `USER#<userKey>` | `SESSION#<sessionId>` |
  * | an applied event (which session it went to, or late) | `USER#<userKey>` | `EVENT#<eventId>` |
+ * | how far the consumer has read a shard (newest arrival processed, when) | `SHARD#<shardId>` | `POSITION` |
  */
 export const SessionTable = {
   PARTITION_KEY: 'pk',
