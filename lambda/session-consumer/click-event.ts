@@ -32,7 +32,9 @@ const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allo
 const validate = ajv.compile<ClickEventJson>(clickEventSchema);
 
 /** Whether a decoded JSON value is a click event, or why not (every problem, `; `-separated, naming the field). */
-export function checkClickEvent(value: unknown): { readonly ok: true; readonly event: ClickEventJson } | { readonly ok: false; readonly reason: string } {
+export type ClickEventCheck = { readonly ok: true; readonly event: ClickEventJson } | { readonly ok: false; readonly reason: string };
+
+export function checkClickEvent(value: unknown): ClickEventCheck {
   if (validate(value)) return { ok: true, event: value };
   return { ok: false, reason: describeErrors(validate.errors ?? []) };
 }

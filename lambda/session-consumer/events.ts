@@ -8,8 +8,8 @@
  * no retry can make it valid and retries would hold the shard back.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { ClickEvent } from './sessionize';
 import { checkClickEvent, clickEventSchema } from './click-event';
+import type { ClickEvent } from './sessionize';
 
 export type Parsed =
   | { readonly kind: 'event'; readonly event: ClickEvent }
