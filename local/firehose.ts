@@ -15,7 +15,11 @@ import { ShardReader, ShardRecord, listShards, sleep, streamNameOf } from './kin
 import { LambdaHost } from './lambda-host';
 import { DeliverySpec } from './wiring';
 
-export interface DeliveryCounters { records: number; delivered: number; processingFailed: number; partitioningFailed: number; dropped: number; objects: number }
+export interface DeliveryCounters {
+  records: number; delivered: number; processingFailed: number; partitioningFailed: number; dropped: number; objects: number;
+  /** OpenSearch destinations: documents that would be indexed. */
+  documents: number;
+}
 
 interface Pending { readonly record: ShardRecord; readonly recordId: string }
 interface Out { data: Buffer; keys: Record<string, string>; arrival: number }
@@ -53,7 +57,7 @@ export function evaluatePrefix(prefix: string, at: number, keys: Record<string, 
 }
 
 export class FirehoseStandIn {
-  public readonly counters: DeliveryCounters = { records: 0, delivered: 0, processingFailed: 0, partitioningFailed: 0, dropped: 0, objects: 0 };
+  public readonly counters: DeliveryCounters = { records: 0, delivered: 0, processingFailed: 0, partitioningFailed: 0, dropped: 0, objects: 0, documents: 0 };
   /** Object keys written, for the per-prefix counts. */
   public readonly keys: string[] = [];
   private stopped = false;
@@ -150,6 +154,10 @@ export class FirehoseStandIn {
       this.counters.delivered++;
     }
     for (const g of groups.values()) {
+      if (this.spec.destination === 'opensearch' && !g.errorType) {
+        this.counters.documents += g.items.length;
+        continue;
+      }
       const oldest = Math.min(...g.items.map((i) => i.arrival));
       const prefix = g.errorType ? evaluatePrefix(this.spec.errorOutputPrefix, oldest, {}, g.errorType) : evaluatePrefix(this.spec.prefix, oldest, g.prefixKeys);
       const d = new Date(oldest).toISOString();

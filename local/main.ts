@@ -221,7 +221,11 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
   const hops: Hop[] = [{ name: `messages in (${rule.streamName})`, expected: total, actual: raw?.counters.records ?? 0, detail: `${plan.valid} valid + ${plan.malformed} malformed, through the rule's SQL` }];
   for (const d of deliveries) {
     const under = await linesUnder(c.s3, d.spec.bucket, prefixRoot(d.spec.prefix));
-    hops.push({ name: `delivery ${d.spec.name}`, expected: d === raw ? total : undefined, actual: under.lines.length, detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}` });
+    if (d.spec.destination === 'opensearch') {
+      hops.push({ name: `delivery ${d.spec.name}`, expected: undefined, actual: d.counters.documents, detail: 'documents for OpenSearch (counted, not indexed)' });
+    } else {
+      hops.push({ name: `delivery ${d.spec.name}`, expected: d === raw ? total : undefined, actual: under.lines.length, detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}` });
+    }
   }
   if (!args.flink && wiring.flink.length > 0) hops.push({ name: 'Flink', expected: undefined, actual: 0, detail: 'not run (--no-flink)' });
   console.log(`iot --once in ${((Date.now() - started) / 1000).toFixed(1)} s`);

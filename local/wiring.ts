@@ -46,8 +46,11 @@ export type FirehoseProcessor =
   | { readonly type: 'Lambda'; readonly functionArn: string };
 export interface DeliverySpec {
   readonly logicalId: string; readonly name: string; readonly sourceStreamArn: string; readonly bucket: string;
-  /** `s3`, or `redshift` (the stand-in writes the intermediate S3 objects; the COPY is not emulated). */
-  readonly destination: 's3' | 'redshift';
+  /**
+   * `s3`; `redshift` (the stand-in writes the intermediate S3 objects; the COPY is not emulated); `opensearch` (documents
+   * are counted, not indexed: no OpenSearch here; the S3 configuration only receives failed documents, none locally).
+   */
+  readonly destination: 's3' | 'redshift' | 'opensearch';
   readonly prefix: string; readonly errorOutputPrefix: string; readonly compression: 'GZIP' | 'UNCOMPRESSED';
   readonly bufferSeconds: number; readonly bufferMb: number; readonly dynamicPartitioning: boolean;
   readonly processors: FirehoseProcessor[];
@@ -125,6 +128,8 @@ export class Resolver {
       const streamArn = this.str(r.Properties?.StreamARN, `${logicalId}.StreamARN`);
       return attr === 'ConsumerName' ? logicalId : `${streamArn}/consumer/${logicalId}:0`;
     }
+    if (r.Type === 'AWS::OpenSearchServerless::Collection' && attr === 'CollectionEndpoint') return `https://${logicalId.toLowerCase()}.aoss.local`;
+    if (r.Type === 'AWS::OpenSearchService::Domain' && (attr === 'DomainEndpoint' || attr === 'DomainArn')) return attr === 'DomainArn' ? `arn:aws:es:${LOCAL_REGION}:${LOCAL_ACCOUNT}:domain/${logicalId.toLowerCase()}` : `${logicalId.toLowerCase()}.es.local`;
     if (r.Type === 'AWS::DynamoDB::Table' && attr === 'StreamArn') return `${arnOf(logicalId, r)}/stream/local`;
     throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attr} (${r.Type}) not understood`);
   }
@@ -297,8 +302,18 @@ function readDelivery(id: string, p: Record<string, unknown>, rs: Resolver, at: 
     checkKeys(`${at}.S3Configuration`, s3, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat', 'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
     destination = 'redshift';
     processing = rd.ProcessingConfiguration;
+  } else if (p.AmazonOpenSearchServerlessDestinationConfiguration || p.AmazonopensearchserviceDestinationConfiguration) {
+    const os = (p.AmazonOpenSearchServerlessDestinationConfiguration ?? p.AmazonopensearchserviceDestinationConfiguration) as Record<string, any>;
+    checkKeys(`${at}.OpenSearch`, os, ['BufferingHints', 'CloudWatchLoggingOptions', 'CollectionEndpoint', 'DomainARN', 'ClusterEndpoint', 'IndexName',
+      'IndexRotationPeriod', 'TypeName', 'RetryOptions', 'RoleARN', 'S3BackupMode', 'S3Configuration', 'ProcessingConfiguration', 'VpcConfiguration', 'DocumentIdOptions']);
+    if (os.VpcConfiguration !== undefined) throw new Error(`${at}: OpenSearch in a VPC not understood locally`);
+    if (os.S3BackupMode !== undefined && os.S3BackupMode !== 'FailedDocumentsOnly') throw new Error(`${at}: S3BackupMode ${os.S3BackupMode} not understood locally`);
+    s3 = { ...os.S3Configuration, BufferingHints: os.BufferingHints };
+    checkKeys(`${at}.S3Configuration`, os.S3Configuration, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat', 'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
+    destination = 'opensearch';
+    processing = os.ProcessingConfiguration;
   } else {
-    throw new Error(`${at}: only S3 and Redshift destinations are understood locally (OpenSearch is not emulated)`);
+    throw new Error(`${at}: destination not understood locally (S3, Redshift and OpenSearch only)`);
   }
   const compression = String(s3.CompressionFormat ?? 'UNCOMPRESSED');
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') throw new Error(`${at}: CompressionFormat ${compression} not understood`);
