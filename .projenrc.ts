@@ -93,7 +93,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
   // not shipped in the npm package
   npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/', '/local/'] },
 });

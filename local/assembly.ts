@@ -30,7 +30,10 @@ export interface Assembly {
 export function readAssembly(cdkOut: string, stackName: string): Assembly {
   const manifestFile = path.join(cdkOut, 'manifest.json');
   if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile} not found: synthesize the app first (npx cdk synth)`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string }; displayName?: string }> };
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as {
+    artifacts: Record<string,
+      { type: string; properties?: { templateFile?: string }; displayName?: string }>;
+  };
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
   const found = stacks.find(([id, a]) => id === stackName || a.displayName === stackName);
   if (!found) throw new Error(`stack ${stackName} not in ${cdkOut}; stacks there: ${stacks.map(([id]) => id).join(', ')}`);

@@ -20,19 +20,35 @@ import { LambdaHost } from './lambda-host';
 import { MappingSpec } from './wiring';
 
 export interface MappingCounters {
-  records: number; invocations: number; functionErrors: number; partialFailures: number; bisections: number;
-  retries: number; batchesToDestination: number; recordsToDestination: number; checkpointed: number;
+  records: number;
+  invocations: number;
+  functionErrors: number;
+  partialFailures: number;
+  bisections: number;
+  retries: number;
+  batchesToDestination: number;
+  recordsToDestination: number;
+  checkpointed: number;
 }
 
 export class EventSourceMapping {
   public readonly counters: MappingCounters = {
-    records: 0, invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, retries: 0, batchesToDestination: 0, recordsToDestination: 0, checkpointed: 0,
+    records: 0,
+    invocations: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    bisections: 0,
+    retries: 0,
+    batchesToDestination: 0,
+    recordsToDestination: 0,
+    checkpointed: 0,
   };
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly uuid = randomUUID();
 
-  constructor(private readonly spec: MappingSpec, private readonly fn: LambdaHost, private readonly kinesis: KinesisClient, private readonly s3: S3Client) {
+  constructor(private readonly spec: MappingSpec, private readonly fn: LambdaHost, private readonly kinesis: KinesisClient,
+    private readonly s3: S3Client) {
     if (spec.parallelizationFactor !== 1) throw new Error(`${spec.logicalId}: ParallelizationFactor ${spec.parallelizationFactor} is not emulated (1 only)`);
   }
 
@@ -98,7 +114,10 @@ export class EventSourceMapping {
           if (this.spec.bisectOnError && part.records.length > 1) {
             this.counters.bisections++;
             const mid = Math.ceil(part.records.length / 2);
-            parts.unshift({ records: part.records.slice(0, mid), retries: part.retries }, { records: part.records.slice(mid), retries: part.retries });
+            parts.unshift({ records: part.records.slice(0, mid), retries: part.retries }, {
+              records: part.records.slice(mid),
+              retries: part.retries,
+            });
             break;
           }
         } else {
@@ -121,11 +140,19 @@ export class EventSourceMapping {
     return {
       Records: records.map((r): KinesisStreamRecord => ({
         kinesis: {
-          kinesisSchemaVersion: '1.0', partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber,
-          data: Buffer.from(r.data).toString('base64'), approximateArrivalTimestamp: r.arrival / 1000,
+          kinesisSchemaVersion: '1.0',
+          partitionKey: r.partitionKey,
+          sequenceNumber: r.sequenceNumber,
+          data: Buffer.from(r.data).toString('base64'),
+          approximateArrivalTimestamp: r.arrival / 1000,
         },
-        eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `${r.shardId}:${r.sequenceNumber}`, eventName: 'aws:kinesis:record',
-        invokeIdentityArn: `arn:aws:iam::123456789012:role/${this.spec.functionName}-role`, awsRegion: LOCAL_REGION, eventSourceARN: this.spec.streamArn,
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${r.shardId}:${r.sequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: `arn:aws:iam::123456789012:role/${this.spec.functionName}-role`,
+        awsRegion: LOCAL_REGION,
+        eventSourceARN: this.spec.streamArn,
       })),
     };
   }
@@ -145,9 +172,13 @@ export class EventSourceMapping {
       version: '1.0',
       timestamp: now.toISOString(),
       KinesisBatchInfo: {
-        shardId: first.shardId, startSequenceNumber: first.sequenceNumber, endSequenceNumber: last.sequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(first.arrival).toISOString(), approximateArrivalOfLastRecord: new Date(last.arrival).toISOString(),
-        batchSize: records.length, streamArn: this.spec.streamArn,
+        shardId: first.shardId,
+        startSequenceNumber: first.sequenceNumber,
+        endSequenceNumber: last.sequenceNumber,
+        approximateArrivalOfFirstRecord: new Date(first.arrival).toISOString(),
+        approximateArrivalOfLastRecord: new Date(last.arrival).toISOString(),
+        batchSize: records.length,
+        streamArn: this.spec.streamArn,
       },
       payload: JSON.stringify(this.event(records)),
     };

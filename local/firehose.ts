@@ -16,7 +16,12 @@ import { LambdaHost } from './lambda-host';
 import { DeliverySpec } from './wiring';
 
 export interface DeliveryCounters {
-  records: number; delivered: number; processingFailed: number; partitioningFailed: number; dropped: number; objects: number;
+  records: number;
+  delivered: number;
+  processingFailed: number;
+  partitioningFailed: number;
+  dropped: number;
+  objects: number;
   /** OpenSearch destinations: documents that would be indexed. */
   documents: number;
 }
@@ -43,7 +48,13 @@ export function evaluatePrefix(prefix: string, at: number, keys: Record<string, 
     const [ns, arg] = [expr.slice(0, expr.indexOf(':')), expr.slice(expr.indexOf(':') + 1)];
     if (ns === 'timestamp') {
       return arg.replace(/yyyy|MM|dd|HH|mm|ss/g, (t) => ({
-        yyyy: pad(d.getUTCFullYear(), 4), MM: pad(d.getUTCMonth() + 1), dd: pad(d.getUTCDate()), HH: pad(d.getUTCHours()), mm: pad(d.getUTCMinutes()), ss: pad(d.getUTCSeconds()),
+        yyyy: pad(d.getUTCFullYear(),
+          4),
+        MM: pad(d.getUTCMonth() + 1),
+        dd: pad(d.getUTCDate()),
+        HH: pad(d.getUTCHours()),
+        mm: pad(d.getUTCMinutes()),
+        ss: pad(d.getUTCSeconds()),
       }[t]!));
     }
     if (ns === 'partitionKeyFromQuery' || ns === 'partitionKeyFromLambda') {
@@ -57,7 +68,15 @@ export function evaluatePrefix(prefix: string, at: number, keys: Record<string, 
 }
 
 export class FirehoseStandIn {
-  public readonly counters: DeliveryCounters = { records: 0, delivered: 0, processingFailed: 0, partitioningFailed: 0, dropped: 0, objects: 0, documents: 0 };
+  public readonly counters: DeliveryCounters = {
+    records: 0,
+    delivered: 0,
+    processingFailed: 0,
+    partitioningFailed: 0,
+    dropped: 0,
+    objects: 0,
+    documents: 0,
+  };
   /** Object keys written, for the per-prefix counts. */
   public readonly keys: string[] = [];
   private stopped = false;
@@ -82,7 +101,10 @@ export class FirehoseStandIn {
 
   public async start(): Promise<void> {
     const name = streamNameOf(this.spec.sourceStreamArn);
-    for (const shardId of await listShards(this.kinesis, name)) this.loops.push(this.pollShard(new ShardReader(this.kinesis, name, shardId, 'TRIM_HORIZON')));
+    for (const shardId of await listShards(this.kinesis, name)) {
+      this.loops.push(this.pollShard(new ShardReader(this.kinesis, name, shardId,
+        'TRIM_HORIZON')));
+    }
     this.loops.push(this.timer());
   }
 
@@ -125,7 +147,11 @@ export class FirehoseStandIn {
 
   private async write(batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
-    let outs: Array<Out | { error: string; raw: Pending }> = batch.map((p) => ({ data: Buffer.from(p.record.data), keys: {}, arrival: p.record.arrival }));
+    let outs: Array<Out | { error: string; raw: Pending }> = batch.map((p) => ({
+      data: Buffer.from(p.record.data),
+      keys: {},
+      arrival: p.record.arrival,
+    }));
     for (const proc of this.spec.processors) {
       if (proc.type === 'Lambda') outs = await this.lambda(this.functions.get(proc.functionArn)!, batch, outs);
       else if (proc.type === 'MetadataExtraction') outs = outs.map((o, i) => ('error' in o ? o : this.extract(o, batch[i])));
@@ -137,8 +163,11 @@ export class FirehoseStandIn {
       if ('error' in o) {
         const id = `error:${o.error}`;
         const body = Buffer.from(`${JSON.stringify({
-          attemptsMade: 1, arrivalTimestamp: o.raw.record.arrival, errorCode: o.error === 'processing-failed' ? 'Lambda.ProcessingFailed' : 'DynamicPartitioning.MetadataExtractionFailed',
-          errorMessage: o.error, rawData: Buffer.from(o.raw.record.data).toString('base64'),
+          attemptsMade: 1,
+          arrivalTimestamp: o.raw.record.arrival,
+          errorCode: o.error === 'processing-failed' ? 'Lambda.ProcessingFailed' : 'DynamicPartitioning.MetadataExtractionFailed',
+          errorMessage: o.error,
+          rawData: Buffer.from(o.raw.record.data).toString('base64'),
         })}\n`);
         const g = groups.get(id) ?? { prefixKeys: {}, errorType: o.error, items: [] };
         g.items.push({ data: body, keys: {}, arrival: o.raw.record.arrival });
@@ -159,7 +188,8 @@ export class FirehoseStandIn {
         continue;
       }
       const oldest = Math.min(...g.items.map((i) => i.arrival));
-      const prefix = g.errorType ? evaluatePrefix(this.spec.errorOutputPrefix, oldest, {}, g.errorType) : evaluatePrefix(this.spec.prefix, oldest, g.prefixKeys);
+      const prefix = g.errorType ? evaluatePrefix(this.spec.errorOutputPrefix, oldest, {}, g.errorType) : evaluatePrefix(this.spec.prefix,
+        oldest, g.prefixKeys);
       const d = new Date(oldest).toISOString();
       const stamp = `${d.slice(0, 10)}-${d.slice(11, 13)}-${d.slice(14, 16)}-${d.slice(17, 19)}`;
       const raw = Buffer.concat(g.items.map((i) => i.data));
@@ -189,14 +219,25 @@ export class FirehoseStandIn {
   }
 
   /** The Lambda transform: Ok records carry new data (and partition keys), ProcessingFailed go to the error prefix, Dropped vanish. */
-  private async lambda(fn: LambdaHost, batch: Pending[], outs: Array<Out | { error: string; raw: Pending }>): Promise<Array<Out | { error: string; raw: Pending }>> {
+  private async lambda(fn: LambdaHost, batch: Pending[],
+    outs: Array<Out | { error: string; raw: Pending }>): Promise<Array<Out | { error: string; raw: Pending }>> {
     const live = outs.map((o, i) => ({ o, i })).filter((x): x is { o: Out; i: number } => !('error' in x.o));
     const event = {
-      invocationId: randomUUID(), deliveryStreamArn: `arn:aws:firehose:${LOCAL_REGION}:123456789012:deliverystream/${this.spec.name}`, region: LOCAL_REGION,
+      invocationId: randomUUID(),
+      deliveryStreamArn: `arn:aws:firehose:${LOCAL_REGION}:123456789012:deliverystream/${this.spec.name}`,
+      region: LOCAL_REGION,
       sourceKinesisStreamArn: this.spec.sourceStreamArn,
       records: live.map(({ o, i }) => ({
-        recordId: batch[i].recordId, approximateArrivalTimestamp: o.arrival, data: o.data.toString('base64'),
-        kinesisRecordMetadata: { shardId: batch[i].record.shardId, partitionKey: batch[i].record.partitionKey, sequenceNumber: batch[i].record.sequenceNumber, approximateArrivalTimestamp: o.arrival, subsequenceNumber: 0 },
+        recordId: batch[i].recordId,
+        approximateArrivalTimestamp: o.arrival,
+        data: o.data.toString('base64'),
+        kinesisRecordMetadata: {
+          shardId: batch[i].record.shardId,
+          partitionKey: batch[i].record.partitionKey,
+          sequenceNumber: batch[i].record.sequenceNumber,
+          approximateArrivalTimestamp: o.arrival,
+          subsequenceNumber: 0,
+        },
       })),
     };
     const r = await fn.invoke(event);
@@ -205,13 +246,16 @@ export class FirehoseStandIn {
       for (const { i } of live) result[i] = { error: 'processing-failed', raw: batch[i] };
       return result;
     }
-    const byId = new Map(((r.result as { records?: Array<{ recordId: string; result: string; data?: string; metadata?: { partitionKeys?: Record<string, string> } }> }).records ?? []).map((x) => [x.recordId, x]));
+    type TransformResult = { recordId: string; result: string; data?: string; metadata?: { partitionKeys?: Record<string, string> } };
+    const byId = new Map(((r.result as { records?: TransformResult[] }).records ?? []).map((x) => [x.recordId, x]));
     for (const { o, i } of live) {
       const x = byId.get(batch[i].recordId);
-      if (!x || x.result === 'ProcessingFailed') result[i] = { error: 'processing-failed', raw: batch[i] };
-      else if (x.result === 'Dropped') { result[i] = undefined as unknown as Out; this.counters.dropped++; }
-      else if (x.result === 'Ok') result[i] = { data: Buffer.from(x.data ?? '', 'base64'), keys: { ...o.keys, ...(x.metadata?.partitionKeys ?? {}) }, arrival: o.arrival };
-      else throw new Error(`${this.spec.logicalId}: transform result ${x.result} not understood`);
+      if (!x || x.result === 'ProcessingFailed') {
+        result[i] = {
+          error: 'processing-failed',
+          raw: batch[i],
+        };
+      } else if (x.result === 'Dropped') { result[i] = undefined as unknown as Out; this.counters.dropped++; } else if (x.result === 'Ok') {result[i] = { data: Buffer.from(x.data ?? '', 'base64'), keys: { ...o.keys, ...(x.metadata?.partitionKeys ?? {}) }, arrival: o.arrival };} else {throw new Error(`${this.spec.logicalId}: transform result ${x.result} not understood`);}
     }
     return result;
   }

@@ -24,6 +24,8 @@ export function localProperties(spec: FlinkSpec, endpoint: string): Array<{ Prop
   const params = groups.find((g) => g.PropertyGroupId === 'SqlParameters');
   // fresh local streams: read them from the start, so that records put before the source's first poll are not skipped
   if (params && params.PropertyMap['source.init.position'] === undefined) params.PropertyMap['source.init.position'] = 'TRIM_HORIZON';
+  // one shard, two subtasks: the idle subtask must not hold the watermark for the default 30 s
+  if (params && params.PropertyMap['source.idle.timeout'] === undefined) params.PropertyMap['source.idle.timeout'] = '1 s';
   groups.push({
     PropertyGroupId: LOCAL_OVERRIDES,
     PropertyMap: {
@@ -45,7 +47,8 @@ function providedClasspath(cacheDir: string): string {
   const file = path.join(cacheDir, `flink-provided-classpath-${hash}.txt`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cacheDir, { recursive: true });
-    execFileSync('mvn', ['-B', '-q', '-ntp', '-f', pom, 'dependency:build-classpath', '-Dmdep.includeScope=provided', `-Dmdep.outputFile=${file}`], { stdio: 'inherit' });
+    execFileSync('mvn', ['-B', '-q', '-ntp', '-f', pom, 'dependency:build-classpath', '-Dmdep.includeScope=provided',
+      `-Dmdep.outputFile=${file}`], { stdio: 'inherit' });
   }
   return fs.readFileSync(file, 'utf8').trim();
 }
@@ -57,9 +60,18 @@ export class FlinkHop {
     const props = path.join(this.logDir, `${this.spec.logicalId}.application_properties.json`);
     fs.writeFileSync(props, JSON.stringify(localProperties(this.spec, this.endpoint), null, 2));
     const classpath = `${providedClasspath(path.join(ROOT, 'local', '.cache'))}:${this.spec.jarPath}`;
+    // the runtime's log4j, configured to log INFO to the hop's log file (a plain JVM has no Flink log configuration)
+    const log4j = path.join(this.logDir, 'log4j2.properties');
+    fs.writeFileSync(log4j, ['rootLogger.level = INFO', 'rootLogger.appenderRef.out.ref = out', 'appender.out.type = Console',
+      'appender.out.name = out',
+      'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n', ''].join('\n'));
     startProcess('java', [
-      '-Daws.cborEnabled=false', `-Dparallelism.default=${Math.min(this.spec.parallelism, 2)}`, '-cp', classpath,
+      '-Daws.cborEnabled=false', `-Dlog4j.configurationFile=${log4j}`, `-Dparallelism.default=${Math.min(this.spec.parallelism, 2)}`, '-cp', classpath,
       'com.example.kinesispipelines.flink.KinesisSqlJob', '--properties', props,
-    ], { env: { ...process.env, AWS_CBOR_DISABLE: 'true', AWS_REGION: LOCAL_REGION }, logFile: path.join(this.logDir, `flink-${this.spec.logicalId}.log`) });
+    ], {
+      env: { ...process.env, AWS_CBOR_DISABLE: 'true', AWS_REGION: LOCAL_REGION },
+      logFile: path.join(this.logDir,
+        `flink-${this.spec.logicalId}.log`),
+    });
   }
 }

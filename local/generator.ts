@@ -21,15 +21,12 @@ function schemaValidator(file: string) {
   return new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so that a run is repeatable. */
+/** Deterministic pseudo-random numbers in [0, 1) (a linear congruential generator), so that a run is repeatable. */
 export function random(seed: number): () => number {
-  let a = seed >>> 0;
+  let a = Math.abs(Math.floor(seed)) % 2147483648;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a * 1103515245 + 12345) % 2147483648;
+    return a / 2147483648;
   };
 }
 
@@ -75,8 +72,11 @@ export function clickEvents(validTarget: number, malformedShare: number, gapSeco
         const eventType = types[e];
         const productId = `sku-${1 + Math.floor(rnd() * 7)}`;
         const event: Record<string, unknown> = {
-          eventId: `${userId}-${s}-${e}`, eventType, timestamp: u % 2 === 0 ? timestamp : new Date(timestamp).toISOString(),
-          sessionId: `c-${userId}-${s}`, page: `/p/${productId}`,
+          eventId: `${userId}-${s}-${e}`,
+          eventType,
+          timestamp: u % 2 === 0 ? timestamp : new Date(timestamp).toISOString(),
+          sessionId: `c-${userId}-${s}`,
+          page: `/p/${productId}`,
           ...(u % 3 === 2 ? { anonymousId: `a-${userId}` } : { userId }),
           ...(eventType === 'product_view' || eventType === 'add_to_cart' ? { productId } : {}),
         };
@@ -90,7 +90,16 @@ export function clickEvents(validTarget: number, malformedShare: number, gapSeco
   const valid = records.length;
   const malformed = Math.round(valid * malformedShare);
   records.push(...malformedRecords('click-event.invalid.jsonl', malformed, (i) => `bad-${i}`));
-  return { records: shuffleKeepingKeyOrder(records, rnd), valid, malformed, users, sessionsPerUser, sessionsClosed: users * (sessionsPerUser - 1), productViews, eventTimes };
+  return {
+    records: shuffleKeepingKeyOrder(records, rnd),
+    valid,
+    malformed,
+    users,
+    sessionsPerUser,
+    sessionsClosed: users * (sessionsPerUser - 1),
+    productViews,
+    eventTimes,
+  };
 }
 
 export interface SensorPlan extends Generated {
@@ -116,7 +125,8 @@ export function sensorMessages(validTarget: number, malformedShare: number, now:
   for (let i = 0; i < malformed; i++) {
     const d = i % devices;
     // each misses something the schema requires; the rule still forwards it (only the Flink job can refuse it)
-    const bad = [{ ts: base, temperature: 1 }, { machineId: 'machine-0', temperature: 1 }, { machineId: 'machine-0', ts: base }, { machineId: 'machine-0', ts: base, temperature: 'hot' }][i % 4];
+    const bad = [{ ts: base, temperature: 1 }, { machineId: 'machine-0', temperature: 1 }, { machineId: 'machine-0', ts: base },
+      { machineId: 'machine-0', ts: base, temperature: 'hot' }][i % 4];
     messages.push({ topic: `sensors/sensor-${String(d).padStart(4, '0')}/telemetry`, payload: bad, valid: false });
   }
   return { messages, records: [], valid: validTarget, malformed };

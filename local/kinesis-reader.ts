@@ -27,13 +27,20 @@ export class ShardReader {
 
   public async next(limit: number): Promise<ShardRecord[]> {
     if (this.iterator === undefined) {
-      const it = await this.kinesis.send(new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: this.shardId, ShardIteratorType: this.position }));
+      const it = await this.kinesis.send(new GetShardIteratorCommand({
+        StreamName: this.streamName,
+        ShardId: this.shardId,
+        ShardIteratorType: this.position,
+      }));
       this.iterator = it.ShardIterator!;
     }
     const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
     this.iterator = out.NextShardIterator ?? this.iterator;
     return (out.Records ?? []).map((r: _Record) => ({
-      shardId: this.shardId, sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: r.Data!,
+      shardId: this.shardId,
+      sequenceNumber: r.SequenceNumber!,
+      partitionKey: r.PartitionKey!,
+      data: r.Data!,
       arrival: r.ApproximateArrivalTimestamp ? r.ApproximateArrivalTimestamp.getTime() : Date.now(),
     }));
   }

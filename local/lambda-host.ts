@@ -19,7 +19,8 @@ export class LambdaHost {
   public async start(): Promise<void> {
     const log = fs.openSync(path.join(this.logDir, `lambda-${this.spec.name}.log`), 'a');
     const child = fork(path.join(__dirname, 'lambda-worker.ts'), [], {
-      execArgv: ['--import', 'tsx'], stdio: ['ignore', log, log, 'ipc'],
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', log, log, 'ipc'],
       env: { PATH: process.env.PATH ?? '', ...this.env, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' },
     });
     track(child);
@@ -36,8 +37,17 @@ export class LambdaHost {
     });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`function ${this.spec.name} failed to initialise (exit ${code}); see its log in ${this.logDir}`)));
-      child.send({ type: 'init', codePath: this.spec.codePath, handler: this.spec.handler, env: this.spec.environment, functionName: this.spec.name, timeoutSeconds: this.spec.timeoutSeconds, memoryMb: this.spec.memoryMb });
+      child.once('exit',
+        (code) => reject(new Error(`function ${this.spec.name} failed to initialise (exit ${code}); see its log in ${this.logDir}`)));
+      child.send({
+        type: 'init',
+        codePath: this.spec.codePath,
+        handler: this.spec.handler,
+        env: this.spec.environment,
+        functionName: this.spec.name,
+        timeoutSeconds: this.spec.timeoutSeconds,
+        memoryMb: this.spec.memoryMb,
+      });
     });
   }
 

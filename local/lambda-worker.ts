@@ -4,7 +4,16 @@
  */
 import * as path from 'node:path';
 
-interface Init { readonly type: 'init'; readonly codePath: string; readonly handler: string; readonly env: Record<string, string>; readonly functionName: string; readonly timeoutSeconds: number; readonly memoryMb: number }
+interface Init {
+  readonly type: 'init';
+  readonly codePath: string;
+  readonly handler: string;
+  readonly env: Record<string,
+    string>;
+  readonly functionName: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
 interface Invoke { readonly type: 'invoke'; readonly id: number; readonly event: unknown }
 
 let fn: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
@@ -24,9 +33,15 @@ process.on('message', (m: Init | Invoke) => {
   }
   const deadline = Date.now() + init!.timeoutSeconds * 1000;
   const context = {
-    functionName: init!.functionName, functionVersion: '$LATEST', awsRequestId: `local-${m.id}`, memoryLimitInMB: String(init!.memoryMb),
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${init!.functionName}`, logGroupName: `/aws/lambda/${init!.functionName}`,
-    logStreamName: 'local', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    functionName: init!.functionName,
+    functionVersion: '$LATEST',
+    awsRequestId: `local-${m.id}`,
+    memoryLimitInMB: String(init!.memoryMb),
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${init!.functionName}`,
+    logGroupName: `/aws/lambda/${init!.functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   Promise.resolve().then(() => fn!(m.event, context)).then(
     (result) => process.send!({ type: 'result', id: m.id, result }),

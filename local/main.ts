@@ -13,9 +13,10 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readAssembly } from './assembly';
 import { EventSourceMapping } from './event-source-mapping';
+import { expectedClickResults } from './expected';
 import { FirehoseStandIn } from './firehose';
 import { FlinkHop } from './flink';
-import { clickEvents, sensorMessages } from './generator';
+import { ClickPlan, clickEvents, sensorMessages } from './generator';
 import { applyIotRule, parseIotSql, substitute } from './iot-rule';
 import { ShardReader, listShards, sleep, streamNameOf } from './kinesis-reader';
 import { LambdaHost } from './lambda-host';
@@ -28,8 +29,14 @@ export function parseArgs(argv: string[]): Args {
   const pipeline = argv[0];
   if (pipeline !== 'iot' && pipeline !== 'clickstream') throw new Error('usage: npm run local -- <iot|clickstream> [--once] [--records N] [--app cdk.out] [--stack Name] [--no-flink]');
   const args: Args = {
-    pipeline, once: false, records: 200, app: path.join(ROOT, 'cdk.out'), stack: pipeline === 'iot' ? 'IotSensorPipeline' : 'ClickstreamPipeline',
-    flink: true, malformedShare: 0.1, timeoutSeconds: 50,
+    pipeline,
+    once: false,
+    records: 200,
+    app: path.join(ROOT, 'cdk.out'),
+    stack: pipeline === 'iot' ? 'IotSensorPipeline' : 'ClickstreamPipeline',
+    flink: true,
+    malformedShare: 0.1,
+    timeoutSeconds: 50,
   };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -69,16 +76,27 @@ async function main(): Promise<number> {
   for (const s of wiring.streams) await kinesis.send(new CreateStreamCommand({ StreamName: s.name, ShardCount: s.shardCount }));
   for (const t of wiring.tables) {
     await ddb.send(new CreateTableCommand({
-      TableName: t.name, AttributeDefinitions: t.attributeDefinitions as never, KeySchema: t.keySchema as never, BillingMode: 'PAY_PER_REQUEST',
+      TableName: t.name,
+      AttributeDefinitions: t.attributeDefinitions as never,
+      KeySchema: t.keySchema as never,
+      BillingMode: 'PAY_PER_REQUEST',
       ...(t.globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: t.globalSecondaryIndexes as never } : {}),
     }));
   }
 
-  const workerEnv = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', POWERTOOLS_METRICS_DISABLED: 'true' };
+  const workerEnv = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
   const needed = new Map<string, FunctionSpec>();
   const byName = new Map(wiring.functions.map((f) => [f.name, f]));
   const byArn = new Map(wiring.functions.map((f) => [f.arn, f]));
-  for (const m of wiring.mappings) needed.set(m.functionName, byName.get(m.functionName) ?? fail(`mapping ${m.logicalId}: function ${m.functionName} not in the template`));
+  for (const m of wiring.mappings) {
+    needed.set(m.functionName,
+      byName.get(m.functionName) ?? fail(`mapping ${m.logicalId}: function ${m.functionName} not in the template`));
+  }
   for (const d of wiring.deliveries) for (const p of d.processors) if (p.type === 'Lambda') needed.set(byArn.get(p.functionArn)?.name ?? fail(`${d.logicalId}: ${p.functionArn}`), byArn.get(p.functionArn)!);
   const hosts = new Map<string, LambdaHost>();
   for (const f of needed.values()) {
@@ -109,7 +127,11 @@ type Clients = { kinesis: KinesisClient; s3: S3Client; ddb: DynamoDBClient };
 
 async function putAll(kinesis: KinesisClient, streamName: string, records: Array<{ partitionKey: string; data: Buffer }>): Promise<void> {
   for (let i = 0; i < records.length; i += 500) {
-    const out = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: records.slice(i, i + 500).map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }));
+    const out = await kinesis.send(new PutRecordsCommand({
+      StreamName: streamName,
+      Records: records.slice(i,
+        i + 500).map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })),
+    }));
     if (out.FailedRecordCount) throw new Error(`PutRecords: ${out.FailedRecordCount} records failed`);
   }
 }
@@ -169,7 +191,10 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   const raw = deliveries.find((d) => streamNameOf(d.spec.sourceStreamArn) === clicks);
   const summaries = deliveries.find((d) => streamNameOf(d.spec.sourceStreamArn) === summaryStream);
 
-  if (!args.once) return live(args, c, wiring, async () => putAll(c.kinesis, clicks, clickEvents(args.records, args.malformedShare, gap, Date.now(), Date.now(), `${Date.now().toString(36)}-`).records), mappings, deliveries);
+  if (!args.once) {
+    return live(args, c, wiring, async () => putAll(c.kinesis, clicks, clickEvents(args.records, args.malformedShare, gap,
+      Date.now(), Date.now(), `${Date.now().toString(36)}-`).records), mappings, deliveries);
+  }
 
   const started = Date.now();
   await putAll(c.kinesis, clicks, plan.records);
@@ -177,6 +202,8 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   await waitUntil('the session consumer', deadline, () => mapping.counters.checkpointed + mapping.counters.recordsToDestination >= total);
   await waitUntil('the summaries delivery', deadline, () => (summaries?.counters.records ?? 0) >= plan.sessionsClosed);
   await waitUntil('the raw archive', deadline, () => (raw?.counters.records ?? 0) >= total);
+  const flink = args.flink ? flinkClickHops(wiring, plan, deliveries) : [];
+  for (const f of flink) await waitUntil(f.name, deadline, () => f.delivery.counters.records >= f.expected);
   for (const m of mappings) await m.stop();
   for (const d of deliveries) await d.stop();
 
@@ -186,20 +213,80 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   const poison = await linesUnder(c.s3, fn.environment.FAILURE_BUCKET_NAME, fn.environment.POISON_PREFIX);
   const onFailure = session.onFailureBucket ? await linesUnder(c.s3, session.onFailureBucket, 'aws/lambda/') : { objects: 0, lines: [] };
   const hops: Hop[] = [
-    { name: `records in (${clicks})`, expected: total, actual: mapping.counters.records, detail: `${plan.valid} valid + ${plan.malformed} malformed, ${plan.users} users` },
-    { name: 'events applied (DynamoDB)', expected: plan.valid, actual: events.Count ?? 0, detail: `${mapping.counters.invocations} invocations, ${mapping.counters.retries} retries` },
-    { name: 'poison records (S3)', expected: plan.malformed, actual: poison.objects, detail: `${fn.environment.POISON_PREFIX} in ${fn.environment.FAILURE_BUCKET_NAME}` },
-    { name: 'on-failure batches', expected: 0, actual: mapping.counters.batchesToDestination, detail: session.onFailureBucket ? `aws/lambda/ in ${session.onFailureBucket}: ${onFailure.objects} objects` : 'no destination' },
-    { name: `summaries (${summaryStream})`, expected: plan.sessionsClosed, actual: summaries?.counters.records ?? 0, detail: 'one per session a later session closed' },
+    {
+      name: `records in (${clicks})`,
+      expected: total,
+      actual: mapping.counters.records,
+      detail: `${plan.valid} valid + ${plan.malformed} malformed, ${plan.users} users`,
+    },
+    {
+      name: 'events applied (DynamoDB)',
+      expected: plan.valid,
+      actual: events.Count ?? 0,
+      detail: `${mapping.counters.invocations} invocations, ${mapping.counters.retries} retries`,
+    },
+    {
+      name: 'poison records (S3)',
+      expected: plan.malformed,
+      actual: poison.objects,
+      detail: `${fn.environment.POISON_PREFIX} in ${fn.environment.FAILURE_BUCKET_NAME}`,
+    },
+    {
+      name: 'on-failure batches',
+      expected: 0,
+      actual: mapping.counters.batchesToDestination,
+      detail: session.onFailureBucket ? `aws/lambda/ in ${session.onFailureBucket}: ${onFailure.objects} objects` : 'no destination',
+    },
+    {
+      name: `summaries (${summaryStream})`,
+      expected: plan.sessionsClosed,
+      actual: summaries?.counters.records ?? 0,
+      detail: 'one per session a later session closed',
+    },
   ];
+  for (const f of flink) hops.push({ name: f.name, expected: f.expected, actual: f.delivery.counters.records, detail: f.detail });
   for (const d of deliveries) {
     const under = await linesUnder(c.s3, d.spec.bucket, prefixRoot(d.spec.prefix));
-    const expected = d === raw ? total : d === summaries ? plan.sessionsClosed : undefined;
-    hops.push({ name: `delivery ${d.spec.name}`, expected, actual: under.lines.length, detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}${d.spec.destination === 'redshift' ? ' (Redshift staging; COPY not emulated)' : ''}` });
+    const expected = d === raw ? total : d === summaries ? plan.sessionsClosed : flink.find((f) => f.delivery === d)?.expected;
+    hops.push({
+      name: `delivery ${d.spec.name}`,
+      expected,
+      actual: under.lines.length,
+      detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}${d.spec.destination === 'redshift' ? ' (Redshift staging; COPY not emulated)' : ''}`,
+    });
   }
   if (!args.flink && wiring.flink.length > 0) hops.push({ name: 'Flink', expected: undefined, actual: 0, detail: 'not run (--no-flink)' });
   console.log(`clickstream --once in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return report(hops);
+}
+
+/** The Flink job's outputs a run must produce: dead letters (every malformed record) and the closed windows' rows. */
+function flinkClickHops(wiring: Wiring, plan: ClickPlan,
+  deliveries: FirehoseStandIn[]): Array<{ name: string; expected: number; delivery: FirehoseStandIn; detail: string }> {
+  return wiring.flink.flatMap((f) => {
+    const p = f.propertyGroups.SqlParameters ?? {};
+    const from = (key: string) => deliveries.find((d) => d.spec.sourceStreamArn === p[key]) ?? fail(`${f.logicalId}: no delivery reads ${key} ${p[key]}`);
+    const e = expectedClickResults(plan.eventTimes, plan.productViews, {
+      topN: Number(p['top.n'] ?? 10),
+      windowMinutes: Number(p['top.window.minutes'] ?? 5),
+      slideMinutes: Number(p['top.slide.minutes'] ?? 1),
+      watermarkDelaySeconds: Number(p['watermark.delay.seconds'] ?? 5),
+    });
+    return [
+      {
+        name: `Flink dead letters (${f.logicalId})`,
+        expected: plan.malformed,
+        delivery: from('dlq.stream.arn'),
+        detail: 'every malformed record, once',
+      },
+      {
+        name: `Flink results (${f.logicalId})`,
+        expected: e.topProductRows + e.trafficRows,
+        delivery: from('sink.stream.arn'),
+        detail: `${e.topProductRows} top-product rows + ${e.trafficRows} traffic minutes, windows closed by ${new Date(e.watermark).toISOString()}`,
+      },
+    ];
+  });
 }
 
 async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSourceMapping[], deliveries: FirehoseStandIn[]): Promise<number> {
@@ -209,7 +296,10 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
     const out = applyIotRule(sql, m.topic, m.payload, Date.now()) ?? fail(`topic ${m.topic} does not match ${sql.topicFilter}`);
     return { partitionKey: substitute(rule.partitionKey, m.topic), data: Buffer.from(JSON.stringify(out)) };
   });
-  if (!args.once) return live(args, c, wiring, async () => putAll(c.kinesis, rule.streamName, toRecords(sensorMessages(args.records, args.malformedShare, Date.now(), Date.now()))), mappings, deliveries);
+  if (!args.once) {
+    return live(args, c, wiring, async () => putAll(c.kinesis, rule.streamName, toRecords(sensorMessages(args.records,
+      args.malformedShare, Date.now(), Date.now()))), mappings, deliveries);
+  }
   const plan = sensorMessages(args.records, args.malformedShare, Date.now());
   const total = plan.messages.length;
   const raw = deliveries.find((d) => streamNameOf(d.spec.sourceStreamArn) === rule.streamName);
@@ -218,13 +308,28 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
   await waitUntil('the raw archive', started + args.timeoutSeconds * 1000, () => (raw?.counters.records ?? 0) >= total);
   for (const m of mappings) await m.stop();
   for (const d of deliveries) await d.stop();
-  const hops: Hop[] = [{ name: `messages in (${rule.streamName})`, expected: total, actual: raw?.counters.records ?? 0, detail: `${plan.valid} valid + ${plan.malformed} malformed, through the rule's SQL` }];
+  const hops: Hop[] = [{
+    name: `messages in (${rule.streamName})`,
+    expected: total,
+    actual: raw?.counters.records ?? 0,
+    detail: `${plan.valid} valid + ${plan.malformed} malformed, through the rule's SQL`,
+  }];
   for (const d of deliveries) {
     const under = await linesUnder(c.s3, d.spec.bucket, prefixRoot(d.spec.prefix));
     if (d.spec.destination === 'opensearch') {
-      hops.push({ name: `delivery ${d.spec.name}`, expected: undefined, actual: d.counters.documents, detail: 'documents for OpenSearch (counted, not indexed)' });
+      hops.push({
+        name: `delivery ${d.spec.name}`,
+        expected: undefined,
+        actual: d.counters.documents,
+        detail: 'documents for OpenSearch (counted, not indexed)',
+      });
     } else {
-      hops.push({ name: `delivery ${d.spec.name}`, expected: d === raw ? total : undefined, actual: under.lines.length, detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}` });
+      hops.push({
+        name: `delivery ${d.spec.name}`,
+        expected: d === raw ? total : undefined,
+        actual: under.lines.length,
+        detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}`,
+      });
     }
   }
   if (!args.flink && wiring.flink.length > 0) hops.push({ name: 'Flink', expected: undefined, actual: 0, detail: 'not run (--no-flink)' });
@@ -233,7 +338,8 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
 }
 
 /** The live view: a batch of events every second, counters per hop and the Flink results as they arrive, until Ctrl-C. */
-async function live(args: Args, c: Clients, wiring: Wiring, send: () => Promise<void>, mappings: EventSourceMapping[], deliveries: FirehoseStandIn[]): Promise<number> {
+async function live(args: Args, c: Clients, wiring: Wiring, send: () => Promise<void>, mappings: EventSourceMapping[],
+  deliveries: FirehoseStandIn[]): Promise<number> {
   let stopping = false;
   process.once('SIGINT', () => { stopping = true; });
   const results = wiring.flink.flatMap((f) => Object.entries(f.propertyGroups.SqlParameters ?? {}).filter(([k]) => k.startsWith('sink.') && k.endsWith('.arn')).map(([, arn]) => streamNameOf(arn)));
@@ -244,7 +350,8 @@ async function live(args: Args, c: Clients, wiring: Wiring, send: () => Promise<
     await send();
     for (const r of readers) for (const rec of await r.next(100)) console.log(`result ${Buffer.from(rec.data).toString('utf8')}`);
     if (++tick % 2 === 0) {
-      console.log(mappings.map((m, i) => `${wiring.mappings[i].functionName}: ${m.counters.records} records, ${m.counters.invocations} invocations`).concat(
+      console.log(mappings.map((m,
+        i) => `${wiring.mappings[i].functionName}: ${m.counters.records} records, ${m.counters.invocations} invocations`).concat(
         deliveries.map((d) => `${d.spec.name}: ${d.counters.records} in, ${d.counters.objects} objects`)).join(' | '));
     }
     await sleep(1000);

@@ -24,20 +24,40 @@ const NOT_ON_THE_DATA_PATH = new Set([
 export interface StreamSpec { readonly logicalId: string; readonly name: string; readonly arn: string; readonly shardCount: number }
 export interface ConsumerSpec { readonly logicalId: string; readonly streamArn: string; readonly arn: string }
 export interface FunctionSpec {
-  readonly logicalId: string; readonly name: string; readonly arn: string; readonly handler: string; readonly timeoutSeconds: number;
-  readonly memoryMb: number; readonly codePath: string; readonly environment: Record<string, string>;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly codePath: string;
+  readonly environment: Record<string, string>;
 }
 export interface MappingSpec {
-  readonly logicalId: string; readonly functionName: string; readonly streamArn: string; readonly viaConsumer: boolean;
-  readonly batchSize: number; readonly startingPosition: 'TRIM_HORIZON' | 'LATEST'; readonly reportBatchItemFailures: boolean;
-  readonly bisectOnError: boolean; readonly maximumRetryAttempts: number; readonly maximumRecordAgeSeconds: number;
-  readonly maximumBatchingWindowSeconds: number; readonly parallelizationFactor: number; readonly onFailureBucket?: string;
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly streamArn: string;
+  readonly viaConsumer: boolean;
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly reportBatchItemFailures: boolean;
+  readonly bisectOnError: boolean;
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeSeconds: number;
+  readonly maximumBatchingWindowSeconds: number;
+  readonly parallelizationFactor: number;
+  readonly onFailureBucket?: string;
 }
 export interface TableSpec {
-  readonly logicalId: string; readonly name: string;
+  readonly logicalId: string;
+  readonly name: string;
   readonly attributeDefinitions: Array<{ AttributeName: string; AttributeType: string }>;
   readonly keySchema: Array<{ AttributeName: string; KeyType: string }>;
-  readonly globalSecondaryIndexes: Array<{ IndexName: string; KeySchema: Array<{ AttributeName: string; KeyType: string }>; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+  readonly globalSecondaryIndexes: Array<{
+    IndexName: string;
+    KeySchema: Array<{ AttributeName: string; KeyType: string }>;
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  }>;
   readonly ttlAttribute?: string;
 }
 export type FirehoseProcessor =
@@ -45,23 +65,42 @@ export type FirehoseProcessor =
   | { readonly type: 'MetadataExtraction'; readonly query: string }
   | { readonly type: 'Lambda'; readonly functionArn: string };
 export interface DeliverySpec {
-  readonly logicalId: string; readonly name: string; readonly sourceStreamArn: string; readonly bucket: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly sourceStreamArn: string;
+  readonly bucket: string;
   /**
    * `s3`; `redshift` (the stand-in writes the intermediate S3 objects; the COPY is not emulated); `opensearch` (documents
    * are counted, not indexed: no OpenSearch here; the S3 configuration only receives failed documents, none locally).
    */
   readonly destination: 's3' | 'redshift' | 'opensearch';
-  readonly prefix: string; readonly errorOutputPrefix: string; readonly compression: 'GZIP' | 'UNCOMPRESSED';
-  readonly bufferSeconds: number; readonly bufferMb: number; readonly dynamicPartitioning: boolean;
+  readonly prefix: string;
+  readonly errorOutputPrefix: string;
+  readonly compression: 'GZIP' | 'UNCOMPRESSED';
+  readonly bufferSeconds: number;
+  readonly bufferMb: number;
+  readonly dynamicPartitioning: boolean;
   readonly processors: FirehoseProcessor[];
 }
-export interface FlinkSpec { readonly logicalId: string; readonly jarPath: string; readonly propertyGroups: Record<string, Record<string, string>>; readonly parallelism: number }
+export interface FlinkSpec {
+  readonly logicalId: string;
+  readonly jarPath: string;
+  readonly propertyGroups: Record<string, Record<string,
+    string>>;
+  readonly parallelism: number;
+}
 export interface TopicRuleSpec { readonly logicalId: string; readonly sql: string; readonly streamName: string; readonly partitionKey: string }
 
 export interface Wiring {
-  readonly streams: StreamSpec[]; readonly consumers: ConsumerSpec[]; readonly functions: FunctionSpec[];
-  readonly mappings: MappingSpec[]; readonly tables: TableSpec[]; readonly deliveries: DeliverySpec[];
-  readonly flink: FlinkSpec[]; readonly topicRules: TopicRuleSpec[]; readonly buckets: string[];
+  readonly streams: StreamSpec[];
+  readonly consumers: ConsumerSpec[];
+  readonly functions: FunctionSpec[];
+  readonly mappings: MappingSpec[];
+  readonly tables: TableSpec[];
+  readonly deliveries: DeliverySpec[];
+  readonly flink: FlinkSpec[];
+  readonly topicRules: TopicRuleSpec[];
+  readonly buckets: string[];
   /** Types present but not on the emulated path, with their counts (printed, so that nothing is skipped silently). */
   readonly notEmulated: Record<string, number>;
 }
@@ -95,7 +134,10 @@ export class Resolver {
     if (Array.isArray(v)) return v.map((x, i) => this.resolve(x, `${where}[${i}]`));
     if (typeof v !== 'object' || v === null) return v;
     const keys = Object.keys(v);
-    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return this.intrinsic(keys[0], (v as Record<string, unknown>)[keys[0]], where);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      return this.intrinsic(keys[0], (v as Record<string,
+        unknown>)[keys[0]], where);
+    }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.resolve(x, `${where}.${k}`)]));
   }
 
@@ -173,7 +215,18 @@ function checkKeys(where: string, props: Record<string, unknown>, known: readonl
 
 export function readWiring(asm: Assembly): Wiring {
   const rs = new Resolver(asm.resources, asm.stackName);
-  const w: Wiring = { streams: [], consumers: [], functions: [], mappings: [], tables: [], deliveries: [], flink: [], topicRules: [], buckets: [], notEmulated: {} };
+  const w: Wiring = {
+    streams: [],
+    consumers: [],
+    functions: [],
+    mappings: [],
+    tables: [],
+    deliveries: [],
+    flink: [],
+    topicRules: [],
+    buckets: [],
+    notEmulated: {},
+  };
   for (const [id, r] of Object.entries(asm.resources)) {
     const p = r.Properties ?? {};
     const at = `${id} (${r.Type})`;
@@ -188,7 +241,12 @@ export function readWiring(asm: Assembly): Wiring {
       }
       case 'AWS::Kinesis::StreamConsumer':
         checkKeys(at, p, ['ConsumerName', 'StreamARN', 'Tags']);
-        w.consumers.push({ logicalId: id, streamArn: rs.str(p.StreamARN, `${at}.StreamARN`), arn: rs.str({ 'Fn::GetAtt': [id, 'ConsumerARN'] }, at) });
+        w.consumers.push({
+          logicalId: id,
+          streamArn: rs.str(p.StreamARN, `${at}.StreamARN`),
+          arn: rs.str({ 'Fn::GetAtt': [id, 'ConsumerARN'] },
+            at),
+        });
         break;
       case 'AWS::Lambda::Function': {
         checkKeys(at, p, ['Architectures', 'Code', 'Description', 'Environment', 'Handler', 'LoggingConfig', 'MemorySize', 'Role',
@@ -197,7 +255,12 @@ export function readWiring(asm: Assembly): Wiring {
         if (code.S3Key === undefined) throw new Error(`${at}: only file-asset code (Code.S3Key) is understood`);
         const env = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
         w.functions.push({
-          logicalId: id, name: id, arn: arnOf(id, r), handler: String(p.Handler), timeoutSeconds: Number(p.Timeout ?? 3), memoryMb: Number(p.MemorySize ?? 128),
+          logicalId: id,
+          name: id,
+          arn: arnOf(id, r),
+          handler: String(p.Handler),
+          timeoutSeconds: Number(p.Timeout ?? 3),
+          memoryMb: Number(p.MemorySize ?? 128),
           codePath: asm.assetPath(rs.str(code.S3Key, `${at}.Code.S3Key`)),
           environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, rs.str(v, `${at}.Environment.${k}`)])),
         });
@@ -222,11 +285,19 @@ export function readWiring(asm: Assembly): Wiring {
         }
         if (p.Enabled === false) throw new Error(`${at}: a disabled mapping is not understood`);
         w.mappings.push({
-          logicalId: id, functionName: rs.str(p.FunctionName, `${at}.FunctionName`), streamArn: consumer ? consumer[1] : source, viaConsumer: consumer !== null,
-          batchSize: Number(p.BatchSize ?? 100), startingPosition: position, reportBatchItemFailures: responseTypes.length > 0,
-          bisectOnError: p.BisectBatchOnFunctionError === true, maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
-          maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1), maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
-          parallelizationFactor: Number(p.ParallelizationFactor ?? 1), onFailureBucket,
+          logicalId: id,
+          functionName: rs.str(p.FunctionName, `${at}.FunctionName`),
+          streamArn: consumer ? consumer[1] : source,
+          viaConsumer: consumer !== null,
+          batchSize: Number(p.BatchSize ?? 100),
+          startingPosition: position,
+          reportBatchItemFailures: responseTypes.length > 0,
+          bisectOnError: p.BisectBatchOnFunctionError === true,
+          maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+          maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+          maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+          parallelizationFactor: Number(p.ParallelizationFactor ?? 1),
+          onFailureBucket,
         });
         break;
       }
@@ -235,7 +306,10 @@ export function readWiring(asm: Assembly): Wiring {
           'PointInTimeRecoverySpecification', 'SSESpecification', 'TimeToLiveSpecification', 'Tags', 'ProvisionedThroughput']);
         const ttl = p.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
         w.tables.push({
-          logicalId: id, name: id, attributeDefinitions: p.AttributeDefinitions as TableSpec['attributeDefinitions'], keySchema: p.KeySchema as TableSpec['keySchema'],
+          logicalId: id,
+          name: id,
+          attributeDefinitions: p.AttributeDefinitions as TableSpec['attributeDefinitions'],
+          keySchema: p.KeySchema as TableSpec['keySchema'],
           globalSecondaryIndexes: (p.GlobalSecondaryIndexes as TableSpec['globalSecondaryIndexes'] | undefined) ?? [],
           ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined,
         });
@@ -245,14 +319,21 @@ export function readWiring(asm: Assembly): Wiring {
         w.deliveries.push(readDelivery(id, p, rs, at));
         break;
       case 'AWS::KinesisAnalyticsV2::Application': {
-        checkKeys(at, p, ['ApplicationConfiguration', 'ApplicationDescription', 'ApplicationName', 'RuntimeEnvironment', 'ServiceExecutionRole', 'RunConfiguration', 'Tags', 'ApplicationMode']);
+        checkKeys(at, p, ['ApplicationConfiguration', 'ApplicationDescription', 'ApplicationName', 'RuntimeEnvironment', 'ServiceExecutionRole',
+          'RunConfiguration', 'Tags', 'ApplicationMode']);
         const conf = p.ApplicationConfiguration as Record<string, any>;
-        checkKeys(`${at}.ApplicationConfiguration`, conf, ['ApplicationCodeConfiguration', 'ApplicationSnapshotConfiguration', 'EnvironmentProperties', 'FlinkApplicationConfiguration', 'ApplicationSystemRollbackConfiguration', 'VpcConfigurations']);
+        checkKeys(`${at}.ApplicationConfiguration`, conf, ['ApplicationCodeConfiguration', 'ApplicationSnapshotConfiguration',
+          'EnvironmentProperties', 'FlinkApplicationConfiguration', 'ApplicationSystemRollbackConfiguration', 'VpcConfigurations']);
         if (conf.VpcConfigurations !== undefined) throw new Error(`${at}: VpcConfigurations not understood locally`);
         const fileKey = rs.str(conf.ApplicationCodeConfiguration?.CodeContent?.S3ContentLocation?.FileKey, `${at}.FileKey`);
         const groups: Record<string, Record<string, string>> = {};
-        for (const g of (conf.EnvironmentProperties?.PropertyGroups ?? []) as Array<{ PropertyGroupId: string; PropertyMap: Record<string, unknown> }>) {
-          groups[g.PropertyGroupId] = Object.fromEntries(Object.entries(g.PropertyMap).map(([k, v]) => [k, rs.str(v, `${at}.${g.PropertyGroupId}.${k}`)]));
+        for (const g of (conf.EnvironmentProperties?.PropertyGroups ?? []) as Array<{
+          PropertyGroupId: string;
+          PropertyMap: Record<string,
+            unknown>;
+        }>) {
+          groups[g.PropertyGroupId] = Object.fromEntries(Object.entries(g.PropertyMap).map(([k, v]) => [k, rs.str(v,
+            `${at}.${g.PropertyGroupId}.${k}`)]));
         }
         const par = conf.FlinkApplicationConfiguration?.ParallelismConfiguration;
         w.flink.push({ logicalId: id, jarPath: asm.assetPath(fileKey), propertyGroups: groups, parallelism: Number(par?.Parallelism ?? 1) });
@@ -264,7 +345,12 @@ export function readWiring(asm: Assembly): Wiring {
         if (payload.RuleDisabled === true) throw new Error(`${at}: a disabled rule is not understood`);
         const actions = payload.Actions as Array<Record<string, any>>;
         if (actions.length !== 1 || !actions[0].Kinesis) throw new Error(`${at}: only one Kinesis action is understood`);
-        w.topicRules.push({ logicalId: id, sql: String(payload.Sql), streamName: rs.str(actions[0].Kinesis.StreamName, at), partitionKey: String(actions[0].Kinesis.PartitionKey ?? '${newuuid()}') });
+        w.topicRules.push({
+          logicalId: id,
+          sql: String(payload.Sql),
+          streamName: rs.str(actions[0].Kinesis.StreamName, at),
+          partitionKey: String(actions[0].Kinesis.PartitionKey ?? '${newuuid()}'),
+        });
         break;
       }
       case 'AWS::S3::Bucket':
@@ -295,21 +381,25 @@ function readDelivery(id: string, p: Record<string, unknown>, rs: Resolver, at: 
     processing = s3.ProcessingConfiguration;
   } else if (p.RedshiftDestinationConfiguration) {
     const rd = p.RedshiftDestinationConfiguration as Record<string, any>;
-    checkKeys(`${at}.RedshiftDestinationConfiguration`, rd, ['ClusterJDBCURL', 'CopyCommand', 'Username', 'Password', 'SecretsManagerConfiguration', 'RoleARN',
+    checkKeys(`${at}.RedshiftDestinationConfiguration`, rd, ['ClusterJDBCURL', 'CopyCommand', 'Username', 'Password',
+      'SecretsManagerConfiguration', 'RoleARN',
       'S3Configuration', 'CloudWatchLoggingOptions', 'ProcessingConfiguration', 'RetryOptions', 'S3BackupMode']);
     if (rd.S3BackupMode === 'Enabled') throw new Error(`${at}: S3 backup not understood locally`);
     s3 = rd.S3Configuration;
-    checkKeys(`${at}.S3Configuration`, s3, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat', 'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
+    checkKeys(`${at}.S3Configuration`, s3, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat',
+      'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
     destination = 'redshift';
     processing = rd.ProcessingConfiguration;
   } else if (p.AmazonOpenSearchServerlessDestinationConfiguration || p.AmazonopensearchserviceDestinationConfiguration) {
     const os = (p.AmazonOpenSearchServerlessDestinationConfiguration ?? p.AmazonopensearchserviceDestinationConfiguration) as Record<string, any>;
-    checkKeys(`${at}.OpenSearch`, os, ['BufferingHints', 'CloudWatchLoggingOptions', 'CollectionEndpoint', 'DomainARN', 'ClusterEndpoint', 'IndexName',
+    checkKeys(`${at}.OpenSearch`, os, ['BufferingHints', 'CloudWatchLoggingOptions', 'CollectionEndpoint', 'DomainARN', 'ClusterEndpoint',
+      'IndexName',
       'IndexRotationPeriod', 'TypeName', 'RetryOptions', 'RoleARN', 'S3BackupMode', 'S3Configuration', 'ProcessingConfiguration', 'VpcConfiguration', 'DocumentIdOptions']);
     if (os.VpcConfiguration !== undefined) throw new Error(`${at}: OpenSearch in a VPC not understood locally`);
     if (os.S3BackupMode !== undefined && os.S3BackupMode !== 'FailedDocumentsOnly') throw new Error(`${at}: S3BackupMode ${os.S3BackupMode} not understood locally`);
     s3 = { ...os.S3Configuration, BufferingHints: os.BufferingHints };
-    checkKeys(`${at}.S3Configuration`, os.S3Configuration, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat', 'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
+    checkKeys(`${at}.S3Configuration`, os.S3Configuration, ['BucketARN', 'BufferingHints', 'CloudWatchLoggingOptions', 'CompressionFormat',
+      'EncryptionConfiguration', 'ErrorOutputPrefix', 'Prefix', 'RoleARN']);
     destination = 'opensearch';
     processing = os.ProcessingConfiguration;
   } else {
@@ -338,9 +428,17 @@ function readDelivery(id: string, p: Record<string, unknown>, rs: Resolver, at: 
   }
   const bucketArn = rs.str(s3.BucketARN, `${at}.BucketARN`);
   return {
-    logicalId: id, name: id, sourceStreamArn: source, bucket: bucketArn.slice('arn:aws:s3:::'.length), destination,
-    prefix: String(s3.Prefix ?? ''), errorOutputPrefix: String(s3.ErrorOutputPrefix ?? ''), compression,
-    bufferSeconds: Number(s3.BufferingHints?.IntervalInSeconds ?? 300), bufferMb: Number(s3.BufferingHints?.SizeInMBs ?? 5),
-    dynamicPartitioning: s3.DynamicPartitioningConfiguration?.Enabled === true, processors,
+    logicalId: id,
+    name: id,
+    sourceStreamArn: source,
+    bucket: bucketArn.slice('arn:aws:s3:::'.length),
+    destination,
+    prefix: String(s3.Prefix ?? ''),
+    errorOutputPrefix: String(s3.ErrorOutputPrefix ?? ''),
+    compression,
+    bufferSeconds: Number(s3.BufferingHints?.IntervalInSeconds ?? 300),
+    bufferMb: Number(s3.BufferingHints?.SizeInMBs ?? 5),
+    dynamicPartitioning: s3.DynamicPartitioningConfiguration?.Enabled === true,
+    processors,
   };
 }
