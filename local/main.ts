@@ -306,6 +306,13 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
   const started = Date.now();
   await putAll(c.kinesis, rule.streamName, toRecords(plan));
   await waitUntil('the raw archive', started + args.timeoutSeconds * 1000, () => (raw?.counters.records ?? 0) >= total);
+  // the Flink job dead-letters every reading the schema refuses (the rule forwards them all)
+  const dlq = args.flink ? wiring.flink.map((f) => ({
+    name: `Flink dead letters (${f.logicalId})`,
+    delivery: deliveries.find((d) => d.spec.sourceStreamArn === f.propertyGroups.SqlParameters?.['dlq.stream.arn'])
+      ?? fail(`${f.logicalId}: no delivery reads its dlq.stream.arn`),
+  })) : [];
+  for (const f of dlq) await waitUntil(f.name, started + args.timeoutSeconds * 1000, () => f.delivery.counters.records >= plan.malformed);
   for (const m of mappings) await m.stop();
   for (const d of deliveries) await d.stop();
   const hops: Hop[] = [{
@@ -313,7 +320,7 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
     expected: total,
     actual: raw?.counters.records ?? 0,
     detail: `${plan.valid} valid + ${plan.malformed} malformed, through the rule's SQL`,
-  }];
+  }, ...dlq.map((f) => ({ name: f.name, expected: plan.malformed, actual: f.delivery.counters.records, detail: 'every reading the schema refuses, once' }))];
   for (const d of deliveries) {
     const under = await linesUnder(c.s3, d.spec.bucket, prefixRoot(d.spec.prefix));
     if (d.spec.destination === 'opensearch') {
@@ -326,7 +333,7 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
     } else {
       hops.push({
         name: `delivery ${d.spec.name}`,
-        expected: d === raw ? total : undefined,
+        expected: d === raw ? total : dlq.some((f) => f.delivery === d) ? plan.malformed : undefined,
         actual: under.lines.length,
         detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}`,
       });
