@@ -61,6 +61,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     '@smithy/node-http-handler@^4',
     '@smithy/types@^4',
+    // the event schemas (schemas/): validated in the session consumer (bundled), the tests and the local runner
+    'ajv@^8',
+    'ajv-draft-04@^1',
     // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
@@ -86,13 +89,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'lambda', 'bench', 'bin', 'examples', 'scripts'],
+    devdirs: ['test', 'lambda', 'bench', 'bin', 'examples', 'scripts', 'local'],
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
   // not shipped in the npm package
-  npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/', '/local/'] },
 });
 
 
@@ -112,7 +115,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
-    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'local/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'cdk.out', 'build'],
   },
 });
@@ -154,6 +157,11 @@ synth.exec('tsx bin/report.ts cdk.out');
 project.addTask('simulate', {
   description: 'Replay a traffic trace against a scaling policy: npm run simulate -- --trace <csv> --policy <name>',
   exec: 'tsx bench/simulate.ts',
+  receiveArgs: true,
+});
+project.addTask('local', {
+  description: 'Run a pipeline\'s whole data path on this machine, wired from cdk.out: npm run local -- <iot|clickstream> [--once] [--records N]',
+  exec: 'tsx local/main.ts',
   receiveArgs: true,
 });
 project.addTask('bench:flink', {

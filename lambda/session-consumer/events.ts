@@ -1,15 +1,15 @@
 /**
  * From a Kinesis record to a click event, or the reason it is not one. Pure.
  *
- * A click event is a JSON object (UTF-8, base64 in the Lambda event):
- * `{ "eventId": "…", "userId": "…" | "anonymousId": "…", "eventType": "page_view", "timestamp": "2026-01-05T10:00:00Z" | 1767607200000,
- *    "productId"?: "…", "page"?: "/…", "sessionHint"?: "…" }`.
+ * A click event is a JSON object (UTF-8, base64 in the Lambda event) that `schemas/click-event.schema.json` accepts
+ * (click-event.ts compiles that file): `{ "eventId": "…", "userId": "…" | "anonymousId": "…", "eventType": "page_view",
+ * "timestamp": "2026-01-05T10:00:00Z" | 1767607200000, "productId"?: "…", "page"?: "/…", "sessionId"?: "…" }`.
  * Anything else is malformed: the handler keeps the whole record in the failure bucket rather than retrying it, because
  * no retry can make it valid and retries would hold the shard back.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { checkClickEvent, clickEventSchema } from './click-event';
 import type { ClickEvent } from './sessionize';
-import { SessionLimits } from '../../lib/pipelines/private/session-contract';
 import { decodeStrictBase64 } from '../shared/base64';
 
 export type Parsed =
@@ -29,6 +29,8 @@ export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
  */
 export const CLOCK_TOLERANCE_MS = 15 * 60_000;
 
+/** The schema's timestamp pattern: a date and time with a zone, never local time. */
+const ISO_WITH_ZONE = new RegExp(clickEventSchema.properties.timestamp.pattern);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Shard id and sequence number of a record, from its `eventID` (`shardId-000000000000:4960…`). */
@@ -85,60 +87,40 @@ function withSessionTime(event: ClickEvent): ClickEvent {
   return time === event.timestamp ? event : { ...event, timestamp: time, clientTimestamp: event.timestamp };
 }
 
-/** Checks a decoded JSON value and builds the event. */
+/**
+ * Checks a decoded JSON value against the click event schema and builds the event. Beyond the schema, an event time must
+ * be a real date (the schema's pattern lets 2026-13-01 through) and at most a day after the record's arrival: a client
+ * clock far ahead would otherwise make every later event of its user late.
+ */
 export function toClickEvent(body: unknown, arrival: number, origin?: string): Parsed {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return malformed('data is not a JSON object');
-  const o = body as Record<string, unknown>;
-  const problems: string[] = [];
-  const id = (name: string, max: number, required: boolean): string | undefined => {
-    const v = o[name];
-    if (v === undefined || v === null) {
-      if (required) problems.push(`${name} is missing`);
-      return undefined;
-    }
-    if (typeof v !== 'string' || v.length === 0 || v.length > max) {
-      problems.push(`${name} must be a string of 1 to ${max} characters`);
-      return undefined;
-    }
-    return v;
-  };
-  const eventId = id('eventId', SessionLimits.MAX_ID_LENGTH, true);
-  const userId = id('userId', SessionLimits.MAX_ID_LENGTH, false);
-  const anonymousId = id('anonymousId', SessionLimits.MAX_ID_LENGTH, false);
-  const eventType = id('eventType', SessionLimits.MAX_EVENT_TYPE_LENGTH, true);
-  const productId = id('productId', SessionLimits.MAX_ID_LENGTH, false);
-  const page = id('page', SessionLimits.MAX_PAGE_LENGTH, false);
-  const sessionHint = id('sessionHint', SessionLimits.MAX_ID_LENGTH, false);
-  if (userId === undefined && anonymousId === undefined && !problems.some((p) => /^(userId|anonymousId)/.test(p))) {
-    problems.push('userId or anonymousId is required');
-  }
+  const checked = checkClickEvent(body);
+  if (!checked.ok) return malformed(checked.reason);
+  const o = checked.event;
   const timestamp = parseTimestamp(o.timestamp);
-  if (timestamp === undefined) {
-    problems.push('timestamp must be an ISO 8601 string or epoch milliseconds');
-  } else if (timestamp < MIN_TIMESTAMP_MS || timestamp > arrival + MAX_FUTURE_SKEW_MS) {
-    problems.push('timestamp is before 2000 or more than a day after the record arrived');
+  if (timestamp === undefined) return malformed('timestamp is not a valid date and time');
+  if (timestamp < MIN_TIMESTAMP_MS || timestamp > arrival + MAX_FUTURE_SKEW_MS) {
+    return malformed('timestamp is before 2000 or more than a day after the record arrived');
   }
-  if (problems.length > 0) return malformed(problems.join('; '));
   return {
     kind: 'event',
     event: {
-      eventId: eventId!,
-      userKey: userId !== undefined ? `u:${userId}` : `a:${anonymousId}`,
-      eventType: eventType!,
-      timestamp: timestamp!,
+      eventId: o.eventId,
+      userKey: o.userId !== undefined ? `u:${o.userId}` : `a:${o.anonymousId}`,
+      eventType: o.eventType,
+      timestamp,
       arrival,
-      ...(productId !== undefined ? { productId } : {}),
-      ...(page !== undefined ? { page } : {}),
-      ...(sessionHint !== undefined ? { sessionHint } : {}),
+      ...(o.productId !== undefined ? { productId: o.productId } : {}),
+      ...(o.page !== undefined ? { page: o.page } : {}),
+      ...(o.sessionId !== undefined ? { sessionHint: o.sessionId } : {}),
       ...(origin !== undefined ? { origin } : {}),
     },
   };
 }
 
-/** Epoch milliseconds from an ISO 8601 string (with a date and a time) or a whole number of milliseconds. */
+/** Epoch milliseconds from an ISO 8601 string (a date, a time and a zone, as the schema's pattern) or whole milliseconds. */
 export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return undefined;
+  if (typeof v !== 'string' || !ISO_WITH_ZONE.test(v)) return undefined;
   const ms = Date.parse(v);
   return Number.isFinite(ms) ? ms : undefined;
 }

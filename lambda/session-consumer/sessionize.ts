@@ -41,6 +41,7 @@ export interface ClickEvent {
   readonly arrival: number;
   readonly productId?: string;
   readonly page?: string;
+  /** The event's `sessionId`: the client's own session id, a hint (sessions are cut by inactivity gap). */
   readonly sessionHint?: string;
   /** Where the record came from (`<shardId>:<sequenceNumber>`), kept in the audit trail. */
   readonly origin?: string;
@@ -68,7 +69,7 @@ export interface SessionAccumulator {
    */
   readonly products: string[];
   readonly converted: boolean;
-  /** Distinct client-side session ids (`sessionHint`), sorted, the smallest `MAX_CLIENT_SESSION_IDS`; informational. */
+  /** Distinct client-side session ids (the events' `sessionId`), sorted, the smallest `MAX_CLIENT_SESSION_IDS`; informational. */
   readonly clientSessionIds: string[];
 }
 

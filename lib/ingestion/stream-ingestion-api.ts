@@ -48,6 +48,14 @@ export interface StreamIngestionApiOptions {
 export interface StreamIngestionApiProps extends StreamIngestionApiOptions {
   /** The stream events go to. */
   readonly stream: kinesis.IStream;
+  /**
+   * The JSON Schema (draft 4) every `records[].data` must match: the request model rejects the whole request (400) when
+   * one record does not. A `ClickstreamPipeline` passes its click event schema (`schemas/click-event.schema.json`).
+   * Whatever the schema, `data` must be an object without the field `_ingest`, which is reserved for what the API stamps.
+   * @default - any JSON object
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
+   */
+  readonly dataSchema?: apigw.JsonSchema;
 }
 
 /**
@@ -147,7 +155,7 @@ export class StreamIngestionApi extends Construct {
               required: ['partitionKey', 'data'],
               properties: {
                 partitionKey: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 256 },
-                data: { type: apigw.JsonSchemaType.OBJECT },
+                data: recordDataSchema(props.dataSchema),
               },
             },
           },
@@ -261,4 +269,15 @@ export class StreamIngestionApi extends Construct {
   public get eventsUrl(): string {
     return this.api.urlForPath('/events');
   }
+}
+
+/** The field of `data` the API reserves for what it stamps on a record. */
+export const RESERVED_DATA_FIELD = '_ingest';
+
+/** The model of one record's `data`: an object, matching the given schema (its version keyword dropped), without `_ingest`. */
+function recordDataSchema(dataSchema: apigw.JsonSchema | undefined): apigw.JsonSchema {
+  const reserved: apigw.JsonSchema = { type: apigw.JsonSchemaType.OBJECT, not: { required: [RESERVED_DATA_FIELD] } };
+  if (dataSchema === undefined) return reserved;
+  const { schema: _version, ...body } = dataSchema;
+  return { allOf: [body, reserved] };
 }

@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { CLICK_EVENT_SCHEMA_FILE, loadJsonSchema } from './private/event-schemas';
 import { SessionConsumer } from './session-consumer';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
@@ -208,7 +209,9 @@ export class ClickstreamPipeline extends Construct {
     this.clicks.grantWrite(producer);
     this.producerRole = producer;
     if (props.ingestionApiEnabled) {
-      this.ingestionApi = new StreamIngestionApi(this, 'IngestionApi', { ...props.ingestionApi, stream: this.clicks.stream });
+      this.ingestionApi = new StreamIngestionApi(this, 'IngestionApi', {
+        ...props.ingestionApi, stream: this.clicks.stream, dataSchema: loadJsonSchema(CLICK_EVENT_SCHEMA_FILE),
+      });
     }
 
     this.insights = resultStream(this, 'Insights', props.streamEncryptionKey, alarms);

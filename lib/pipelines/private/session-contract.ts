@@ -42,12 +42,8 @@ export const SessionLimits = {
   MAX_RETENTION_SECONDS: 365 * 24 * 3600,
   /** Distinct products kept per session (the smallest ids, so that the set is the same whatever the order of arrival). */
   MAX_PRODUCTS_PER_SESSION: 100,
-  /** Distinct client session hints kept per session. */
+  /** Distinct client session ids (the events' `sessionId`) kept per session. Field limits are the click event schema's. */
   MAX_CLIENT_SESSION_IDS: 10,
-  /** Longest accepted eventId, userId/anonymousId, eventType, productId, sessionHint and page. */
-  MAX_ID_LENGTH: 256,
-  MAX_EVENT_TYPE_LENGTH: 64,
-  MAX_PAGE_LENGTH: 2048,
 } as const;
 
 /**

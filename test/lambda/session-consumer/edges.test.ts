@@ -10,7 +10,7 @@ import { CLOCK_TOLERANCE_MS, parseRecord } from '../../../lambda/session-consume
 import { advance, ClickEvent, SessionizeOptions, UserState } from '../../../lambda/session-consumer/sessionize';
 import { consumerClock, type SessionSummary } from '../../../lambda/session-consumer/store';
 import { decodeStrictBase64 } from '../../../lambda/shared/base64';
-import { SessionLimits } from '../../../lib/pipelines/private/session-contract';
+import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
 
 const MIN = 60_000;
 const SEED = 20261207;
@@ -71,7 +71,7 @@ describe('records up to the stream\'s largest record', () => {
 
 describe('ids at their maximum length', () => {
   test('property: the summary partition key of any accepted user or anonymous id fits Kinesis and is stable', () => {
-    const id = fc.string({ unit: 'binary', minLength: 1, maxLength: SessionLimits.MAX_ID_LENGTH });
+    const id = fc.string({ unit: 'binary', minLength: 1, maxLength: ClickEventLimits.MAX_ID_LENGTH });
     fc.assert(fc.property(id, fc.constantFrom('u:', 'a:'), (raw, prefix) => {
       const userKey = `${prefix}${raw}`;
       const key = summaryPartitionKey(userKey);

@@ -43,12 +43,16 @@ describe('parseRecord', () => {
     ['bad base64', 'not base64!', 'data is not base64'],
     ['bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0xfd]).toString('base64'), 'data is not UTF-8'],
     ['text that is not JSON', b64('{"eventId":'), 'data is not JSON'],
-    ['a JSON array', b64([valid]), 'data is not a JSON object'],
+    ['a JSON array', b64([valid]), 'event must be object'],
     ['no user', b64({ ...valid, userId: undefined }), 'userId or anonymousId is required'],
-    ['no eventId', b64({ ...valid, eventId: undefined }), 'eventId is missing'],
-    ['a numeric eventType', b64({ ...valid, eventType: 3 }), 'eventType must be a string of 1 to 64 characters'],
-    ['a timestamp without a time', b64({ ...valid, timestamp: '2026-01-05' }), 'timestamp must be an ISO 8601 string or epoch milliseconds'],
-    ['a timestamp in seconds', b64({ ...valid, timestamp: 1767607200 }), 'timestamp is before 2000'],
+    ['no eventId', b64({ ...valid, eventId: undefined }), 'eventId is required'],
+    ['a numeric eventType', b64({ ...valid, eventType: 3 }), 'eventType must be string'],
+    ['an eventType of 65 characters', b64({ ...valid, eventType: 'x'.repeat(65) }), 'eventType must NOT have more than 64 characters'],
+    ['a timestamp without a time', b64({ ...valid, timestamp: '2026-01-05' }), 'timestamp must match pattern'],
+    ['a timestamp without a zone', b64({ ...valid, timestamp: '2026-01-05T09:59:00' }), 'timestamp must match pattern'],
+    ['a timestamp that is no date', b64({ ...valid, timestamp: '2026-13-05T09:59:00Z' }), 'timestamp is not a valid date'],
+    ['a timestamp in seconds', b64({ ...valid, timestamp: 1767607200 }), 'timestamp must be >= 946684800000'],
+    ['a product view without a product', b64({ ...valid, eventType: 'product_view' }), 'eventType must NOT be valid or productId is required'],
     ['a timestamp two days after arrival', b64({ ...valid, timestamp: ARRIVAL_S * 1000 + MAX_FUTURE_SKEW_MS + 1 }), 'more than a day after'],
   ])('malformed: %s', (_name, data, reason) => {
     const p = parseRecord(record(data));
@@ -75,10 +79,11 @@ describe('parseRecord', () => {
     }));
   });
 
-  test('parseTimestamp accepts ISO with offsets and whole milliseconds only', () => {
+  test('parseTimestamp accepts ISO with a zone and whole milliseconds only', () => {
     expect(parseTimestamp('2026-01-05T10:00:00+02:00')).toBe(Date.UTC(2026, 0, 5, 8));
     expect(parseTimestamp(1.5)).toBeUndefined();
     expect(parseTimestamp('yesterday')).toBeUndefined();
+    expect(parseTimestamp('2026-01-05T10:00:00')).toBeUndefined();
   });
 });
 

@@ -10,7 +10,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import * as fc from 'fast-check';
-import { SessionEnv, SessionLimits, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
+import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
+import { SessionEnv, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto';
 
 type Handler = typeof import('../../../lambda/session-consumer/handler');
@@ -93,8 +94,8 @@ function record(body: Record<string, unknown>, arrival: number, shard: number): 
 /** Ids at the edges: one character, the maximum (in UTF-16 units, some astral), and plain ones. */
 const edgeId = (prefix: string) => fc.oneof(
   fc.constantFrom(`${prefix}`, `${prefix}-1`, `${prefix}-2`),
-  fc.constant('😀'.repeat(SessionLimits.MAX_ID_LENGTH / 2 - 1) + prefix.slice(0, 2)),
-  fc.constant(`${prefix}${'w'.repeat(SessionLimits.MAX_ID_LENGTH - prefix.length)}`),
+  fc.constant('😀'.repeat(ClickEventLimits.MAX_ID_LENGTH / 2 - 1) + prefix.slice(0, 2)),
+  fc.constant(`${prefix}${'w'.repeat(ClickEventLimits.MAX_ID_LENGTH - prefix.length)}`),
 );
 
 describe('session consumer property (moto)', () => {
@@ -104,14 +105,14 @@ describe('session consumer property (moto)', () => {
       user: edgeId('user'),
       anonymous: fc.boolean(),
       n: fc.integer({ min: 0, max: 39 }),
-      eventType: fc.constantFrom('page_view', 'product_view', 'purchase', 'x'.repeat(SessionLimits.MAX_EVENT_TYPE_LENGTH)),
+      eventType: fc.constantFrom('page_view', 'product_view', 'purchase', 'x'.repeat(ClickEventLimits.MAX_EVENT_TYPE_LENGTH)),
       // Arrival over the last three hours; the event's own time off by up to the tolerance, or by hours (wrong clocks).
       arrivalAgo: fc.integer({ min: 1, max: 180 }),
       skew: fc.oneof(
         fc.integer({ min: -CLOCK_TOLERANCE_MS, max: CLOCK_TOLERANCE_MS }),
         fc.constantFrom(-3 * 3_600_000, 2 * 3_600_000, CLOCK_TOLERANCE_MS + 1),
       ),
-      page: fc.option(fc.constant(`/${'p'.repeat(SessionLimits.MAX_PAGE_LENGTH - 1)}`), { nil: undefined }),
+      page: fc.option(fc.constant(`/${'p'.repeat(ClickEventLimits.MAX_PAGE_LENGTH - 1)}`), { nil: undefined }),
       shard: fc.integer({ min: 0, max: 1 }),
     });
     await fc.assert(fc.asyncProperty(fc.array(click, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 25 }), async (clicks, cut) => {
@@ -122,6 +123,8 @@ describe('session consumer property (moto)', () => {
           eventId: `e${c.n}`,
           ...(c.anonymous ? { anonymousId: c.user } : { userId: c.user }),
           eventType: c.eventType,
+          // the schema requires a product on a product_view
+          ...(c.eventType === 'product_view' ? { productId: `sku-${c.n % 3}` } : {}),
           timestamp: arrival + c.skew,
           ...(c.page ? { page: c.page } : {}),
         };

@@ -1,0 +1,77 @@
+/**
+ * The Flink hop: the application's jar from cdk.out on a local MiniCluster (a plain JVM runs the job's main, whose
+ * execution environment is then local), with the property groups of the template plus a `LocalOverrides` group that
+ * points the Kinesis source and sinks at moto (endpoint, BASIC credentials) and makes the source poll (moto has no
+ * SubscribeToShard). The job's SQL text is not touched. moto needs CBOR off: AWS_CBOR_DISABLE for the source's SDK v1,
+ * -Daws.cborEnabled=false for the sinks' SDK v2.
+ *
+ * The classpath is what the Managed Flink runtime provides (the job's `provided` Maven dependencies), then the jar.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LOCAL_REGION } from './assembly';
+import { ROOT, startProcess } from './processes';
+import { FlinkSpec } from './wiring';
+
+/** The property group the job reads local overrides from, and its keys. */
+export const LOCAL_OVERRIDES = 'LocalOverrides';
+
+export function localProperties(spec: FlinkSpec, endpoint: string): Array<{ PropertyGroupId: string; PropertyMap: Record<string, string> }> {
+  if (spec.propertyGroups[LOCAL_OVERRIDES]) throw new Error(`${spec.logicalId}: the template already has a ${LOCAL_OVERRIDES} group`);
+  const groups = Object.entries(spec.propertyGroups).map(([id, map]) => ({ PropertyGroupId: id, PropertyMap: { ...map } }));
+  const params = groups.find((g) => g.PropertyGroupId === 'SqlParameters');
+  // fresh local streams: read them from the start, so that records put before the source's first poll are not skipped
+  if (params && params.PropertyMap['source.init.position'] === undefined) params.PropertyMap['source.init.position'] = 'TRIM_HORIZON';
+  // one shard, two subtasks: the idle subtask must not hold the watermark for the default 30 s
+  if (params && params.PropertyMap['source.idle.timeout'] === undefined) params.PropertyMap['source.idle.timeout'] = '1 s';
+  groups.push({
+    PropertyGroupId: LOCAL_OVERRIDES,
+    PropertyMap: {
+      'aws.endpoint': endpoint,
+      'aws.region': LOCAL_REGION,
+      'aws.credentials.provider': 'BASIC',
+      'aws.credentials.basic.accesskeyid': 'testing',
+      'aws.credentials.basic.secretkey': 'testing',
+      'scan.stream.recordpublisher': 'POLLING',
+    },
+  });
+  return groups;
+}
+
+/** The `provided` classpath of flink/pom.xml (the Managed Flink runtime's classes), resolved by Maven once and cached. */
+function providedClasspath(cacheDir: string): string {
+  const pom = path.join(ROOT, 'flink', 'pom.xml');
+  const hash = createHash('sha256').update(fs.readFileSync(pom)).digest('hex').slice(0, 16);
+  const file = path.join(cacheDir, `flink-provided-classpath-${hash}.txt`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    execFileSync('mvn', ['-B', '-q', '-ntp', '-f', pom, 'dependency:build-classpath', '-Dmdep.includeScope=provided',
+      `-Dmdep.outputFile=${file}`], { stdio: 'inherit' });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export class FlinkHop {
+  constructor(private readonly spec: FlinkSpec, private readonly endpoint: string, private readonly logDir: string) {}
+
+  public start(): void {
+    const props = path.join(this.logDir, `${this.spec.logicalId}.application_properties.json`);
+    fs.writeFileSync(props, JSON.stringify(localProperties(this.spec, this.endpoint), null, 2));
+    const classpath = `${providedClasspath(path.join(ROOT, 'local', '.cache'))}:${this.spec.jarPath}`;
+    // the runtime's log4j, configured to log INFO to the hop's log file (a plain JVM has no Flink log configuration)
+    const log4j = path.join(this.logDir, 'log4j2.properties');
+    fs.writeFileSync(log4j, ['rootLogger.level = INFO', 'rootLogger.appenderRef.out.ref = out', 'appender.out.type = Console',
+      'appender.out.name = out',
+      'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n', ''].join('\n'));
+    startProcess('java', [
+      '-Daws.cborEnabled=false', `-Dlog4j.configurationFile=${log4j}`, `-Dparallelism.default=${Math.min(this.spec.parallelism, 2)}`, '-cp', classpath,
+      'com.example.kinesispipelines.flink.KinesisSqlJob', '--properties', props,
+    ], {
+      env: { ...process.env, AWS_CBOR_DISABLE: 'true', AWS_REGION: LOCAL_REGION },
+      logFile: path.join(this.logDir,
+        `flink-${this.spec.logicalId}.log`),
+    });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Events for a local run, valid by the one schema of each stream (checked here with Ajv against schemas/*.schema.json, so
+ * a generator bug fails the run rather than a consumer), plus a share of malformed ones, with what each hop should then
+ * see. Time is compressed: event times lie in the recent past, sessions of one user separated by more than the session
+ * gap, so that windows and sessions close within seconds of wall time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv-draft-04';
+import { ROOT } from './processes';
+
+export interface Generated {
+  /** Records to put: partition key and bytes. */
+  readonly records: Array<{ readonly partitionKey: string; readonly data: Buffer; readonly valid: boolean }>;
+  readonly valid: number;
+  readonly malformed: number;
+}
+
+function schemaValidator(file: string) {
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', file), 'utf8'));
+  return new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (a linear congruential generator), so that a run is repeatable. */
+export function random(seed: number): () => number {
+  let a = Math.abs(Math.floor(seed)) % 2147483648;
+  return () => {
+    a = (a * 1103515245 + 12345) % 2147483648;
+    return a / 2147483648;
+  };
+}
+
+/** Malformed records: not JSON, not an object, or JSON objects each schema refuses (no newline inside, for line counts). */
+function malformedRecords(invalidExamples: string, count: number, key: (i: number) => string): Generated['records'] {
+  const examples = fs.readFileSync(path.join(ROOT, 'schemas', 'examples', invalidExamples), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const kinds = ['{"not json', ...examples];
+  return Array.from({ length: count }, (_, i) => ({ partitionKey: key(i), data: Buffer.from(kinds[i % kinds.length]), valid: false }));
+}
+
+export interface ClickPlan extends Generated {
+  readonly users: number;
+  readonly sessionsPerUser: number;
+  /** Sessions a later session of the same user closes: each user's last session stays open (the sweep closes it later). */
+  readonly sessionsClosed: number;
+  readonly productViews: Array<{ readonly productId: string; readonly timestamp: number }>;
+  readonly eventTimes: number[];
+}
+
+/**
+ * Click events: `users` users with two sessions each, 5 events per session 20 s apart, the second session starting
+ * `gapSeconds` + 60 s after the first ends, all in the two hours before `now`.
+ */
+export function clickEvents(validTarget: number, malformedShare: number, gapSeconds: number, now: number, seed = 7, idPrefix = ''): ClickPlan {
+  const rnd = random(seed);
+  const validate = schemaValidator('click-event.schema.json');
+  const perSession = 5;
+  const sessionsPerUser = 2;
+  const users = Math.max(1, Math.ceil(validTarget / (perSession * sessionsPerUser)));
+  const span = (perSession - 1) * 20_000 + (gapSeconds + 60) * 1000 + (perSession - 1) * 20_000;
+  const base = now - span - 5 * 60_000;
+  const types = ['page_view', 'product_view', 'add_to_cart', 'product_view', 'purchase'];
+  const records: Array<{ partitionKey: string; data: Buffer; valid: boolean }> = [];
+  const productViews: ClickPlan['productViews'] = [];
+  const eventTimes: number[] = [];
+  for (let u = 0; u < users; u++) {
+    const userId = `u-${idPrefix}${String(u).padStart(4, '0')}`;
+    const start = base + Math.floor(rnd() * 60_000);
+    for (let s = 0; s < sessionsPerUser; s++) {
+      const sessionStart = start + s * ((perSession - 1) * 20_000 + (gapSeconds + 60) * 1000);
+      for (let e = 0; e < perSession; e++) {
+        const timestamp = sessionStart + e * 20_000;
+        const eventType = types[e];
+        const productId = `sku-${1 + Math.floor(rnd() * 7)}`;
+        const event: Record<string, unknown> = {
+          eventId: `${userId}-${s}-${e}`,
+          eventType,
+          timestamp: u % 2 === 0 ? timestamp : new Date(timestamp).toISOString(),
+          sessionId: `c-${userId}-${s}`,
+          page: `/p/${productId}`,
+          ...(u % 3 === 2 ? { anonymousId: `a-${userId}` } : { userId }),
+          ...(eventType === 'product_view' || eventType === 'add_to_cart' ? { productId } : {}),
+        };
+        if (!validate(event)) throw new Error(`generator bug: ${JSON.stringify(event)} is not a click event: ${JSON.stringify(validate.errors)}`);
+        if (eventType === 'product_view') productViews.push({ productId, timestamp });
+        eventTimes.push(timestamp);
+        records.push({ partitionKey: userId, data: Buffer.from(JSON.stringify(event)), valid: true });
+      }
+    }
+  }
+  const valid = records.length;
+  const malformed = Math.round(valid * malformedShare);
+  records.push(...malformedRecords('click-event.invalid.jsonl', malformed, (i) => `bad-${i}`));
+  return {
+    records: shuffleKeepingKeyOrder(records, rnd),
+    valid,
+    malformed,
+    users,
+    sessionsPerUser,
+    sessionsClosed: users * (sessionsPerUser - 1),
+    productViews,
+    eventTimes,
+  };
+}
+
+export interface SensorPlan extends Generated {
+  /** MQTT messages: topic and payload (before the IoT rule). */
+  readonly messages: Array<{ readonly topic: string; readonly payload: unknown; readonly valid: boolean }>;
+}
+
+/** Sensor messages from `devices` devices on 3 machines, one a second of event time each, in the ten minutes before `now`. */
+export function sensorMessages(validTarget: number, malformedShare: number, now: number, seed = 11): SensorPlan {
+  const rnd = random(seed);
+  const devices = Math.max(1, Math.ceil(validTarget / 50));
+  const messages: Array<{ topic: string; payload: unknown; valid: boolean }> = [];
+  const base = now - 10 * 60_000;
+  for (let i = 0; i < validTarget; i++) {
+    const d = i % devices;
+    messages.push({
+      topic: `sensors/sensor-${String(d).padStart(4, '0')}/telemetry`,
+      payload: { machineId: `machine-${d % 3}`, ts: base + Math.floor(i / devices) * 1000, temperature: 60 + rnd() * 5, vibration: rnd() / 100 },
+      valid: true,
+    });
+  }
+  const malformed = Math.round(validTarget * malformedShare);
+  for (let i = 0; i < malformed; i++) {
+    const d = i % devices;
+    // each misses something the schema requires; the rule still forwards it (only the Flink job can refuse it)
+    const bad = [{ ts: base, temperature: 1 }, { machineId: 'machine-0', temperature: 1 }, { machineId: 'machine-0', ts: base },
+      { machineId: 'machine-0', ts: base, temperature: 'hot' }][i % 4];
+    messages.push({ topic: `sensors/sensor-${String(d).padStart(4, '0')}/telemetry`, payload: bad, valid: false });
+  }
+  return { messages, records: [], valid: validTarget, malformed };
+}
+
+/** Interleaves records of different keys randomly while each key's records keep their order (a producer per user). */
+function shuffleKeepingKeyOrder<T extends { partitionKey: string }>(records: T[], rnd: () => number): T[] {
+  const queues = new Map<string, T[]>();
+  for (const r of records) queues.set(r.partitionKey, [...(queues.get(r.partitionKey) ?? []), r]);
+  const out: T[] = [];
+  const keys = [...queues.keys()];
+  while (keys.length > 0) {
+    const i = Math.floor(rnd() * keys.length);
+    const q = queues.get(keys[i])!;
+    out.push(q.shift()!);
+    if (q.length === 0) keys.splice(i, 1);
+  }
+  return out;
+}
