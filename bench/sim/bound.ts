@@ -3,18 +3,19 @@
  * resharding time, ½×–2× per call, one reshard at a time, 10 calls per rolling 24 h, no look-ahead).
  *
  * Without a price, the least throttling is trivial (hold the peak from the start), so the bound starts from the autoscaler's
- * own capacity, which is its price, and asks how much of its throttling a faster reaction could have avoided. The reference
- * policy:
- * - never has less capacity than the autoscaler had in the same minute;
+ * own capacity, which is its price, and asks how much of its throttling the fastest possible reaction avoids. It splits the
+ * trace into episodes: an episode starts at the first published minute whose demand is above the target utilisation of
+ * the autoscaler's capacity in that minute (the least evidence that more is needed) and ends at the first published minute
+ * that fits it again. During an episode the reference policy:
  * - knows the true demand of every published minute (the handler can only estimate it from throttled counts);
- * - acts on the least evidence: the newest published minute above the target utilisation of the capacity it had then;
- * - takes the largest step, 2×, and chains the next one the minute the reshard completes, while the evidence lasts, within
- *   its own 10 calls per rolling 24 h;
- * - keeps what it reached until a whole scale-in window (60 published minutes) fits the autoscaler's capacity at the
- *   target utilisation, then falls back to the autoscaler's capacity.
- * Its capacity is at least the autoscaler's in every minute, so its throttling is at most the autoscaler's. What it still
- * throttles is physics (the metric delay and the resharding time from the capacity held before the evidence); the rest of
- * the autoscaler's throttling is policy (waiting for more evidence, or steps smaller than 2×).
+ * - takes the largest step, 2×, at the episode's first minute, and chains the next one the minute the reshard completes,
+ *   as long as the newest published minute is still above the target utilisation of its own capacity in that minute;
+ * - has the calls the autoscaler had left at the episode's start (10 per rolling 24 h);
+ * - never has less capacity than the autoscaler in the same minute.
+ * Outside episodes it has the autoscaler's capacity. So its throttling is at most the autoscaler's, and what it still
+ * throttles is physics: the metric delay and the resharding time, from the capacity held when the evidence came. The
+ * rest of the autoscaler's throttling (the distance) is policy: waiting for more evidence, or steps smaller than 2×.
+ * The capacity held before the evidence (the target utilisation) is the other policy choice; it shows as cost.
  */
 import { applyCapacity, TimelineRow } from './engine';
 import { TraceRow } from './trace';
@@ -42,39 +43,45 @@ function demand(r: TraceRow): number {
   return Math.max(r.incomingBytes / SHARD_BYTES_PER_MINUTE, r.incomingRecords / SHARD_RECORDS_PER_MINUTE);
 }
 
-/** Minutes of published demand that must all fit the autoscaler's capacity before the reference falls back to it. */
-const FALL_BACK_MINUTES = 60;
-
 /** The bound for a trace and the autoscaler's timeline on it (same length, same minutes). */
 export function reactiveBound(trace: readonly TraceRow[], autoscaler: readonly TimelineRow[], options: BoundOptions): BoundResult {
   if (trace.length !== autoscaler.length) throw new Error('the timeline must cover the trace minute by minute');
   const { metricDelayMinutes: delay, reshardMinutes: reshard, targetUtilization: u } = options;
+  const autoscalerCalls: number[] = [];
+  autoscaler.forEach((r, i) => {
+    if (/(^|; )UpdateShardCount /.test(r.event)) autoscalerCalls.push(i);
+  });
   const shards: number[] = [];
-  const calls: number[] = [];
-  let cap = autoscaler[0].shards;
-  let pending: { target: number; readyAt: number } | undefined;
-  let fits = 0;
+  let episode: { cap: number; callsLeft: number; pending?: { target: number; readyAt: number } } | undefined;
   let total = 0;
   let throttled = 0;
   for (let t = 0; t < trace.length; t++) {
-    if (pending && t >= pending.readyAt) {
-      cap = pending.target;
-      pending = undefined;
-    }
     const m = t - 1 - delay;
+    const own = autoscaler[t].shards;
     if (m >= 0) {
-      fits = demand(trace[m]) <= u * autoscaler[m].shards ? fits + 1 : 0;
-      if (fits >= FALL_BACK_MINUTES && !pending) cap = autoscaler[t].shards;
+      const d = demand(trace[m]);
+      if (!episode && d > u * autoscaler[m].shards) {
+        const callsLeft = KinesisLimits.MAX_SCALING_CALLS_PER_24H - autoscalerCalls.filter((c) => c < t && c > t - DAY_MINUTES).length;
+        episode = { cap: own, callsLeft };
+      } else if (episode && d <= u * autoscaler[m].shards) {
+        episode = undefined;
+      }
     }
-    cap = Math.max(cap, autoscaler[t].shards);
-    const inWindow = calls.filter((c) => c > t - DAY_MINUTES).length;
-    if (m >= 0 && !pending && cap < KinesisLimits.MAX_SHARDS_PER_STREAM && inWindow < KinesisLimits.MAX_SCALING_CALLS_PER_24H
-      && demand(trace[m]) > u * shards[m]) {
-      calls.push(t);
-      const target = Math.min(KinesisLimits.MAX_SHARDS_PER_STREAM, 2 * cap);
-      if (reshard === 0) cap = target;
-      else pending = { target, readyAt: t + reshard };
+    if (episode) {
+      if (episode.pending && t >= episode.pending.readyAt) {
+        episode.cap = episode.pending.target;
+        episode.pending = undefined;
+      }
+      episode.cap = Math.max(episode.cap, own);
+      if (!episode.pending && episode.callsLeft > 0 && episode.cap < KinesisLimits.MAX_SHARDS_PER_STREAM
+        && demand(trace[m]) > u * shards[m]) {
+        episode.callsLeft--;
+        const target = Math.min(KinesisLimits.MAX_SHARDS_PER_STREAM, 2 * episode.cap);
+        if (reshard === 0) episode.cap = target;
+        else episode.pending = { target, readyAt: t + reshard };
+      }
     }
+    const cap = episode ? episode.cap : own;
     shards.push(cap);
     const r = trace[t];
     const a = applyCapacity(r, cap * SHARD_BYTES_PER_MINUTE, cap * SHARD_RECORDS_PER_MINUTE, cap);
