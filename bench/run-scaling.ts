@@ -13,6 +13,7 @@ import {
   formatTrace, parseTrace, PolicyName, reactiveBound, SimResult, simulate, TraceRow,
 } from './sim';
 import { TRACES } from './traces/generate';
+import { resolveConfig } from '../lambda/shard-autoscaler/policy';
 
 const POLICIES: PolicyName[] = ['autoscaler', 'aws-samples', 'substation', 'static', 'on-demand'];
 
@@ -68,7 +69,7 @@ export function runAll(delay: number, reshard: number): TraceResults[] {
       results[policy] = out.result;
       if (policy === 'autoscaler') {
         boundThrottled = reactiveBound(rows, out.timeline, {
-          metricDelayMinutes: delay, reshardMinutes: reshard, targetUtilization: defaultPolicyConfig(shards).targetUtilization,
+          metricDelayMinutes: delay, reshardMinutes: reshard, evidenceUtilization: resolveConfig(defaultPolicyConfig(shards)).scaleOutUtilization,
         }).throttledBytesFraction;
       }
     }

@@ -4,12 +4,12 @@
  *
  * Without a price, the least throttling is trivial (hold the peak from the start), so the bound starts from the autoscaler's
  * own capacity, which is its price, and asks how much of its throttling the fastest possible reaction avoids. It splits the
- * trace into episodes: an episode starts at the first published minute whose demand is above the target utilisation of
- * the autoscaler's capacity in that minute (the least evidence that more is needed) and ends at the first published minute
- * that fits it again. During an episode the reference policy:
+ * trace into episodes: an episode starts at the first published minute whose demand is above the evidence utilisation
+ * (the autoscaler's scale-out utilisation) of the autoscaler's capacity in that minute, and ends at the first published
+ * minute that fits it again. During an episode the reference policy:
  * - knows the true demand of every published minute (the handler can only estimate it from throttled counts);
  * - takes the largest step, 2×, at the episode's first minute, and chains the next one the minute the reshard completes,
- *   as long as the newest published minute is still above the target utilisation of its own capacity in that minute;
+ *   as long as the newest published minute is still above the evidence utilisation of its own capacity in that minute;
  * - has the calls the autoscaler had left at the episode's start (10 per rolling 24 h);
  * - never has less capacity than the autoscaler in the same minute.
  * Outside episodes it has the autoscaler's capacity. So its throttling is at most the autoscaler's, and what it still
@@ -27,8 +27,12 @@ const DAY_MINUTES = 24 * 60;
 export interface BoundOptions {
   readonly metricDelayMinutes: number;
   readonly reshardMinutes: number;
-  /** The utilisation above which a published minute is evidence that more capacity is needed (the policy's target). */
-  readonly targetUtilization: number;
+  /**
+   * The utilisation above which a published minute is evidence that more capacity is needed: the policy's scale-out
+   * utilisation (halfway between its target and 100%), the least evidence on which the autoscaler acts. A lower one
+   * would let the reference take noise for evidence and hold capacity the autoscaler's price does not pay for.
+   */
+  readonly evidenceUtilization: number;
 }
 
 export interface BoundResult {
@@ -46,7 +50,7 @@ function demand(r: TraceRow): number {
 /** The bound for a trace and the autoscaler's timeline on it (same length, same minutes). */
 export function reactiveBound(trace: readonly TraceRow[], autoscaler: readonly TimelineRow[], options: BoundOptions): BoundResult {
   if (trace.length !== autoscaler.length) throw new Error('the timeline must cover the trace minute by minute');
-  const { metricDelayMinutes: delay, reshardMinutes: reshard, targetUtilization: u } = options;
+  const { metricDelayMinutes: delay, reshardMinutes: reshard, evidenceUtilization: u } = options;
   const autoscalerCalls: number[] = [];
   autoscaler.forEach((r, i) => {
     if (/(^|; )UpdateShardCount /.test(r.event)) autoscalerCalls.push(i);

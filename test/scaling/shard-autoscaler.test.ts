@@ -42,7 +42,7 @@ describe('ShardAutoscaler', () => {
     const out = alarm(template, 'ScaleOutUtilization');
     expect(out).toMatchObject({
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 0.85,
+      Threshold: 0.8,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       TreatMissingData: 'notBreaching',
@@ -68,7 +68,7 @@ describe('ShardAutoscaler', () => {
       DatapointsToAlarm: 60,
       TreatMissingData: 'breaching',
     });
-    expect(inn.Threshold).toBeCloseTo(0.525, 12);
+    expect(inn.Threshold).toBeCloseTo(0.45, 12);
     expect(shardsOfExpression(inn.Metrics.find((m: any) => m.Expression !== undefined).Expression)).toBe(4);
 
     const throttling = alarm(template, 'ScaleOutThrottling');
@@ -146,7 +146,7 @@ describe('ShardAutoscaler', () => {
       },
       minShards: 2,
       maxShards: 64,
-      targetUtilization: 0.7,
+      targetUtilization: 0.6,
       scaleOutSensitivity: 'high',
       scaleInSensitivity: 'medium',
       lagGuardConsumers: [],
