@@ -294,9 +294,9 @@ describe('shard-autoscaler handler', () => {
       ...minutes(2, 1, { bytes: 0.96 * 4 * 60 * MIB, records: 1000, throttled: 0 }),
     ]);
     const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
-    // 3.84 shards' worth of writes at a 70% target: ceil(3.84 / 0.7) = 6.
-    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 6 });
-    expect(await alarmShards(setup)).toEqual([6, 6, 6]);
+    // 3.84 shards' worth of writes at the default 60% target: ceil(3.84 / 0.6) = 7.
+    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 7 });
+    expect(await alarmShards(setup)).toEqual([7, 7, 7]);
   });
 
   test('PutMetricAlarm carries the full existing definition: only the expression and its label change', async () => {
