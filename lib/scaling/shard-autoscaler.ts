@@ -440,6 +440,16 @@ export class ShardAutoscaler extends Construct {
     return this.autoscalerMetric(AutoscalerMetrics.TARGET_SHARDS, { statistic: 'Maximum', ...props });
   }
 
+  /**
+   * Decisions taken while the stream throttled at low utilisation: a hot partition key (one shard full, the stream not),
+   * which the autoscaler does not answer with more shards. Fix it at the producer (a better-spread partition key).
+   *
+   * Statistic Sum, period 5 minutes by default.
+   */
+  public metricHotKeyThrottling(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.autoscalerMetric(AutoscalerMetrics.HOT_KEY_THROTTLING, { statistic: 'Sum', ...props });
+  }
+
   private autoscalerMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: AUTOSCALER_METRIC_NAMESPACE,

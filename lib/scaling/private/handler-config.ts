@@ -24,6 +24,11 @@ export const AutoscalerMetrics = {
   TARGET_SHARDS: 'TargetShards',
   /** UpdateShardCount calls in the rolling 24 h, including this decision's. */
   CALLS_IN_LAST_24H: 'ScalingCallsInLast24h',
+  /**
+   * 1 for each decision on a newest minute that throttled while the stream's utilisation was low: a hot partition key,
+   * which the autoscaler does not answer with shards.
+   */
+  HOT_KEY_THROTTLING: 'HotKeyThrottling',
 } as const;
 
 export interface AutoscalerAlarmNames {
