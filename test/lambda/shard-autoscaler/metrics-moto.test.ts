@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, MetricDataResult, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { metricQueries, MINUTE_MS, readings } from '../../../lambda/shard-autoscaler/metrics';
-import { decide } from '../../../lambda/shard-autoscaler/policy';
+import { decide, MinuteSample } from '../../../lambda/shard-autoscaler/policy';
 import { motoClientConfig, resetMoto } from '../../support/moto';
 
 const STREAM = 'clicks';
@@ -56,6 +56,12 @@ async function read(startMinute: number, endMinute: number) {
   return readings(request, results);
 }
 
+/** The policy's decision for an ACTIVE stream of `shards` shards, no recent calls, the construct's default target. */
+function decideOn(shards: number, samples: MinuteSample[], endMinute: number) {
+  const config = { minShards: 1, maxShards: 64, targetUtilization: 0.6 };
+  return decide({ currentShards: shards, streamStatus: 'ACTIVE', samples, scalingCallTimes: [], now: endMinute * MINUTE_MS, config });
+}
+
 function range(fromAgo: number, toAgo: number, m: Omit<Minute, 'ago'>): Minute[] {
   const out: Minute[] = [];
   for (let ago = fromAgo; ago >= toAgo; ago--) out.push({ ago, ...m });
@@ -78,10 +84,7 @@ describe('shard-autoscaler metrics against moto', () => {
     ], end);
     const r = await read(end - 20, end);
     expect(r.samples.slice(-3).map((s) => s.throttledRecords)).toEqual([180_000, 180_000, 180_000]);
-    const d = decide({
-      currentShards: 4, streamStatus: 'ACTIVE', samples: r.samples, scalingCallTimes: [], now: end * MINUTE_MS,
-      config: { minShards: 1, maxShards: 64, targetUtilization: 0.6 },
-    });
+    const d = decideOn(4, r.samples, end);
     expect(d).toMatchObject({ kind: 'scale-out', targetShards: 8, pendingTarget: 10 });
   });
 
@@ -99,10 +102,7 @@ describe('shard-autoscaler metrics against moto', () => {
     // 10 shards, 2.5 shards' worth accepted, a fifth of the records throttled.
     await put(range(20, 1, { bytes: 2.5 * 60 * MIB, records: 150_000, writeExceeded: 37_500, putRecordsThrottled: 37_500 }), end);
     const r = await read(end - 20, end);
-    const d = decide({
-      currentShards: 10, streamStatus: 'ACTIVE', samples: r.samples, scalingCallTimes: [], now: end * MINUTE_MS,
-      config: { minShards: 1, maxShards: 64, targetUtilization: 0.6 },
-    });
+    const d = decideOn(10, r.samples, end);
     expect(d).toMatchObject({ kind: 'none', hotKey: true });
   });
 });
