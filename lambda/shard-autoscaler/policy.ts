@@ -200,7 +200,7 @@ const SCALE_IN_MINUTES: Record<Sensitivity, number> = { high: 30, medium: 60, lo
  *   room before it triggers, and after it triggers before it throttles;
  * - saturation utilisation = 95% (or the scale-out utilisation if higher): one such minute acts like a throttled one;
  * - scale-in utilisation = 75% of the target (0.45 for 0.6): a scale-in, which sizes the window's peak to 80% of the
- *   target, then removes at least about a twentieth of the shards.
+ *   target, then removes at least a sixteenth of the shards (0.45 / 0.48).
  * - hot-key utilisation = 0.5: a throttled minute below it is a hot key, not demand.
  */
 export function resolveConfig(config: PolicyConfig): ResolvedPolicyConfig {
