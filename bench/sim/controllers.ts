@@ -14,7 +14,7 @@ export const DEFAULT_RECHECK_MINUTES = 1;
 
 /** Defaults of the autoscaler in the benchmark (the construct's defaults). */
 export function defaultPolicyConfig(initialShards: number): PolicyConfig {
-  return { minShards: 1, maxShards: Math.max(10_000, initialShards), targetUtilization: 0.7 };
+  return { minShards: 1, maxShards: Math.max(10_000, initialShards), targetUtilization: 0.6 };
 }
 
 export interface AutoscalerTrace {

@@ -131,11 +131,25 @@ function payloadUnits(bytes: number, records: number): number {
   return records * Math.max(1, Math.ceil(avg / KinesisPrices.PUT_PAYLOAD_UNIT_BYTES));
 }
 
-/** Splits a minute's demand into accepted and throttled at the given per-minute capacity. */
-export function applyCapacity(r: TraceRow, capacityBytes: number, capacityRecords: number) {
+/**
+ * Splits a minute's demand into accepted and throttled at the given per-minute capacity of `shards` equal shards. The hot
+ * key's share of the demand lands on one shard, on top of that shard's even share of the rest; the other shards get only
+ * their even share. Throttling takes bytes and records in the same proportion.
+ */
+export function applyCapacity(r: TraceRow, capacityBytes: number, capacityRecords: number, shards = 1) {
+  const hot = Math.min(1, Math.max(0, r.hotKeyShare ?? 0));
+  const n = Math.max(1, shards);
+  const accepted = (demand: number, capacity: number): number => {
+    if (hot === 0) return Math.min(demand, capacity);
+    const perShard = capacity / n;
+    const rest = (demand * (1 - hot)) / n;
+    const sum = Math.min(perShard, demand * hot + rest) + (n - 1) * Math.min(perShard, rest);
+    // Rounding must not throttle a minute that fits.
+    return sum >= demand * (1 - 1e-12) ? demand : sum;
+  };
   let ratio = 1;
-  if (r.incomingBytes > capacityBytes) ratio = Math.min(ratio, capacityBytes / r.incomingBytes);
-  if (r.incomingRecords > capacityRecords) ratio = Math.min(ratio, capacityRecords / r.incomingRecords);
+  if (r.incomingBytes > 0) ratio = Math.min(ratio, accepted(r.incomingBytes, capacityBytes) / r.incomingBytes);
+  if (r.incomingRecords > 0) ratio = Math.min(ratio, accepted(r.incomingRecords, capacityRecords) / r.incomingRecords);
   const acceptedRecords = ratio < 1 ? Math.floor(r.incomingRecords * ratio) : r.incomingRecords;
   const acceptedBytes = r.incomingBytes * ratio;
   return {
@@ -224,7 +238,7 @@ function simulateProvisioned(trace: readonly TraceRow[], controller: Controller,
 
     const capBytes = shards * SHARD_BYTES_PER_MINUTE;
     const capRecords = shards * SHARD_RECORDS_PER_MINUTE;
-    const m = applyCapacity(row, capBytes, capRecords);
+    const m = applyCapacity(row, capBytes, capRecords, shards);
     samples.push({ minute, incomingBytes: m.acceptedBytes, incomingRecords: m.acceptedRecords, throttledRecords: m.throttledRecords });
     totalBytes += row.incomingBytes;
     totalRecords += row.incomingRecords;
@@ -289,7 +303,8 @@ function simulateOnDemand(trace: readonly TraceRow[], initial: number): SimOutpu
     }
     const capBytes = Math.max(minBytes, 2 * peakBytes);
     const capRecords = Math.max(minRecords, 2 * peakRecords);
-    const m = applyCapacity(row, capBytes, capRecords);
+    const odShards = Math.max(1, Math.ceil(Math.max(capBytes / SHARD_BYTES_PER_MINUTE, capRecords / SHARD_RECORDS_PER_MINUTE) - 1e-9));
+    const m = applyCapacity(row, capBytes, capRecords, odShards);
     totalBytes += row.incomingBytes;
     totalRecords += row.incomingRecords;
     throttledBytes += m.throttledBytes;
@@ -297,7 +312,7 @@ function simulateOnDemand(trace: readonly TraceRow[], initial: number): SimOutpu
     cost += onDemandMinuteCost(m.acceptedBytes, m.acceptedRecords);
     timeline.push({
       minute: row.minute,
-      shards: Math.ceil(Math.max(capBytes / SHARD_BYTES_PER_MINUTE, capRecords / SHARD_RECORDS_PER_MINUTE) - 1e-9),
+      shards: odShards,
       capacityBytesPerSecond: capBytes / 60,
       capacityRecordsPerSecond: capRecords / 60,
       throttledBytes: m.throttledBytes,

@@ -122,12 +122,120 @@ export function tinySteady(): TraceRow[] {
   return rows;
 }
 
+/** A level of `mibPerSecond` MiB/s that moves to `to` linearly over `minutes` starting at `start`. */
+function ramp(t: number, start: number, minutes: number, from: number, to: number): number {
+  if (t < start) return from;
+  if (t >= start + minutes) return to;
+  return from + ((to - from) * (t - start + 1)) / minutes;
+}
+
+/**
+ * 2 days at about 3 MiB/s (the level the stream has always had, so on-demand's remembered peak is that level); on day 2 at
+ * 10:00 demand steps to 6× within 3 minutes, holds 2 hours and falls back within 10 minutes.
+ */
+export function step6x(): TraceRow[] {
+  const n = noise(6006, 0.04, 0.04);
+  const start = DAY + 10 * 60;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    const factor = t < start + 120 ? ramp(t, start, 3, 1, 6) : ramp(t, start + 120, 10, 6, 1);
+    rows.push(row(t, 3 * MiB * factor * n(), 1024));
+  }
+  return rows;
+}
+
+/**
+ * 2 days at about 3 MiB/s; on day 2 at 09:00 a 4× surge (within 3 minutes) for 60 minutes, back to the base within 5
+ * minutes, and 40 minutes later — before a scale-in window has passed — a second surge to 6× for 60 minutes.
+ */
+export function doubleSurge(): TraceRow[] {
+  const n = noise(7007, 0.04, 0.04);
+  const a = DAY + 9 * 60;
+  const b = a + 60 + 5 + 40;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    let factor = 1;
+    if (t >= a && t < a + 60) factor = ramp(t, a, 3, 1, 4);
+    else if (t >= a + 60 && t < b) factor = ramp(t, a + 60, 5, 4, 1);
+    else if (t >= b && t < b + 60) factor = ramp(t, b, 3, 1, 6);
+    else if (t >= b + 60) factor = ramp(t, b + 60, 5, 6, 1);
+    rows.push(row(t, 3 * MiB * factor * n(), 1024));
+  }
+  return rows;
+}
+
+/** 2 days at about 3 MiB/s with one spike to 2.5× (within 2 minutes) lasting 20 minutes, on day 2 at 14:00. */
+export function spike25x(): TraceRow[] {
+  const n = noise(8008, 0.04, 0.04);
+  const start = DAY + 14 * 60;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    const factor = t >= start && t < start + 20 ? ramp(t, start, 2, 1, 2.5) : 1;
+    rows.push(row(t, 3 * MiB * factor * n(), 1024));
+  }
+  return rows;
+}
+
+/** 2 days: 1 MiB/s, on day 1 from 06:00 a ramp over 10 hours to 12 MiB/s, then a drop within one minute back to 1 MiB/s. */
+export function slowRampSuddenDrop(): TraceRow[] {
+  const n = noise(9009, 0.04, 0.04);
+  const start = 6 * 60;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    const level = t < start + 600 ? ramp(t, start, 600, 1, 12) : 1;
+    rows.push(row(t, MiB * level * n(), 1024));
+  }
+  return rows;
+}
+
+/**
+ * 2 days at about 2 MiB/s; on day 2 from 00:00 the level alternates every 2 hours between 2 and 6 MiB/s (the autoscaler
+ * spends most of its 10 calls of the rolling 24 h following it), and at 16:30, after the last of these, a surge to 8×
+ * the base within 3 minutes, for 90 minutes.
+ */
+export function surgeOnSpentBudget(): TraceRow[] {
+  const n = noise(1010, 0.04, 0.04);
+  const surge = DAY + 16 * 60 + 30;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    let level = 2;
+    if (t >= DAY && t < DAY + 16 * 60) level = Math.floor((t - DAY) / 120) % 2 === 1 ? 6 : 2;
+    if (t >= surge && t < surge + 90) level = ramp(t, surge, 3, 2, 16);
+    rows.push(row(t, MiB * level * n(), 1024));
+  }
+  return rows;
+}
+
+/**
+ * 2 days at about 3 MiB/s; on day 2 from 10:00 to 14:00 one producer writes all its traffic, 1.5 MiB/s, under one partition
+ * key (added to the base): one shard receives it, whatever the shard count, so only the hot shard throttles while the
+ * stream's utilisation stays low. Scaling out does not relieve it.
+ */
+export function hotKey(): TraceRow[] {
+  const n = noise(1111, 0.04, 0.04);
+  const from = DAY + 10 * 60;
+  const rows: TraceRow[] = [];
+  for (let t = 0; t < 2 * DAY; t++) {
+    const base = 3 * MiB * n();
+    const hot = t >= from && t < from + 240 ? 1.5 * MiB : 0;
+    const r = row(t, base + hot, 1024);
+    rows.push({ ...r, hotKeyShare: hot / (base + hot) });
+  }
+  return rows;
+}
+
 export const TRACES: Record<string, () => TraceRow[]> = {
   'diurnal-growth-14d': diurnalGrowth,
   'flash-sale': flashSale,
   'ramp-drop': rampDrop,
   'periodic-bursts': periodicBursts,
   'tiny-steady': tinySteady,
+  'step-6x': step6x,
+  'double-surge': doubleSurge,
+  'spike-2.5x-20min': spike25x,
+  'slow-ramp-sudden-drop': slowRampSuddenDrop,
+  'surge-on-spent-budget': surgeOnSpentBudget,
+  'hot-key': hotKey,
 };
 
 if (require.main === module) {

@@ -217,6 +217,7 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     ? undefined : withinReach(decision.targetShards, stream.openShards, config.minShards, config.maxShards);
   if (target !== decision.targetShards) logger.error('the policy asked for a target outside the bounds or one call\'s reach', { decision, target });
   metrics.addMetric(AutoscalerMetrics.TARGET_SHARDS, MetricUnit.Count, target ?? stream.openShards);
+  if (decision.hotKey) metrics.addMetric(AutoscalerMetrics.HOT_KEY_THROTTLING, MetricUnit.Count, 1);
   logger.info('decision', {
     decision,
     target,

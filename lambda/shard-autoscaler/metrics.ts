@@ -1,5 +1,9 @@
 /**
  * The GetMetricData request the handler makes and how its answer becomes the policy's input. Pure.
+ *
+ * Per minute (Sum, 60 s): `IncomingBytes` and `IncomingRecords` (accepted writes only), `WriteProvisionedThroughputExceeded`
+ * and `PutRecords.ThrottledRecords` (records rejected by throttling: the policy estimates the demand hidden by throttling
+ * from them, and tells a hot key from demand by throttling at low utilisation); optionally the consumer lag.
  */
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { MinuteSample } from './policy';
@@ -30,7 +34,13 @@ export interface MetricsRequest {
   readonly lagConsumers: readonly string[];
 }
 
-const Q = { bytes: 'bytes', records: 'records', throttled: 'throttled', iteratorAge: 'iteratorAge' } as const;
+const Q = {
+  bytes: 'bytes',
+  records: 'records',
+  throttled: 'throttled',
+  putRecordsThrottled: 'putRecordsThrottled',
+  iteratorAge: 'iteratorAge',
+} as const;
 
 export function metricQueries(req: MetricsRequest): MetricDataQuery[] {
   const stream = [{ Name: 'StreamName', Value: req.streamName }];
@@ -43,6 +53,7 @@ export function metricQueries(req: MetricsRequest): MetricDataQuery[] {
     stat(Q.bytes, 'IncomingBytes', 'Sum'),
     stat(Q.records, 'IncomingRecords', 'Sum'),
     stat(Q.throttled, 'WriteProvisionedThroughputExceeded', 'Sum'),
+    stat(Q.putRecordsThrottled, 'PutRecords.ThrottledRecords', 'Sum'),
   ];
   if (req.lagIteratorAge) queries.push(stat(Q.iteratorAge, 'GetRecords.IteratorAgeMilliseconds', 'Maximum'));
   req.lagConsumers.forEach((consumer, i) => queries.push(stat(`consumer${i}`, 'SubscribeToShardEvent.MillisBehindLatest', 'Maximum',
@@ -76,7 +87,9 @@ export function readings(req: MetricsRequest, results: readonly MetricDataResult
   const bytes = series(Q.bytes);
   const records = series(Q.records);
   const throttled = series(Q.throttled);
-  const published = [...bytes.keys(), ...records.keys(), ...throttled.keys()].filter((m) => m >= req.startMinute && m < req.endMinute);
+  const putRecordsThrottled = series(Q.putRecordsThrottled);
+  const published = [...bytes.keys(), ...records.keys(), ...throttled.keys(), ...putRecordsThrottled.keys()]
+    .filter((m) => m >= req.startMinute && m < req.endMinute);
   const lastPublishedMinute = published.length > 0 ? Math.max(...published) : undefined;
   const last = Math.max(lastPublishedMinute ?? Number.NEGATIVE_INFINITY, req.endMinute - 1 - ASSUMED_PUBLICATION_DELAY_MINUTES);
   const samples: MinuteSample[] = [];
@@ -85,7 +98,9 @@ export function readings(req: MetricsRequest, results: readonly MetricDataResult
       minute,
       incomingBytes: bytes.get(minute) ?? 0,
       incomingRecords: records.get(minute) ?? 0,
-      throttledRecords: throttled.get(minute) ?? 0,
+      // WriteProvisionedThroughputExceeded counts PutRecord and PutRecords rejections, PutRecords.ThrottledRecords only the
+      // latter: the larger is the better count when one of them is late or missing.
+      throttledRecords: Math.max(throttled.get(minute) ?? 0, putRecordsThrottled.get(minute) ?? 0),
     });
   }
 

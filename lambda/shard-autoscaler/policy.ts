@@ -22,7 +22,7 @@ export interface PolicyConfig {
   readonly minShards: number;
   /** Highest shard count the policy ever asks for (<= 10,000). */
   readonly maxShards: number;
-  /** Utilisation the policy sizes the stream for, in (0, 1], e.g. 0.7: shards = ceil(demand / targetUtilization). */
+  /** Utilisation the policy sizes the stream for, in (0, 1], e.g. 0.6: shards = ceil(demand / targetUtilization). */
   readonly targetUtilization: number;
   /**
    * Scale-out on high utilisation needs this many consecutive published minutes at or above the scale-out utilisation
@@ -63,6 +63,16 @@ export interface PolicyConfig {
    * @default 30
    */
   readonly growthHorizonMinutes?: number;
+  /**
+   * Accepted utilisation below which a throttled minute is taken for a hot partition key rather than demand: the stream as a
+   * whole has room, so only some shards are full, and more shards would not relieve them (a key always maps to one shard).
+   * Such minutes trigger no scale-out; the decision reports them (`hotKey`) so that the handler can publish a metric that
+   * an alarm watches. Only minutes measured after the count settled count (before, the capacity that throttled them may
+   * have been smaller than the current count). For 30 minutes after such a minute, throttled minutes below the scale-out
+   * utilisation count as the hot key too. Sub-minute bursts on a quiet stream look the same in stream-level metrics.
+   * @default 0.5
+   */
+  readonly hotKeyUtilization?: number;
 }
 
 /** One published minute of the stream's stream-level metrics (per-minute sums). */
@@ -73,7 +83,10 @@ export interface MinuteSample {
   readonly incomingBytes: number;
   /** `IncomingRecords` Sum: records accepted. */
   readonly incomingRecords: number;
-  /** `WriteProvisionedThroughputExceeded` Sum: records rejected by throttling. */
+  /**
+   * Records rejected by throttling: the larger of the `WriteProvisionedThroughputExceeded` Sum (PutRecord and PutRecords)
+   * and the `PutRecords.ThrottledRecords` Sum. Throttled records are not in `IncomingBytes`/`IncomingRecords`.
+   */
   readonly throttledRecords: number;
 }
 
@@ -110,6 +123,11 @@ export interface Decision {
   readonly demandShards?: number;
   /** UpdateShardCount calls in the 24 h before `now` (without this decision's). */
   readonly callsInLast24h: number;
+  /**
+   * True when the newest published minute was throttled while the stream's accepted utilisation was below the hot-key
+   * utilisation: a hot partition key, which no scale-out relieves (see `PolicyConfig.hotKeyUtilization`).
+   */
+  readonly hotKey?: boolean;
 }
 
 /** The config with every default applied, and the numbers the alarms of the construct must agree with. */
@@ -137,6 +155,8 @@ export interface ResolvedPolicyConfig {
   readonly minThrottledFraction: number;
   readonly settleMinutes: number;
   readonly growthHorizonMinutes: number;
+  /** Accepted utilisation below which a throttled minute (after the count settled) is a hot key, not demand. */
+  readonly hotKeyUtilization: number;
 }
 
 /** Bytes one shard accepts in one minute. */
@@ -148,8 +168,12 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Scale-in utilisation as a share of the target utilisation. */
 const SCALE_IN_THRESHOLD_FACTOR = 0.75;
-/** Scale-in sizes the window's peak to this share of the target utilisation: the risky direction keeps a margin. */
-const SCALE_IN_MARGIN = 0.9;
+/**
+ * Scale-in sizes the window's peak to this share of the target utilisation: the risky direction keeps a margin, and the
+ * capacity held on the way down is the headroom with which the next surge meets the stream (above the scale-in factor,
+ * so that the count after a scale-in does not trigger the next one at once).
+ */
+const SCALE_IN_MARGIN = 0.8;
 /** Smallest forced scale-out step when throttling persists although the per-minute demand fits (sub-minute bursts). */
 const FORCED_STEP_FACTOR = 1.25;
 /** A minute at or above this utilisation is as good as throttled (per-second peaks are over the limit). */
@@ -162,6 +186,9 @@ const TREND_MINUTES = 30;
 /** A projection never sizes for more than this factor above the measured peak. */
 const MAX_PROJECTION_FACTOR = 1.5;
 
+/** Minutes a hot key seen is remembered (see `hotKeyUtilization`). */
+const HOT_KEY_MEMORY_MINUTES = 30;
+
 const SCALE_OUT_MINUTES: Record<Sensitivity, number> = { high: 2, medium: 3, low: 5 };
 const THROTTLE_MINUTES: Record<Sensitivity, number> = { high: 1, medium: 1, low: 2 };
 const SCALE_IN_MINUTES: Record<Sensitivity, number> = { high: 30, medium: 60, low: 180 };
@@ -169,11 +196,12 @@ const SCALE_IN_MINUTES: Record<Sensitivity, number> = { high: 30, medium: 60, lo
 /**
  * Applies the defaults and derives the thresholds (the construct's alarms use the same numbers).
  *
- * - scale-out utilisation = halfway between the target and 100% (0.85 for a 0.7 target): a stream sized at the target has
+ * - scale-out utilisation = halfway between the target and 100% (0.8 for a 0.6 target): a stream sized at the target has
  *   room before it triggers, and after it triggers before it throttles;
  * - saturation utilisation = 95% (or the scale-out utilisation if higher): one such minute acts like a throttled one;
- * - scale-in utilisation = 75% of the target (0.525 for 0.7): a scale-in, which sizes the window's peak to 90% of the
- *   target, then removes at least about a sixth of the shards, worth one of the ten daily calls.
+ * - scale-in utilisation = 75% of the target (0.45 for 0.6): a scale-in, which sizes the window's peak to 80% of the
+ *   target, then removes at least a sixteenth of the shards (0.45 / 0.48).
+ * - hot-key utilisation = 0.5: a throttled minute below it is a hot key, not demand.
  */
 export function resolveConfig(config: PolicyConfig): ResolvedPolicyConfig {
   const out = config.scaleOutSensitivity ?? 'high';
@@ -194,6 +222,7 @@ export function resolveConfig(config: PolicyConfig): ResolvedPolicyConfig {
     minThrottledFraction: config.minThrottledFraction ?? 0.001,
     settleMinutes: config.settleMinutes ?? 10,
     growthHorizonMinutes: config.growthHorizonMinutes ?? 30,
+    hotKeyUtilization: config.hotKeyUtilization ?? 0.5,
   };
 }
 
@@ -265,7 +294,9 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  * 1. Nothing while the stream is not ACTIVE (a reshard is running; the handler re-invokes when it is ACTIVE again) or the
  *    10 calls of the rolling 24 h are used up. A count outside [min, max] is first moved back inside.
  * 2. Demand per minute in shard equivalents (see {@link demandShards}); a throttled minute's demand is estimated from its
- *    accepted and throttled records, because throttling hides how much higher the demand is.
+ *    accepted and throttled records, because throttling hides how much higher the demand is. A throttled minute
+ *    measured after the count settled at an accepted utilisation below `hotKeyUtilization` is a hot key: its demand is
+ *    what was accepted, it is not saturated, and the decision reports `hotKey` instead of scaling out.
  * 3. Scale out when the newest `throttleMinutes` published minutes are saturated (throttled, or at ≥ 95% utilisation of
  *    the current count) or the newest `scaleOutMinutes` are at or above the scale-out utilisation, to
  *    ceil(expected demand / target utilisation). Expected demand is the recent peak; on a steady climb (no saturation) the
@@ -274,25 +305,25 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  *    reshard settled forces a step of at least ×1.25 even when the per-minute demand fits (sub-minute bursts). Scale-out
  *    may use every call left.
  * 4. Scale in when every minute of the scale-in window is unthrottled and at or below the scale-in utilisation of the
- *    current count, at least `settleMinutes` after the last call, to ceil(window peak / (0.9 × target utilisation)): the
+ *    current count, at least `settleMinutes` after the last call, to ceil(window peak / (0.8 × target utilisation)): the
  *    window's peak stays under the target with a margin. Never while the lag guard is tripped, and only while the calls
  *    left exceed the reserve for scale-out.
  * 5. The target is clamped to [min, max] and to one call's reach [ceil(current / 2), 2 × current]; the rest is returned
  *    as `pendingTarget` and reached in further steps (the handler re-invokes `decide` when the stream is ACTIVE again).
  *
  * No flapping: after a scale-out to the target utilisation, scale-in needs a whole window at or below 75% of the target;
- * after a scale-in, the window's peak sits at 90% of the target, and scale-out needs 1.21× that peak (the scale-out
- * utilisation, halfway between the target and 100%) for `scaleOutMinutes`, or saturation.
+ * after a scale-in, the window's peak sits at 80% of the target, and scale-out needs 1.67× that peak (for a 0.6 target:
+ * the scale-out utilisation 0.8 over 0.48) for `scaleOutMinutes`, or saturation.
  */
 export function decide(input: PolicyInput): Decision {
   const cfg = resolveConfig(input.config);
   const current = input.currentShards;
   const calls = callsInWindow(input.scalingCallTimes, input.now);
-  const none = (reason: string, demand?: number): Decision => ({ kind: 'none', reason, demandShards: demand, callsInLast24h: calls });
+  const noneYet = (reason: string): Decision => ({ kind: 'none', reason, callsInLast24h: calls });
 
-  if (input.streamStatus !== 'ACTIVE') return none(`stream is ${input.streamStatus}`);
+  if (input.streamStatus !== 'ACTIVE') return noneYet(`stream is ${input.streamStatus}`);
   if (calls >= KinesisLimits.MAX_SCALING_CALLS_PER_24H) {
-    return none(`all ${KinesisLimits.MAX_SCALING_CALLS_PER_24H} UpdateShardCount calls of the rolling 24 h are used`);
+    return noneYet(`all ${KinesisLimits.MAX_SCALING_CALLS_PER_24H} UpdateShardCount calls of the rolling 24 h are used`);
   }
 
   const lastCall = input.scalingCallTimes.filter((t) => t <= input.now).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
@@ -304,6 +335,20 @@ export function decide(input: PolicyInput): Decision {
   const reach = (want: number) => Math.max(Math.ceil(current / 2), Math.min(2 * current, want));
   const lo = cfg.minShards;
   const hi = cfg.maxShards;
+
+  // A hot key: throttled while the stream as a whole has room. Its throttled records are not demand more shards would take.
+  // Once one is seen, throttled minutes below the scale-out utilisation stay hot-key minutes for a while (noise around the
+  // hot-key utilisation must not turn them into demand); minutes at or above it are a full stream, whatever the keys.
+  const throttledWithRoom = (s: MinuteSample, below: number) => current >= 2 && s.minute * MINUTE_MS >= settledFrom
+    && throttledFraction(s) >= cfg.minThrottledFraction && utilization(s, current) < below;
+  const hotKeySeen = samples.slice(-HOT_KEY_MEMORY_MINUTES).some((s) => throttledWithRoom(s, cfg.hotKeyUtilization));
+  const hotKeyMinute = (s: MinuteSample) => throttledWithRoom(s, hotKeySeen ? cfg.scaleOutUtilization : cfg.hotKeyUtilization);
+  const demandOf = (s: MinuteSample) => (hotKeyMinute(s) ? utilization(s, 1) : demandShards(s));
+  const newest = samples[samples.length - 1];
+  const hotKey = newest !== undefined && hotKeyMinute(newest);
+  const none = (reason: string, demand?: number): Decision => ({
+    kind: 'none', reason, demandShards: demand, callsInLast24h: calls, ...(hotKey ? { hotKey } : {}),
+  });
 
   // Out of bounds (the bounds changed, or someone resharded by hand): move back inside first.
   if (current < lo) {
@@ -317,14 +362,15 @@ export function decide(input: PolicyInput): Decision {
 
   // Scale-out.
   const latest = samples.slice(-cfg.throttleMinutes);
-  const saturated = (s: MinuteSample) => throttledFraction(s) >= cfg.minThrottledFraction || demandShards(s) >= cfg.saturationUtilization * current;
+  const saturated = (s: MinuteSample) => !hotKeyMinute(s)
+    && (throttledFraction(s) >= cfg.minThrottledFraction || demandShards(s) >= cfg.saturationUtilization * current);
   const isSaturated = latest.length === cfg.throttleMinutes && latest.every(saturated);
   const isThrottled = isSaturated && latest.every((s) => throttledFraction(s) >= cfg.minThrottledFraction);
   const hot = samples.slice(-cfg.scaleOutMinutes);
-  const isHot = hot.length === cfg.scaleOutMinutes && hot.every((s) => demandShards(s) >= cfg.scaleOutUtilization * current);
+  const isHot = hot.length === cfg.scaleOutMinutes && hot.every((s) => demandOf(s) >= cfg.scaleOutUtilization * current);
   if (isSaturated || isHot) {
     const lookback = samples.slice(-Math.max(cfg.scaleOutMinutes, cfg.throttleMinutes));
-    const peak = Math.max(...lookback.map(demandShards));
+    const peak = Math.max(...lookback.map(demandOf));
     // A steady climb is sized ahead; a saturated minute is a step change, not a trend, and its estimate is the demand.
     const trend = isSaturated ? 0 : projectDemand(samples, cfg.growthHorizonMinutes);
     const expected = Math.max(peak, Math.min(peak * MAX_PROJECTION_FACTOR, trend));
@@ -347,6 +393,10 @@ export function decide(input: PolicyInput): Decision {
       return step('scale-out', Math.min(want, hi), `${why}; demand ${fmt(peak)} shard equivalents${growth}`, expected);
     }
     if (want > current) return none(`${why}, but already at the maximum ${hi}`, peak);
+  }
+  if (hotKey) {
+    return none(`throttled ${(100 * throttledFraction(newest)).toFixed(2)}% of records at ${pct(utilization(newest, current))} `
+      + 'utilisation: a hot partition key, which more shards would not relieve; no scale-out', demandOf(newest));
   }
 
   // Scale-in. Demand is absolute, so the window may span earlier reshards; only the count must have settled.
@@ -375,6 +425,7 @@ export function decide(input: PolicyInput): Decision {
       reason: pending !== undefined ? `${reason}; ${target} now, ${pending} in further steps` : reason,
       demandShards: demand,
       callsInLast24h: calls,
+      ...(hotKey ? { hotKey } : {}),
     };
   }
 }

@@ -17,10 +17,14 @@ export interface ShardAutoscalerAlarmsProps extends AlarmSetOptions {
  *   and reported as failing decisions instead). Any error in 5 minutes.
  * - `ScalingFailures`: decisions that could not be applied, kept for the next re-check, in 3 consecutive 5-minute periods
  *   (each one is also reported to the topic when it first happens).
+ * - `HotKey`: the stream throttled at low utilisation in 3 consecutive 5-minute periods: a hot partition key fills its
+ *   shard while the others have room. More shards would not relieve it (a key always maps to one shard), so the
+ *   autoscaler does not scale out on it and this alarm tells people instead.
  */
 export class ShardAutoscalerAlarms extends AlarmSet {
   public readonly handlerErrors?: cloudwatch.Alarm;
   public readonly scalingFailures?: cloudwatch.Alarm;
+  public readonly hotKey?: cloudwatch.Alarm;
   private readonly autoscaler: ShardAutoscaler;
   private readonly handler: lambda.IFunction;
 
@@ -46,6 +50,17 @@ export class ShardAutoscalerAlarms extends AlarmSet {
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.hotKey = this.createAlarm('HotKey', {
+      alarmDescription: 'The stream has throttled writes for 15 minutes while its utilisation was low: a hot partition key '
+        + 'fills one shard. The autoscaler does not add shards for it (they would not relieve it): spread the producer\'s '
+        + 'partition keys, or find the key with shard-level metrics (IncomingBytes per shard)',
+      metric: this.autoscaler.metricHotKeyThrottling({ period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   public widgets(): cloudwatch.IWidget[] {
@@ -60,7 +75,7 @@ export class ShardAutoscalerAlarms extends AlarmSet {
       }),
       new cloudwatch.GraphWidget({
         title: 'Shard autoscaler: calls and failures',
-        left: [this.autoscaler.metricScalingCalls(), this.autoscaler.metricScalingFailures()],
+        left: [this.autoscaler.metricScalingCalls(), this.autoscaler.metricScalingFailures(), this.autoscaler.metricHotKeyThrottling()],
         right: [this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) })],
         width: 12,
       }),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import {
-  AutoscalerController, AwsSamplesController, Controller, formatTimeline, maxInRollingDay, parseTrace, SimAlarm, simulate,
+  applyCapacity, AutoscalerController, AwsSamplesController, Controller, formatTimeline, formatTrace, maxInRollingDay, parseTrace,
+  reactiveBound, SimAlarm, simulate,
   StaticController, StreamApi, StreamView, SubstationController, substationDownscale, substationUpscale, TIMELINE_HEADER, TraceRow,
 } from '../../bench/sim';
 import { TRACES } from '../../bench/traces/generate';
@@ -60,6 +61,28 @@ describe('simulator: traces', () => {
     }
   });
 
+  test('a trace may carry a hot-key share per minute, from 0 to 1', () => {
+    const csv = 'minute,incoming_bytes,incoming_records,hot_key_share\n0,100,2,0\n1,100,2,0.25\n';
+    expect(parseTrace(csv)).toEqual([
+      { minute: 0, incomingBytes: 100, incomingRecords: 2, hotKeyShare: 0 }, { minute: 1, incomingBytes: 100, incomingRecords: 2, hotKeyShare: 0.25 },
+    ]);
+    expect(formatTrace(parseTrace(csv))).toBe(csv);
+    expect(() => parseTrace('minute,incoming_bytes,incoming_records,hot_key_share\n0,1,1,1.5')).toThrow(/line 2: hot_key_share must be from 0 to 1/);
+    expect(() => parseTrace('minute,incoming_bytes,incoming_records,hot_key_share\n0,1,1')).toThrow(/expected 4 non-negative numbers/);
+  });
+
+  test('the surge traces: a 6× step within 3 minutes, a 2.5× spike of 20 minutes, a second surge before a scale-in window', () => {
+    const step = TRACES['step-6x']();
+    const s = 1440 + 600;
+    expect(step[s + 2].incomingBytes / step[s - 1].incomingBytes).toBeGreaterThan(5);
+    const spike = TRACES['spike-2.5x-20min']();
+    const high = spike.filter((r) => r.incomingBytes > 2 * 3 * SHARD_MIN_BYTES);
+    expect(high.length).toBeGreaterThanOrEqual(18);
+    expect(high.length).toBeLessThanOrEqual(20);
+    const hot = TRACES['hot-key']();
+    expect(hot.filter((r) => (r.hotKeyShare ?? 0) > 0)).toHaveLength(240);
+  });
+
   test('the flash sale rises 5× within 3 minutes', () => {
     const t = TRACES['flash-sale']();
     const start = 2 * 1440 + 20 * 60;
@@ -96,6 +119,56 @@ describe('simulator: throttling accounting', () => {
     expect(s.incomingBytes).toBeCloseTo(2 * SHARD_MIN_BYTES, 0);
     expect(s.incomingRecords + s.throttledRecords).toBe(Math.round((3 * SHARD_MIN_BYTES) / 4096));
     expect(s.throttledRecords).toBeGreaterThan(0);
+  });
+});
+
+describe('simulator: hot key', () => {
+  test('a hot key lands on one shard: more shards do not relieve it', () => {
+    // 3 MiB/s spread evenly plus 1.5 MiB/s under one key: the hot shard gets 1.5 + 3/n MiB/s against its 1 MiB/s.
+    const row = { minute: 0, incomingBytes: 4.5 * SHARD_MIN_BYTES, incomingRecords: 4.5 * 60_000, hotKeyShare: 1 / 3 };
+    const on5 = applyCapacity(row, 5 * SHARD_MIN_BYTES, 5 * 60_000, 5);
+    expect(on5.throttledBytes).toBeCloseTo((1.5 + 0.6 - 1) * SHARD_MIN_BYTES, 0);
+    const on20 = applyCapacity(row, 20 * SHARD_MIN_BYTES, 20 * 60_000, 20);
+    expect(on20.throttledBytes).toBeCloseTo((1.5 + 0.15 - 1) * SHARD_MIN_BYTES, 0);
+    // without a hot key, 5 shards take it all
+    expect(applyCapacity({ ...row, hotKeyShare: 0 }, 5 * SHARD_MIN_BYTES, 5 * 60_000, 5).throttledBytes).toBe(0);
+  });
+
+  test('the autoscaler does not scale out on a hot key', () => {
+    // 10 shards (the minimum): the 1.5 MiB/s hot key fills one, the stream's accepted utilisation is about 37%.
+    const trace = TRACES['hot-key']();
+    const c = new AutoscalerController({ minShards: 10, maxShards: 10_000, targetUtilization: 0.6 });
+    const { timeline } = simulate(trace, c, { initialShards: 10 });
+    const during = timeline.slice(1440 + 600, 1440 + 840);
+    expect(during.some((r) => r.throttledBytes > 0)).toBe(true);
+    expect(during.filter((r) => /UpdateShardCount \d+->(\d+)/.test(r.event))).toEqual([]);
+    expect(c.decisions.filter((d) => d.decision.hotKey).length).toBeGreaterThan(200);
+  });
+});
+
+describe('simulator: the bound', () => {
+  test('on a step, the bound is the throttling of doubling at the first published minute and at every completed reshard', () => {
+    // 1 shard at 0.5 MiB/s, 3 MiB/s from minute 20. Minute 20 is published at the start of 23: 1 → 2 then, ready at 27;
+    // 2 → 4 at 27, ready at 31. Throttled: 7 minutes of 2 MiB/s at 1 shard, 4 minutes of 1 MiB/s at 2 shards.
+    const trace = [...flat(20, 0.5), ...flat(40, 3, 4096, 20)];
+    const { result, timeline } = simulate(trace, new StaticController(), { initialShards: 1 });
+    const bound = reactiveBound(trace, timeline, { metricDelayMinutes: 2, reshardMinutes: 4, evidenceUtilization: 0.8 });
+    const total = (20 * 0.5 + 40 * 3) * SHARD_MIN_BYTES;
+    expect(bound.throttledBytesFraction).toBeCloseTo(((7 * 2 + 4 * 1) * SHARD_MIN_BYTES) / total, 9);
+    expect(bound.shards.slice(26, 32)).toEqual([1, 2, 2, 2, 2, 4]);
+    expect(result.throttledBytesFraction).toBeGreaterThan(bound.throttledBytesFraction);
+  });
+
+  test('the bound never throttles more than the policy it starts from, nor less than what the delay forces', () => {
+    for (const name of ['flash-sale', 'step-6x', 'periodic-bursts']) {
+      const trace = TRACES[name]();
+      for (const controller of [new AutoscalerController({ minShards: 1, maxShards: 10_000, targetUtilization: 0.6 }), new AwsSamplesController()]) {
+        const { result, timeline } = simulate(trace, controller);
+        const bound = reactiveBound(trace, timeline, { metricDelayMinutes: 2, reshardMinutes: 4, evidenceUtilization: 0.8 });
+        expect(bound.throttledBytesFraction).toBeLessThanOrEqual(result.throttledBytesFraction + 1e-12);
+        bound.shards.forEach((b, t) => expect(b).toBeGreaterThanOrEqual(timeline[t].shards));
+      }
+    }
   });
 });
 

@@ -42,7 +42,7 @@ describe('ShardAutoscaler', () => {
     const out = alarm(template, 'ScaleOutUtilization');
     expect(out).toMatchObject({
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 0.85,
+      Threshold: 0.8,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       TreatMissingData: 'notBreaching',
@@ -68,7 +68,7 @@ describe('ShardAutoscaler', () => {
       DatapointsToAlarm: 60,
       TreatMissingData: 'breaching',
     });
-    expect(inn.Threshold).toBeCloseTo(0.525, 12);
+    expect(inn.Threshold).toBeCloseTo(0.45, 12);
     expect(shardsOfExpression(inn.Metrics.find((m: any) => m.Expression !== undefined).Expression)).toBe(4);
 
     const throttling = alarm(template, 'ScaleOutThrottling');
@@ -146,7 +146,7 @@ describe('ShardAutoscaler', () => {
       },
       minShards: 2,
       maxShards: 64,
-      targetUtilization: 0.7,
+      targetUtilization: 0.6,
       scaleOutSensitivity: 'high',
       scaleInSensitivity: 'medium',
       lagGuardConsumers: [],
@@ -229,7 +229,7 @@ describe('ShardAutoscaler', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     const topicArn = stack.resolve(autoscaler.notificationTopic.topicArn);
-    for (const id of ['HandlerErrors', 'ScalingFailures']) {
+    for (const id of ['HandlerErrors', 'ScalingFailures', 'HotKey']) {
       expect(alarm(template, id).AlarmActions).toEqual([topicArn]);
     }
   });
@@ -266,6 +266,25 @@ describe('ShardAutoscaler', () => {
     expect(autoscaler.alarms.widgets()).toHaveLength(2);
   });
 
+  test('a hot key is alarmed, not scaled: HotKey on the handler\'s HotKeyThrottling metric, 15 minutes', () => {
+    const { template, stack, stream, autoscaler } = build();
+    expect(alarm(template, 'HotKey')).toMatchObject({
+      Namespace: 'KinesisStreamingPipelines/ShardAutoscaler',
+      MetricName: 'HotKeyThrottling',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      Dimensions: expect.arrayContaining([{ Name: 'service', Value: 'shard-autoscaler' }, { Name: 'StreamName', Value: stack.resolve(stream.streamName) }]),
+    });
+    expect(alarm(template, 'HotKey').AlarmDescription).toMatch(/hot partition key/);
+    expect(autoscaler.alarms.hotKey).toBeDefined();
+    expect(stack.resolve(autoscaler.metricHotKeyThrottling().metricName)).toBe('HotKeyThrottling');
+  });
+
   test('alarmsEnabled false: no alarms of its own, the scaling alarms stay', () => {
     const { template } = build({ alarmsEnabled: false });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
@@ -274,7 +293,9 @@ describe('ShardAutoscaler', () => {
   test('alarmNamePrefix names every alarm', () => {
     const { template } = build({ alarmNamePrefix: 'clicks' });
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties.AlarmName).sort();
-    expect(names).toEqual(['clicks-HandlerErrors', 'clicks-ScaleInUtilization', 'clicks-ScaleOutThrottling', 'clicks-ScaleOutUtilization', 'clicks-ScalingFailures']);
+    expect(names).toEqual([
+      'clicks-HandlerErrors', 'clicks-HotKey', 'clicks-ScaleInUtilization', 'clicks-ScaleOutThrottling', 'clicks-ScaleOutUtilization', 'clicks-ScalingFailures',
+    ]);
     expect(handlerConfig(template).alarmNames).toEqual({
       scaleOutThrottling: 'clicks-ScaleOutThrottling', scaleOutUtilization: 'clicks-ScaleOutUtilization', scaleInUtilization: 'clicks-ScaleInUtilization',
     });

@@ -26,6 +26,11 @@ export const AutoscalerMetrics = {
   CALLS_IN_LAST_24H: 'ScalingCallsInLast24h',
   /** Invocations that stopped because another one changed the state first (they lost the race; nothing is wrong). */
   CONCURRENCY_CONFLICTS: 'ConcurrencyConflicts',
+  /**
+   * 1 for each decision on a newest minute that throttled while the stream's utilisation was low: a hot partition key,
+   * which the autoscaler does not answer with shards.
+   */
+  HOT_KEY_THROTTLING: 'HotKeyThrottling',
 } as const;
 
 export interface AutoscalerAlarmNames {

@@ -112,6 +112,8 @@ interface Minute {
   readonly bytes: number;
   readonly records: number;
   readonly throttled?: number;
+  /** `PutRecords.ThrottledRecords`, which Kinesis publishes beside `WriteProvisionedThroughputExceeded`. */
+  readonly putRecordsThrottled?: number;
   readonly iteratorAgeMs?: number;
 }
 
@@ -124,6 +126,7 @@ async function putMinutes(rows: Minute[], now = Date.now()): Promise<void> {
     data.push({ MetricName: 'IncomingBytes', Dimensions: dims, Timestamp: ts, Value: m.bytes, Unit: 'Bytes' });
     data.push({ MetricName: 'IncomingRecords', Dimensions: dims, Timestamp: ts, Value: m.records, Unit: 'Count' });
     if (m.throttled !== undefined) data.push({ MetricName: 'WriteProvisionedThroughputExceeded', Dimensions: dims, Timestamp: ts, Value: m.throttled, Unit: 'Count' });
+    if (m.putRecordsThrottled !== undefined) data.push({ MetricName: 'PutRecords.ThrottledRecords', Dimensions: dims, Timestamp: ts, Value: m.putRecordsThrottled, Unit: 'Count' });
     if (m.iteratorAgeMs !== undefined) data.push({ MetricName: 'GetRecords.IteratorAgeMilliseconds', Dimensions: dims, Timestamp: ts, Value: m.iteratorAgeMs, Unit: 'Milliseconds' });
   }
   const cw = cloudwatchClient();
@@ -298,9 +301,9 @@ describe('shard-autoscaler handler', () => {
       ...minutes(2, 1, { bytes: 0.96 * 4 * 60 * MIB, records: 1000, throttled: 0 }),
     ]);
     const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
-    // 3.84 shards' worth of writes at a 70% target: ceil(3.84 / 0.7) = 6.
-    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 6 });
-    expect(await alarmShards(setup)).toEqual([6, 6, 6]);
+    // 3.84 shards' worth of writes at the default 60% target: ceil(3.84 / 0.6) = 7.
+    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 7 });
+    expect(await alarmShards(setup)).toEqual([7, 7, 7]);
   });
 
   test('PutMetricAlarm carries the full existing definition: only the expression and its label change', async () => {
@@ -518,6 +521,30 @@ describe('shard-autoscaler handler', () => {
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
     const query = layer.callsOf('GetMetricData')[0].input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.MetricName);
     expect(query).toContain('GetRecords.IteratorAgeMilliseconds');
+  });
+
+  test('PutRecords.ThrottledRecords alone is read as throttling: the handler scales out on it', async () => {
+    const setup = await setUp();
+    // 75% of 4 shards accepted (nothing to act on by itself), as many records again rejected, seen in PutRecords.* only.
+    await putMinutes([
+      ...minutes(20, 4, { bytes: 2 * 60 * MIB, records: 2 * 60_000 }),
+      ...minutes(3, 1, { bytes: 3 * 60 * MIB, records: 3 * 60_000, putRecordsThrottled: 3 * 60_000 }),
+    ]);
+    const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 8 });
+    const query = layer.callsOf('GetMetricData')[0].input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.MetricName);
+    expect(query).toEqual(expect.arrayContaining(['WriteProvisionedThroughputExceeded', 'PutRecords.ThrottledRecords']));
+  });
+
+  test('a hot key (throttled at low utilisation): no call, the HotKeyThrottling metric instead', async () => {
+    const setup = await setUp({ shards: 10 });
+    // 2.5 shards' worth accepted on 10 (25%), a fifth of the records throttled: one shard full, the stream not.
+    await putMinutes(minutes(20, 1, { bytes: 2.5 * 60 * MIB, records: 150_000, throttled: 37_500, putRecordsThrottled: 37_500 }));
+    const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    expect(outcome.action).toBe('none');
+    expect(outcome.reason).toMatch(/hot partition key/);
+    expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
+    expect(emfMetrics()[0]).toMatchObject({ HotKeyThrottling: 1, OpenShards: 10, TargetShards: 10 });
   });
 
   test('dry run: decides and reports once, but never calls UpdateShardCount nor rewrites the alarms', async () => {

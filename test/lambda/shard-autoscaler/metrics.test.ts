@@ -17,11 +17,21 @@ describe('shard-autoscaler metrics', () => {
       ['bytes', 'IncomingBytes', 'Sum', 60],
       ['records', 'IncomingRecords', 'Sum', 60],
       ['throttled', 'WriteProvisionedThroughputExceeded', 'Sum', 60],
+      ['putRecordsThrottled', 'PutRecords.ThrottledRecords', 'Sum', 60],
       ['iteratorAge', 'GetRecords.IteratorAgeMilliseconds', 'Maximum', 60],
       ['consumer0', 'SubscribeToShardEvent.MillisBehindLatest', 'Maximum', 60],
     ]);
-    expect(queries[4].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'StreamName', Value: 'clicks' }, { Name: 'ConsumerName', Value: 'flink' }]);
-    expect(metricQueries({ ...request, lagIteratorAge: false, lagConsumers: [] })).toHaveLength(3);
+    expect(queries[5].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'StreamName', Value: 'clicks' }, { Name: 'ConsumerName', Value: 'flink' }]);
+    expect(metricQueries({ ...request, lagIteratorAge: false, lagConsumers: [] })).toHaveLength(4);
+  });
+
+  test('throttled records: the larger of WriteProvisionedThroughputExceeded and PutRecords.ThrottledRecords', () => {
+    const r = readings(request, [
+      series('throttled', [[START + 60, 500], [START + 61, 100]]),
+      series('putRecordsThrottled', [[START + 61, 400], [START + 62, 300]]),
+    ]);
+    expect(r.samples.slice(60, 63).map((s) => s.throttledRecords)).toEqual([500, 400, 300]);
+    expect(r.lastPublishedMinute).toBe(START + 62);
   });
 
   test('samples are zero-filled, oldest first, and end at the latest published minute', () => {

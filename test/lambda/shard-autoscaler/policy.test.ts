@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { AutoscalerController, simulate, TraceRow } from '../../../bench/sim';
 import {
   callsInWindow, decide, demandShards, MinuteSample, PolicyConfig, PolicyInput, projectDemand, requiredHistoryMinutes,
-  resolveConfig, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction,
+  resolveConfig, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction, utilization,
 } from '../../../lambda/shard-autoscaler/policy';
 
 const MIN = 60_000;
@@ -105,10 +105,10 @@ describe('policy: decide, hand-computed cases', () => {
     expect(d.targetShards).toBeUndefined();
   });
 
-  test('sustained low utilisation: scales in to keep the window peak at 90% of the target', () => {
-    // 60 minutes at ≤ 3 shard-eq on 10 shards (≤ 30% ≤ 52.5%): 3 / (0.9 × 0.7) = 4.76 → 5
+  test('sustained low utilisation: scales in to keep the window peak at 80% of the target', () => {
+    // 60 minutes at ≤ 3 shard-eq on 10 shards (≤ 30% ≤ 52.5%): 3 / (0.8 × 0.7) = 5.36 → 6
     const samples = series(80, (i) => (i % 7 === 0 ? 3 : 2));
-    expect(decide(input({ samples }))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
+    expect(decide(input({ samples }))).toMatchObject({ kind: 'scale-in', targetShards: 6 });
   });
 
   test('scale-in needs the whole window low', () => {
@@ -177,6 +177,33 @@ describe('policy: decide, hand-computed cases', () => {
   test('throttling below the minimum fraction does not count', () => {
     const samples = [minute(NOW_MINUTE - 3, 5, 1)]; // 1 record of ~154,000
     expect(decide(input({ samples })).kind).toBe('none');
+  });
+
+  test('a hot key (throttled at low utilisation) is reported, and no scale-out follows', () => {
+    // 10 shards, 2.5 shard-eq accepted (25%), a fifth of the records throttled: one shard is full, the stream is not.
+    const hot = series(20, () => 2.5).map((s) => ({ ...s, throttledRecords: Math.round(s.incomingRecords / 4) }));
+    const d = decide(input({ samples: hot }));
+    expect(d).toMatchObject({ kind: 'none', hotKey: true });
+    expect(d.reason).toMatch(/hot partition key/);
+    // The same throttled share at 60% utilisation is demand: scale out.
+    const busy = series(20, () => 6).map((s) => ({ ...s, throttledRecords: Math.round(s.incomingRecords / 4) }));
+    const out = decide(input({ samples: busy }));
+    expect(out.kind).toBe('scale-out');
+    expect(out.hotKey).toBeUndefined();
+  });
+
+  test('throttled minutes from before the count settled are not taken for a hot key: a surge chain goes on', () => {
+    // Called 5 minutes ago (4 → 8 shards): minutes measured at 4 shards are 50% of 8 once the count is 8, and throttled.
+    const before = series(15, () => 2).map((s) => ({ ...s, minute: s.minute - 4 }));
+    const surge = [0, 1, 2, 3].map((i) => ({ ...minute(NOW_MINUTE - 6 + i, 3.9), throttledRecords: 200_000 }));
+    const d = decide(input({ currentShards: 8, samples: [...before, ...surge], scalingCallTimes: [NOW - 5 * MIN] }));
+    expect(d.kind).toBe('scale-out');
+    expect(d.hotKey).toBeUndefined();
+  });
+
+  test('one shard is never a hot key: the stream is the shard', () => {
+    const samples = series(20, () => 0.3).map((s) => ({ ...s, throttledRecords: Math.round(s.incomingRecords) }));
+    expect(decide(input({ currentShards: 1, samples })).kind).toBe('scale-out');
   });
 });
 
@@ -283,6 +310,9 @@ describe('policy: properties', () => {
         return { minute: NOW_MINUTE - 4 + i, incomingBytes: accepted, incomingRecords: records, throttledRecords };
       });
       const samples = [...base.samples.map((s) => ({ ...s, minute: s.minute - 2 })), ...tail];
+      // A hot key (throttled while the stream has room, after the count settled) is reported instead (tested above).
+      const lowUtilization = tail.some((s) => utilization(s, current) < resolveConfig(config).hotKeyUtilization);
+      fc.pre(current === 1 || !lowUtilization);
       const d = decide({
         ...base, config, currentShards: current, streamStatus: 'ACTIVE', samples, scalingCallTimes: calls.map((m) => NOW - m * MIN),
       });
