@@ -240,3 +240,19 @@ describe('each handler\'s permissions.ts lists every SDK call its source makes',
     }
   });
 });
+
+describe('one metric, one alarm', () => {
+  test.each(['ClickstreamStack', 'IotSensorStack'])('%s: each EFO consumer\'s MillisBehindLatest has exactly one alarm', (name) => {
+    const t = resolved(name);
+    const consumers = t.ofType('AWS::Kinesis::StreamConsumer').map(([, p]) => p.ConsumerName as string);
+    expect(consumers.length).toBeGreaterThan(0);
+    for (const consumer of consumers) {
+      const alarms = t.ofType('AWS::CloudWatch::Alarm').filter(([, p]) => {
+        const metrics = p.MetricName ? [p] : (p.Metrics ?? []).map((m: any) => m.MetricStat?.Metric).filter(Boolean);
+        return metrics.some((m: any) => m.MetricName === 'SubscribeToShardEvent.MillisBehindLatest'
+          && (m.Dimensions ?? []).some((d: any) => d.Name === 'ConsumerName' && d.Value === consumer));
+      });
+      expect([consumer, alarms.map(([id]) => id)]).toEqual([consumer, [expect.any(String)]]);
+    }
+  });
+});

@@ -13,10 +13,10 @@ export interface S3ConfigurationOptions {
   readonly compression: string;
   readonly logging: firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty;
   /**
-   * Grant the whole bucket rather than the prefixes: for Redshift staging, where Firehose also writes the COPY
-   * manifests and the error manifests at keys of its choosing.
+   * More prefixes the role writes besides `prefix` and `errorOutputPrefix`: for Redshift staging, the `errors/` folder
+   * where Firehose leaves the manifests of the COPYs it gave up on (its COPY manifests go under `prefix`).
    */
-  readonly wholeBucket?: boolean;
+  readonly extraPrefixes?: string[];
 }
 
 /**
@@ -27,11 +27,7 @@ export interface S3ConfigurationOptions {
 export function renderS3Configuration(
   permissions: DeliveryPermissions, o: S3ConfigurationOptions,
 ): firehose.CfnDeliveryStream.S3DestinationConfigurationProperty {
-  if (o.wholeBucket) {
-    permissions.allowS3Write(o.bucket, '');
-  } else {
-    permissions.allowS3Write(o.bucket, o.prefix, o.errorOutputPrefix);
-  }
+  permissions.allowS3Write(o.bucket, o.prefix, o.errorOutputPrefix, ...(o.extraPrefixes ?? []));
   return {
     bucketArn: o.bucket.bucketArn,
     roleArn: permissions.role.roleArn,
