@@ -5,39 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ENV, deliveryEverythingOn, flinkEverythingOn, streamEverythingOn } from './stacks';
 import { ClickstreamStack } from '../../examples/clickstream-stack';
 import { IotSensorStack } from '../../examples/iot-sensor-stack';
 import { StreamExampleStack } from '../../examples/stream-stack';
-import {
-  DataLakeColumnType, DataLakeFormat, DeliverySource, DeliveryTransform, S3DataLakeDelivery,
-} from '../../lib/delivery';
-import { importedStream } from '../delivery/fixtures';
 import { AccessRequest, PolicyModel, evaluate, evaluateAll } from '../support/reachability';
 import { derivePaths, handlerOf, handlerPermissions } from '../support/reachability-paths';
 import { ResolvedTemplate, resolveTemplate } from '../support/template-resolver';
-
-const ENV = { account: '123456789012', region: 'us-east-1' };
-
-function s3EverythingOn(app: App): Stack {
-  const stack = new Stack(app, 'LakeEverythingOn', { env: ENV });
-  new S3DataLakeDelivery(stack, 'Readings', {
-    source: DeliverySource.fromStream(importedStream(stack)),
-    deliveryStreamName: 'readings-lake',
-    partitionKeys: ['site'],
-    format: DataLakeFormat.PARQUET,
-    schema: [
-      { name: 'site', type: DataLakeColumnType.STRING },
-      { name: 'temperature', type: DataLakeColumnType.DOUBLE },
-    ],
-    transform: DeliveryTransform.jsonRecords({ reservedConcurrentExecutions: 10 }),
-    sourceBackup: true,
-    bufferingInterval: Duration.seconds(120),
-    bufferingSize: Size.mebibytes(64),
-  });
-  return stack;
-}
 
 // Each stack is synthesized and resolved once for the whole file.
 const stacks: Record<string, ResolvedTemplate> = {};
@@ -48,14 +24,18 @@ function resolved(name: string): ResolvedTemplate {
       IotSensorStack: () => new IotSensorStack(app, 'Iot', { env: ENV }),
       ClickstreamStack: () => new ClickstreamStack(app, 'Clicks', { env: ENV }),
       StreamExampleStack: () => new StreamExampleStack(app, 'Stream', { env: ENV }),
-      S3DataLakeDeliveryEverythingOn: () => s3EverythingOn(app),
+      DeliveryEverythingOn: () => deliveryEverythingOn(app),
+      FlinkEverythingOn: () => flinkEverythingOn(app),
+      StreamEverythingOn: () => streamEverythingOn(app),
     };
     stacks[name] = resolveTemplate(Template.fromStack(build[name]()).toJSON(), ENV);
   }
   return stacks[name];
 }
 
-describe.each(['IotSensorStack', 'ClickstreamStack', 'StreamExampleStack', 'S3DataLakeDeliveryEverythingOn'])('%s', (name) => {
+const ALL = ['IotSensorStack', 'ClickstreamStack', 'StreamExampleStack', 'DeliveryEverythingOn', 'FlinkEverythingOn', 'StreamEverythingOn'];
+
+describe.each(ALL)('%s', (name) => {
   test('every data path and alarm path is allowed', async () => {
     const t = resolved(name);
     const paths = derivePaths(t);
@@ -153,7 +133,7 @@ describe('least privilege: what must be denied', () => {
     }
   });
 
-  test.each(['IotSensorStack', 'ClickstreamStack', 'S3DataLakeDeliveryEverythingOn'])('no Firehose role of %s deletes objects or reads another delivery\'s source', async (name) => {
+  test.each(['IotSensorStack', 'ClickstreamStack', 'DeliveryEverythingOn'])('no Firehose role of %s deletes objects or reads another delivery\'s source', async (name) => {
     const t = resolved(name);
     const deliveries = t.ofType('AWS::KinesisFirehose::DeliveryStream').filter(([, p]) => p.KinesisStreamSourceConfiguration);
     const buckets = t.ofType('AWS::S3::Bucket').map(([id]) => t.getAtt(id, 'Arn'));

@@ -445,13 +445,55 @@ function handlerPaths(t: ResolvedTemplate): AccessRequest[] {
       };
       const resources = call.resource.includes('${input.') ? inputs.flatMap(([, p]) => expand(p)) : expand(undefined);
       for (const resource of resources) {
-        for (const action of call.actions) {
-          out.push({ why: `lambda/${handler} (${id}) calls ${call.command}`, principal: role, action, resource });
-        }
+        const why = `lambda/${handler} (${id}) calls ${call.command}`;
+        for (const action of call.actions) out.push({ why, principal: role, action, resource });
+        out.push(...keyUseOf(t, why, role, call.actions, resource));
       }
     }
   }
   return out;
+}
+
+/** The KMS calls a service makes with the caller's credentials when the resource a handler calls is encrypted. */
+function keyUseOf(t: ResolvedTemplate, why: string, principal: string, actions: readonly string[], resource: string): AccessRequest[] {
+  const service = resource.split(':')[2];
+  if (service === 'kinesis' && resource.includes(':stream/')) {
+    const writes = actions.some((a) => a.startsWith('kinesis:PutRecord'));
+    const stream = resource.split('/consumer/')[0];
+    return (writes ? streamWrite(t, why, principal, stream, []) : []).concat(
+      actions.some((a) => a === 'kinesis:GetRecords') ? streamRead(t, why, principal, stream, []) : []);
+  }
+  if (service === 's3' && resource.includes('/') && actions.includes('s3:PutObject')) {
+    const [bucket, ...key] = resource.split(':::')[1].split('/');
+    return objectWrite(t, why, principal, `arn:${t.env.partition}:s3:::${bucket}`, key.join('/'), []);
+  }
+  if (service === 'sns' && actions.includes('sns:Publish')) {
+    const topicId = t.idOf(resource);
+    const key = topicId ? t.resources[topicId].Properties.KmsMasterKeyId : undefined;
+    if (typeof key !== 'string' || !key.startsWith('arn:')) return [];
+    return ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+      why,
+      principal,
+      action,
+      resource: key,
+      context: { 'kms:ViaService': `sns.${t.env.region}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': resource },
+    }));
+  }
+  if (service === 'dynamodb') {
+    const tableName = resource.split(':table/')[1]?.split('/')[0];
+    const tableId = t.ofType('AWS::DynamoDB::Table').find(([tid]) => t.ref(tid) === tableName)?.[0];
+    const key = tableId ? t.resources[tableId].Properties.SSESpecification?.KMSMasterKeyId : undefined;
+    if (typeof key !== 'string' || !key.startsWith('arn:')) return [];
+    const writes = actions.some((a) => /:(Put|Update|BatchWrite|Delete)/.test(a));
+    return (writes ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']).map((action) => ({
+      why,
+      principal,
+      action,
+      resource: key,
+      context: { 'kms:ViaService': `dynamodb.${t.env.region}.amazonaws.com`, 'kms:EncryptionContext:aws:dynamodb:tableName': tableName },
+    }));
+  }
+  return [];
 }
 
 // ---- EventBridge -> Lambda ----
