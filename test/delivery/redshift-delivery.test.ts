@@ -59,7 +59,7 @@ describe('RedshiftDelivery', () => {
     expect(delivery.jdbcUrl).toBe('jdbc:redshift://sessions.abc123xyz.us-east-1.redshift.amazonaws.com:5439/analytics');
   });
 
-  test('the role reads the secret and writes the whole staging bucket (objects, COPY manifests, error manifests), without delete', () => {
+  test('the role reads the secret and its staging prefixes only (objects and COPY manifests under the prefix, error manifests under errors/), without delete', () => {
     const stack = newStack();
     const delivery = new RedshiftDelivery(stack, 'Sessions', props(stack));
     const template = Template.fromStack(stack);
@@ -67,7 +67,14 @@ describe('RedshiftDelivery', () => {
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements).toEqual(expect.arrayContaining([
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:firehose-user-AbCdEf' },
-      { Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/*']] } },
+      {
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/staging/*']] },
+          { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/errors/*']] },
+        ],
+      },
     ]));
     expect(JSON.stringify(statements)).not.toMatch(/Delete|redshift:/);
     template.resourceCountIs('AWS::IAM::Policy', 0);
