@@ -59,7 +59,7 @@ describe('RedshiftDelivery', () => {
     expect(delivery.jdbcUrl).toBe('jdbc:redshift://sessions.abc123xyz.us-east-1.redshift.amazonaws.com:5439/analytics');
   });
 
-  test('the role reads the secret and its staging prefixes only (objects and COPY manifests under the prefix, error manifests under errors/), without delete', () => {
+  test('the role reads the secret and its staging prefix only (objects and COPY manifests), writes its error manifests under errors/ without reading them, never deletes', () => {
     const stack = newStack();
     const delivery = new RedshiftDelivery(stack, 'Sessions', props(stack));
     const template = Template.fromStack(stack);
@@ -70,10 +70,12 @@ describe('RedshiftDelivery', () => {
       {
         Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
         Effect: 'Allow',
-        Resource: [
-          { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/staging/*']] },
-          { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/errors/*']] },
-        ],
+        Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/staging/*']] },
+      },
+      {
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/errors/*']] },
       },
     ]));
     expect(JSON.stringify(statements)).not.toMatch(/Delete|redshift:/);

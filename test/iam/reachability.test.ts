@@ -35,6 +35,11 @@ function resolved(name: string): ResolvedTemplate {
 
 const ALL = ['IotSensorStack', 'ClickstreamStack', 'StreamExampleStack', 'DeliveryEverythingOn', 'FlinkEverythingOn', 'StreamEverythingOn'];
 
+// Synthesis of the examples (the Flink jar asset) dominates the file's time: done once, outside the per-test timeout.
+beforeAll(() => {
+  for (const name of ALL) resolved(name);
+}, 600_000);
+
 describe.each(ALL)('%s', (name) => {
   test('every data path and alarm path is allowed', async () => {
     const t = resolved(name);
@@ -67,7 +72,7 @@ describe('the paths are derived from the template', () => {
 
 describe('the harness fails on a broken grant', () => {
   test('an alarm topic policy holding only the TLS Deny refuses CloudWatch, naming principal, action, topic and the missing allow', async () => {
-    const raw = Template.fromStack(new IotSensorStack(new App(), 'Iot', { env: ENV })).toJSON();
+    const raw = JSON.parse(JSON.stringify(resolved('IotSensorStack').raw));
     for (const r of Object.values<any>(raw.Resources)) {
       if (r.Type === 'AWS::SNS::TopicPolicy') {
         r.Properties.PolicyDocument.Statement = r.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Deny');
@@ -115,8 +120,10 @@ describe('least privilege: what must be denied', () => {
     const role = roleOf(t, /SummariesToRedshift/);
     const lake = lakeArn(t);
     expect(await decide(t, { principal: role, action: 's3:GetObject', resource: `${lake}/redshift-staging/2026/01/01/x.gz` })).toBe(true);
+    // Its error manifests and error output it writes without reading (errors/ holds the other deliveries' failed records).
+    expect(await decide(t, { principal: role, action: 's3:PutObject', resource: `${lake}/errors/manifests/x` })).toBe(true);
     for (const key of ['raw-clicks/year=2026/x.gz', 'poison/shardId-000000000000/1.json', 'insights/record_type=top/x.gz',
-      'dead-letters/year=2026/x.gz', 'aws/lambda/uuid/shardId-000000000000/x']) {
+      'dead-letters/year=2026/x.gz', 'aws/lambda/uuid/shardId-000000000000/x', 'errors/processing-failed/year=2026/x.gz']) {
       expect([key, await decide(t, { principal: role, action: 's3:GetObject', resource: `${lake}/${key}` })]).toEqual([key, false]);
     }
   });

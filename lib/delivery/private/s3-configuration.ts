@@ -13,10 +13,11 @@ export interface S3ConfigurationOptions {
   readonly compression: string;
   readonly logging: firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty;
   /**
-   * More prefixes the role writes besides `prefix` and `errorOutputPrefix`: for Redshift staging, the `errors/` folder
-   * where Firehose leaves the manifests of the COPYs it gave up on (its COPY manifests go under `prefix`).
+   * Redshift staging: the role reads back only `prefix` (the staged objects and the COPY manifests Firehose writes under
+   * it) and writes, without reading, `errorOutputPrefix` and the `errors/` folder where Firehose leaves the manifests of
+   * the COPYs it gave up on.
    */
-  readonly extraPrefixes?: string[];
+  readonly redshiftStaging?: boolean;
 }
 
 /**
@@ -27,7 +28,12 @@ export interface S3ConfigurationOptions {
 export function renderS3Configuration(
   permissions: DeliveryPermissions, o: S3ConfigurationOptions,
 ): firehose.CfnDeliveryStream.S3DestinationConfigurationProperty {
-  permissions.allowS3Write(o.bucket, o.prefix, o.errorOutputPrefix, ...(o.extraPrefixes ?? []));
+  if (o.redshiftStaging) {
+    permissions.allowS3Write(o.bucket, o.prefix);
+    permissions.allowS3PutOnly(o.bucket, o.errorOutputPrefix, 'errors/');
+  } else {
+    permissions.allowS3Write(o.bucket, o.prefix, o.errorOutputPrefix);
+  }
   return {
     bucketArn: o.bucket.bucketArn,
     roleArn: permissions.role.roleArn,
