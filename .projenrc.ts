@@ -67,6 +67,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // IAM policy simulator for the reachability tests (test/iam); AGPL, a test-only devDependency, never shipped
+    '@cloud-copilot/iam-simulate@^0.1',
   ],
 
   jestOptions: {

@@ -271,7 +271,9 @@ export class RedshiftDelivery extends DeliveryBase {
           bufferingHints: { intervalInSeconds: intervalSeconds, sizeInMBs: sizeMiB },
           compression,
           logging: f.logging.options(ErrorLogStream.STAGING),
-          wholeBucket: true,
+          // The staging prefix (objects and COPY manifests) read and written, the error output and the error manifests
+          // written only: never the rest of a bucket shared with other deliveries.
+          redshiftStaging: true,
         }),
         processingConfiguration: renderProcessing(f.permissions, { transform: f.transform }),
         s3BackupMode: backupAll ? 'Enabled' : 'Disabled',

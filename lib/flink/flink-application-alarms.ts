@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { IFlinkApplication } from './flink-application';
 import { consumerLagMetric, consumerRecordsMetric } from './private/metrics';
 import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+import { isConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
 import { checkRange } from '../private/validation';
 
 /** Thresholds of the Flink alarms; every one has a default taken from AWS's recommended alarms. */
@@ -19,7 +20,9 @@ export interface FlinkApplicationAlarmsOptions extends AlarmSetOptions {
    */
   readonly maxHeapMemoryUtilizationPercent?: number;
   /**
-   * Alarm when the EFO consumer stays further than this behind the tip of the stream for 5 minutes.
+   * Alarm when the EFO consumer stays further than this behind the tip of the stream for 5 minutes. No such alarm is
+   * created for a consumer from `PipelineStream.addConsumer` whose stream alarms on its lag already (one metric, one
+   * alarm: set that threshold with the stream's `alarms.consumerLag`).
    * @default Duration.minutes(1)
    */
   readonly maxMillisBehindLatest?: Duration;
@@ -120,7 +123,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
       evaluationPeriods: 5,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (this.consumer) {
+    // One metric, one alarm: a consumer from PipelineStream.addConsumer already has its lag alarm, on the stream.
+    if (this.consumer && !isConsumerLagAlarmed(this.consumer)) {
       const maxLag = props.maxMillisBehindLatest ?? Duration.minutes(1);
       this.createAlarm('MillisBehindLatest', {
         alarmDescription: `${app.node.path}: the EFO consumer is more than ${maxLag.toHumanString()} behind the stream for 5 minutes`,

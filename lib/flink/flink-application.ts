@@ -432,8 +432,18 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
     this.sourceStream = props.sourceStream;
 
     // Role: everything the job needs, nothing more.
+    // Confused-deputy guard: the service may assume the role only for an application of this account (named, when the
+    // name is known; a generated name is known only after the application exists, which needs the role first).
+    const stack = Stack.of(this);
     this.role = props.role ?? new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'kinesisanalytics', resource: 'application', resourceName: props.applicationName ?? '*' }),
+          },
+        },
+      }),
       description: `Runs the Managed Flink application ${this.node.path}`,
     });
     this.grantPrincipal = this.role;

@@ -50,15 +50,23 @@ export class IotStreamRule extends Construct {
       throw propError(this, 'ruleName', props.ruleName, 'must be 1–128 characters of [a-zA-Z0-9_]');
     }
     const role = new ManagedPolicyRole(this, 'Role', {
+      // Confused-deputy guard: rules of this account only (this rule, when it is named; a generated name is known only
+      // after the rule exists, which needs the role first).
       assumedBy: new iam.ServicePrincipal('iot.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'iot', resource: 'rule', resourceName: props.ruleName ?? '*' }) },
+        },
       }),
       description: `IoT Core rule ${this.node.path} writes to its stream`,
     });
     this.role = role;
     props.stream.grantWrite(role);
     this.errorLogGroup = props.errorLogGroup ?? encryptedLogGroup(this, 'ErrorLog', { removalPolicy: RemovalPolicy.RETAIN });
+    // The IoT CloudWatch Logs action needs CreateLogStream, DescribeLogStreams and PutLogEvents.
+    // https://docs.aws.amazon.com/iot/latest/developerguide/cloudwatch-logs-rule-action.html
     this.errorLogGroup.grantWrite(role);
+    this.errorLogGroup.grant(role, 'logs:DescribeLogStreams');
 
     this.rule = new iot.CfnTopicRule(this, 'Resource', {
       ruleName: props.ruleName,

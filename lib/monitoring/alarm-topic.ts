@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 export interface AlarmTopicProps {
@@ -13,8 +13,9 @@ export interface AlarmTopicProps {
 }
 
 /**
- * The default action of every alarm in this library: an SNS topic encrypted with a customer-managed KMS key whose key
- * policy lets CloudWatch publish, and whose topic policy refuses requests without TLS.
+ * The default action of every alarm in this library: an SNS topic encrypted with a customer-managed KMS key; the key
+ * policy and the topic policy let CloudWatch alarms of this account publish (`aws:SourceAccount`, `aws:SourceArn` an alarm
+ * ARN), and the topic policy refuses requests without TLS.
  * Subscribe your e-mail, chat or paging integration to `topic`.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
  */
@@ -30,17 +31,33 @@ export class AlarmTopic extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
     });
+    const stack = Stack.of(this);
     this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      // aws:SourceAccount only: whether SNS passes the alarm's ARN on to KMS is not documented.
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
-    this.topic = new sns.Topic(this, 'Resource', {
+    const topic = new sns.Topic(this, 'Resource', {
       topicName: props.topicName,
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default policy: without this statement the policy holds only the TLS Deny and
+    // CloudWatch cannot publish. CloudWatch sends the alarm's ARN as aws:SourceArn.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    this.topic = topic;
   }
 }

@@ -353,6 +353,11 @@ export class SessionConsumer extends Construct {
     this.table.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     props.summaryStream.grantWrite(fn.role);
     this.consumer.grantRead(fn.role);
+    // Malformed records, whole, under the poison prefix only (the bucket may be a shared data lake).
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [this.failureBucket.arnForObjects(`${SessionDefaults.POISON_PREFIX}*`)],
+    }));
 
     const mapping = new lambda.EventSourceMapping(this, 'EventSource', {
       target: fn.function,
@@ -487,9 +492,12 @@ export class SessionConsumer extends Construct {
     const getAtt = (bucketArn as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt'];
     const named = typeof bucketArn === 'string' ? bucketArn : getAtt ? `<${getAtt[0]}.Arn>` : undefined;
     if (named) {
-      ack(`AwsSolutions-IAM5[Resource::${named}/*]`,
-        's3:PutObject (only) on the objects of the failure bucket: Lambda names each discarded batch\'s object itself (under '
-        + 'aws/lambda/), and the handler names each malformed record by shard and sequence number (under poison/)');
+      ack(`AwsSolutions-IAM5[Resource::${named}/${S3RecordDestination.PREFIX}*]`,
+        `s3:PutObject (only) under ${S3RecordDestination.PREFIX} of the failure bucket, where Lambda's on-failure destination names `
+        + 'each discarded batch\'s object itself');
+      ack(`AwsSolutions-IAM5[Resource::${named}/${SessionDefaults.POISON_PREFIX}*]`,
+        `s3:PutObject (only) under ${SessionDefaults.POISON_PREFIX} of the failure bucket, where the handler names each malformed `
+        + 'record by shard and sequence number');
     }
   }
 }

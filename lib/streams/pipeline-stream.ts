@@ -7,6 +7,7 @@ import { CapacityPlan, ThroughputProfile } from './capacity';
 import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
 import { checkMaxRecordSize, checkRetention } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
+import { markConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L } from '../private/kinesis-limits';
@@ -253,7 +254,7 @@ export class PipelineStream extends Construct {
     const previous = this._consumers[this._consumers.length - 5];
     if (previous) consumer.node.addDependency(previous);
     this._consumers.push(consumer);
-    this.alarms?.addConsumerLagAlarm(`Consumer${id}`, consumer.streamConsumerName);
+    if (this.alarms?.addConsumerLagAlarm(`Consumer${id}`, consumer.streamConsumerName)) markConsumerLagAlarmed(consumer);
     return consumer;
   }
 

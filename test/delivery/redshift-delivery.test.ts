@@ -59,7 +59,7 @@ describe('RedshiftDelivery', () => {
     expect(delivery.jdbcUrl).toBe('jdbc:redshift://sessions.abc123xyz.us-east-1.redshift.amazonaws.com:5439/analytics');
   });
 
-  test('the role reads the secret and writes the whole staging bucket (objects, COPY manifests, error manifests), without delete', () => {
+  test('the role reads the secret and its staging prefix only (objects and COPY manifests), writes its error manifests under errors/ without reading them, never deletes', () => {
     const stack = newStack();
     const delivery = new RedshiftDelivery(stack, 'Sessions', props(stack));
     const template = Template.fromStack(stack);
@@ -67,7 +67,16 @@ describe('RedshiftDelivery', () => {
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements).toEqual(expect.arrayContaining([
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:firehose-user-AbCdEf' },
-      { Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/*']] } },
+      {
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/staging/*']] },
+      },
+      {
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [stack.resolve(delivery.stagingBucket.bucketArn), '/errors/*']] },
+      },
     ]));
     expect(JSON.stringify(statements)).not.toMatch(/Delete|redshift:/);
     template.resourceCountIs('AWS::IAM::Policy', 0);

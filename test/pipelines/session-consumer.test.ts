@@ -166,7 +166,10 @@ describe('SessionConsumer', () => {
     const sessions = consumer(stack);
     const all = statements(stack);
     const find = (action: string) => all.filter((s) => actionsOf(s).includes(action));
-    expect(find('s3:PutObject').map((s) => s.Resource)).toEqual([stack.resolve(sessions.failureBucket.arnForObjects('*'))]);
+    // Only the failure prefixes: the handler's malformed records and Lambda's on-failure destination.
+    expect(find('s3:PutObject').map((s) => s.Resource)).toEqual([
+      stack.resolve(sessions.failureBucket.arnForObjects('poison/*')), stack.resolve(sessions.failureBucket.arnForObjects('aws/lambda/*')),
+    ]);
     expect(find('s3:ListBucket').map((s) => s.Resource)).toEqual([stack.resolve(sessions.failureBucket.bucketArn)]);
     expect(all.flatMap(actionsOf).filter((a) => /^s3:(Get|Delete|Abort)/.test(a))).toEqual([]);
     expect(find('dynamodb:Query').map((s) => s.Resource)).toEqual([

@@ -35,43 +35,62 @@ export class DeliveryPermissions {
   /** The policies holding the statements, for the delivery stream to depend on (Firehose checks access at creation). */
   public readonly dependables: IDependable[] = [];
   private readonly objectStatements = new Map<s3.IBucket, { statement: iam.PolicyStatement; bases: Set<string> }>();
+  private readonly putOnlyStatements = new Map<s3.IBucket, { statement: iam.PolicyStatement; bases: Set<string> }>();
+  private readonly buckets = new Set<s3.IBucket>();
 
   constructor(public readonly role: iam.IRole) {}
 
   /** Writes (and reads back, for Redshift COPY) objects under `prefixes` of `bucket`. */
   public allowS3Write(bucket: s3.IBucket, ...prefixes: (string | undefined)[]): void {
-    let entry = this.objectStatements.get(bucket);
-    if (!entry) {
+    this.allowObjects(this.objectStatements, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], bucket, prefixes,
+      (base) => `Firehose names the objects it writes itself (timestamps, partition values, a random suffix): access is limited to the prefix "${base}" this delivery writes, without delete`);
+  }
+
+  /** Writes objects under `prefixes` of `bucket` without reading them back (error manifests, error output). */
+  public allowS3PutOnly(bucket: s3.IBucket, ...prefixes: (string | undefined)[]): void {
+    this.allowObjects(this.putOnlyStatements, ['s3:AbortMultipartUpload', 's3:PutObject'], bucket, prefixes,
+      (base) => `Firehose names the objects it writes itself: writes only (no read, no delete), limited to the prefix "${base}"`);
+  }
+
+  private allowObjects(statements: Map<s3.IBucket, { statement: iam.PolicyStatement; bases: Set<string> }>, actions: string[],
+    bucket: s3.IBucket, prefixes: (string | undefined)[], reason: (base: string) => string): void {
+    const first = !this.buckets.has(bucket);
+    this.buckets.add(bucket);
+    if (first) {
       this.add(new iam.PolicyStatement({
         actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
         resources: [bucket.bucketArn],
       }));
-      entry = { statement: new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'] }), bases: new Set() };
-      this.objectStatements.set(bucket, entry);
-      this.add(entry.statement);
-      if (bucket.encryptionKey) {
-        const region = Stack.of(bucket).region;
-        this.add(new iam.PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [bucket.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] },
-          },
-        }));
-      }
     }
+    let entry = statements.get(bucket);
+    if (!entry) {
+      entry = { statement: new iam.PolicyStatement({ actions }), bases: new Set() };
+      statements.set(bucket, entry);
+      this.add(entry.statement);
+    }
+    if (first) this.allowBucketKey(bucket);
     for (const prefix of prefixes) {
       const base = staticPart(prefix);
       if (entry.bases.has(base)) continue;
       entry.bases.add(base);
       const arn = bucket.arnForObjects(`${base}*`);
       entry.statement.addResources(arn);
-      if (this.role instanceof Construct) {
-        acknowledgeWildcardResource(this.role, arn,
-          `Firehose names the objects it writes itself (timestamps, partition values, a random suffix): access is limited to the prefix "${base}" this delivery writes, without delete`);
-      }
+      if (this.role instanceof Construct) acknowledgeWildcardResource(this.role, arn, reason(base));
     }
+  }
+
+  /** Use of the bucket's key, limited to S3 in this Region and to that bucket's encryption context. */
+  private allowBucketKey(bucket: s3.IBucket): void {
+    if (!bucket.encryptionKey) return;
+    const region = Stack.of(bucket).region;
+    this.add(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [bucket.encryptionKey.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] },
+      },
+    }));
   }
 
   /** Puts events into the given streams of an error log group (never creates streams or groups). */

@@ -13,10 +13,11 @@ export interface S3ConfigurationOptions {
   readonly compression: string;
   readonly logging: firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty;
   /**
-   * Grant the whole bucket rather than the prefixes: for Redshift staging, where Firehose also writes the COPY
-   * manifests and the error manifests at keys of its choosing.
+   * Redshift staging: the role reads back only `prefix` (the staged objects and the COPY manifests Firehose writes under
+   * it) and writes, without reading, `errorOutputPrefix` and the `errors/` folder where Firehose leaves the manifests of
+   * the COPYs it gave up on.
    */
-  readonly wholeBucket?: boolean;
+  readonly redshiftStaging?: boolean;
 }
 
 /**
@@ -27,8 +28,9 @@ export interface S3ConfigurationOptions {
 export function renderS3Configuration(
   permissions: DeliveryPermissions, o: S3ConfigurationOptions,
 ): firehose.CfnDeliveryStream.S3DestinationConfigurationProperty {
-  if (o.wholeBucket) {
-    permissions.allowS3Write(o.bucket, '');
+  if (o.redshiftStaging) {
+    permissions.allowS3Write(o.bucket, o.prefix);
+    permissions.allowS3PutOnly(o.bucket, o.errorOutputPrefix, 'errors/');
   } else {
     permissions.allowS3Write(o.bucket, o.prefix, o.errorOutputPrefix);
   }
