@@ -64,6 +64,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // renders the ingestion API's VTL mapping template in tests (test/ingestion/)
+    'velocityjs@^2',
   ],
 
   jestOptions: {
