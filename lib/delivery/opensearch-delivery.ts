@@ -76,8 +76,11 @@ export interface OpenSearchCollectionOptions {
    */
   readonly standbyReplicas?: boolean;
   /**
-   * @default RemovalPolicy.RETAIN
-   * @see https://docs.aws.amazon.com/cdk/v2/guide/resources.html#resources-removal
+   * What happens to the collection and its key when they leave the stack. The default keeps them on update and delete
+   * but removes them when the stack's first create rolls back: a collection has a fixed name, and one kept by a failed
+   * first deploy would make the retry fail with "already exists".
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -156,7 +159,7 @@ export class OpenSearchTarget {
       if (!Token.isUnresolved(name) && !/^[a-z][a-z0-9-]{2,27}$/.test(name)) {
         throw propError(scope, 'target.collectionName', name, 'must be 3–28 characters of [a-z0-9-], starting with a letter');
       }
-      const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
+      const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
       const key = options.encryptionKey ?? new kms.Key(scope, 'CollectionKey', {
         description: `Encrypts the OpenSearch Serverless collection of ${scope.node.path}`,
         enableKeyRotation: true,
