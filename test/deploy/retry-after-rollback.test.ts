@@ -11,10 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { GATE_CONTEXT } from '../../bin/gates';
 import { ClickstreamStack } from '../../examples/clickstream-stack';
 import { IotSensorStack } from '../../examples/iot-sensor-stack';
 import { StreamExampleStack } from '../../examples/stream-stack';
-import { GATE_CONTEXT } from '../../bin/gates';
 
 type Resource = { Type: string; DeletionPolicy?: string; Properties?: Record<string, any> };
 
