@@ -140,17 +140,18 @@ describe('RedshiftDelivery', () => {
   });
 
   test('throws when a warehouse created here has no security group to admit Firehose, or one that is not its own', () => {
-    const stack = newStack();
-    const bare = new redshiftserverless.CfnWorkgroup(stack, 'Bare', { workgroupName: 'bare', publiclyAccessible: true });
-    expect(() => new RedshiftDelivery(stack, 'A', props(stack, { target: RedshiftTarget.fromWorkgroup(bare) })))
+    const bareWorkgroup = (stack: Stack) => new redshiftserverless.CfnWorkgroup(stack, 'Bare', { workgroupName: 'bare', publiclyAccessible: true });
+    const stackA = newStack();
+    expect(() => new RedshiftDelivery(stackA, 'A', props(stackA, { target: RedshiftTarget.fromWorkgroup(bareWorkgroup(stackA)) })))
       .toThrow(/RedshiftDelivery "Warehouse\/A": target.securityGroup is required for workgroup Warehouse\/Bare: Firehose connects from the Firehose CIDR block of the Region/);
-    const sg = warehouseSg(stack);
-    expect(() => new RedshiftDelivery(stack, 'B', props(stack, { target: RedshiftTarget.fromWorkgroup(bare, { securityGroup: sg }) })))
+    const stackB = newStack();
+    expect(() => new RedshiftDelivery(stackB, 'B', props(stackB, { target: RedshiftTarget.fromWorkgroup(bareWorkgroup(stackB), { securityGroup: warehouseSg(stackB) }) })))
       .toThrow(/target.securityGroup must be one of the securityGroupIds of workgroup Warehouse\/Bare \(it has none, so it uses its VPC's default security group\), got "Warehouse\/WarehouseSg"/);
-    const other = new redshift.CfnCluster(stack, 'Cluster', {
+    const stackC = newStack();
+    const other = new redshift.CfnCluster(stackC, 'Cluster', {
       clusterType: 'single-node', nodeType: 'ra3.xlplus', dbName: 'dev', masterUsername: 'admin', publiclyAccessible: true, vpcSecurityGroupIds: ['sg-0fffffffffffffff0'],
     });
-    expect(() => new RedshiftDelivery(stack, 'C', props(stack, { target: RedshiftTarget.fromCluster(other, { securityGroup: sg }) })))
+    expect(() => new RedshiftDelivery(stackC, 'C', props(stackC, { target: RedshiftTarget.fromCluster(other, { securityGroup: warehouseSg(stackC) }) })))
       .toThrow(/target.securityGroup must be one of the vpcSecurityGroupIds of cluster Warehouse\/Cluster \(it has sg-0fffffffffffffff0\)/);
   });
 
