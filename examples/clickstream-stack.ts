@@ -1,5 +1,6 @@
 import {
-  CfnResource, RemovalPolicy, Size, Stack, StackProps, Validations, aws_ec2 as ec2, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager,
+  CfnResource, RemovalPolicy, Size, Stack, StackProps, Validations,
+  aws_ec2 as ec2, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClickstreamPipeline, RedshiftTarget } from '../lib';

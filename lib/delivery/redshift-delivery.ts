@@ -146,7 +146,9 @@ function warnIfPrivate(scope: Construct, publiclyAccessible: boolean | unknown, 
  * A warehouse created in the app is only reachable by Firehose through a security group rule this construct adds: the
  * group must be given, and be one of the warehouse's.
  */
-function requireSecurityGroup(scope: Construct, securityGroup: ec2.ISecurityGroup | undefined, warehouseGroupIds: string[] | undefined, what: string, idsProp: string): void {
+function requireSecurityGroup(
+  scope: Construct, securityGroup: ec2.ISecurityGroup | undefined, warehouseGroupIds: string[] | undefined, what: string, idsProp: string,
+): void {
   if (!securityGroup) {
     throw propError(scope, 'target.securityGroup', undefined,
       `is required for ${what}: Firehose connects from the Firehose CIDR block of the Region, which only a rule on the warehouse's security group admits; give the warehouse a security group of its own (${idsProp}) and pass it`);
