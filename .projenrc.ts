@@ -69,6 +69,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // IAM policy simulator for the reachability tests (test/iam); AGPL, a test-only devDependency, never shipped
     '@cloud-copilot/iam-simulate@^0.1',
+    // renders the ingestion API's VTL mapping template in tests (test/ingestion/)
+    'velocityjs@^2',
   ],
 
   jestOptions: {

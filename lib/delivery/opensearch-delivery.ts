@@ -1,5 +1,5 @@
 import {
-  Duration, Names, RemovalPolicy, Stack, Token, Validations,
+  Annotations, Duration, Names, RemovalPolicy, Stack, Token, Validations,
   aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_kms as kms, aws_lambda as lambda, aws_logs as logs,
   aws_opensearchserverless as aoss, aws_opensearchservice as opensearch, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -76,8 +76,11 @@ export interface OpenSearchCollectionOptions {
    */
   readonly standbyReplicas?: boolean;
   /**
-   * @default RemovalPolicy.RETAIN
-   * @see https://docs.aws.amazon.com/cdk/v2/guide/resources.html#resources-removal
+   * What happens to the collection and its key when they leave the stack. The default keeps them on update and delete
+   * but removes them when the stack's first create rolls back: a collection has a fixed name, and one kept by a failed
+   * first deploy would make the retry fail with "already exists".
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -145,9 +148,11 @@ export class OpenSearchTarget {
 
   /**
    * A new OpenSearch Serverless collection (child `Collection`), with an encryption policy (customer-managed key), a
-   * network policy (reachable through a new OpenSearch Serverless VPC endpoint when the delivery is in a VPC, publicly
-   * otherwise; either way every request is signed and authorised) and a data access policy letting the delivery role
-   * create and write indices. No index rotation or document-id option (the service does not offer them).
+   * network policy and a data access policy letting the delivery role create and write indices. With a `vpc` on the
+   * delivery the collection is private: reachable only through a new OpenSearch Serverless VPC endpoint that admits the
+   * delivery's security groups on 443. Without one its endpoint is public, protected by IAM (SigV4) and the data access
+   * policy only, and a synth-time warning (`kinesis-streaming-pipelines:openSearchCollectionPublic`) says so. No index
+   * rotation or document-id option (the service does not offer them).
    * @see https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-manage.html
    */
   public static newCollection(options: OpenSearchCollectionOptions = {}): OpenSearchTarget {
@@ -156,7 +161,7 @@ export class OpenSearchTarget {
       if (!Token.isUnresolved(name) && !/^[a-z][a-z0-9-]{2,27}$/.test(name)) {
         throw propError(scope, 'target.collectionName', name, 'must be 3–28 characters of [a-z0-9-], starting with a letter');
       }
-      const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
+      const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
       const key = options.encryptionKey ?? new kms.Key(scope, 'CollectionKey', {
         description: `Encrypts the OpenSearch Serverless collection of ${scope.node.path}`,
         enableKeyRotation: true,
@@ -185,6 +190,9 @@ export class OpenSearchTarget {
           securityGroupIds: [endpointSg.securityGroupId],
         });
         sourceVpce = endpoint.attrId;
+      } else {
+        Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:openSearchCollectionPublic',
+          `the OpenSearch Serverless collection ${name} is reachable from the internet: its endpoint is public and protected only by IAM (SigV4) and its data access policy. Pass a vpc to the delivery (IotSensorPipeline: openSearchVpc) to make it private`);
       }
       const network = new aoss.CfnSecurityPolicy(scope, 'NetworkPolicy', {
         name: `${name}-net`,

@@ -29,9 +29,11 @@ export interface RedshiftTargetOptions {
    */
   readonly database?: string;
   /**
-   * Security group of the warehouse. The construct allows Firehose's CIDR block of the Region in on the warehouse
-   * port; without it, add that rule yourself (`securityGroup.connections.allowFrom(delivery, port)`).
-   * @default - no rule is added
+   * Security group of the warehouse, one of its `securityGroupIds` (`vpcSecurityGroupIds` for a cluster). The
+   * construct allows the Firehose CIDR block of the Region in on the warehouse port. Required: without a rule for that
+   * block Firehose can never connect. Give the warehouse a security group of its own whose only ingress is this rule:
+   * the block is shared by every AWS customer's Firehose in the Region.
+   * @default - none: an error (a warehouse created in the app must admit Firehose)
    * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
    */
   readonly securityGroup?: ec2.ISecurityGroup;
@@ -50,7 +52,7 @@ export interface RedshiftEndpointAttributes {
   readonly database: string;
   /**
    * Security group of the warehouse, to allow Firehose in.
-   * @default - no rule is added
+   * @default - no rule is added, and a synth-time warning says the rule must exist
    * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
    */
   readonly securityGroup?: ec2.ISecurityGroup;
@@ -68,8 +70,12 @@ interface BoundRedshiftTarget {
  * Network access: Firehose connects to Redshift from the Firehose CIDR block of the Region (RegionInfo
  * `firehoseCidrBlock`; `delivery.connections` carries it as a peer) over the warehouse's public endpoint. The cluster or
  * workgroup must be publicly accessible, with a public IP address in a public subnet, and its security group must allow
- * that block on the warehouse port (5439 by default); Firehose has no VPC delivery to Redshift. Keep the database
- * user's permissions to INSERT on the one table.
+ * that block on the warehouse port (5439 by default); Firehose has no VPC delivery to Redshift.
+ *
+ * That block is shared by every AWS customer's Firehose in the Region, so the network admits far more than your
+ * delivery, and the database user's password is the barrier. Require SSL on the warehouse (`require_ssl` parameter),
+ * turn on its audit logging (connection and user logs: a namespace's `logExports`, a cluster's logging properties),
+ * and give the Firehose user only INSERT on its one table.
  * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
  */
 export class RedshiftTarget {
@@ -77,6 +83,7 @@ export class RedshiftTarget {
   public static fromCluster(cluster: redshift.CfnCluster, options: RedshiftTargetOptions = {}): RedshiftTarget {
     return new RedshiftTarget((scope) => {
       warnIfPrivate(scope, cluster.publiclyAccessible, `cluster ${cluster.node.path}`);
+      requireSecurityGroup(scope, options.securityGroup, cluster.vpcSecurityGroupIds, `cluster ${cluster.node.path}`, 'vpcSecurityGroupIds');
       allowFirehose(scope, options.securityGroup, cluster.port ?? 5439);
       return { jdbcUrl: jdbcUrl(scope, cluster.attrEndpointAddress, cluster.attrEndpointPort, options.database ?? cluster.dbName) };
     });
@@ -87,6 +94,7 @@ export class RedshiftTarget {
     return new RedshiftTarget((scope) => {
       warnIfPrivate(scope, workgroup.publiclyAccessible, `workgroup ${workgroup.node.path}`);
       const port = workgroup.port ?? 5439;
+      requireSecurityGroup(scope, options.securityGroup, workgroup.securityGroupIds, `workgroup ${workgroup.node.path}`, 'securityGroupIds');
       allowFirehose(scope, options.securityGroup, port);
       return { jdbcUrl: jdbcUrl(scope, workgroup.attrWorkgroupEndpointAddress, Token.asString(port), options.database ?? 'dev') };
     });
@@ -102,6 +110,10 @@ export class RedshiftTarget {
       const host = attrs.endpointAddress;
       if (!Token.isUnresolved(host) && !/^((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+redshift(-serverless)?\.[A-Za-z0-9.-]+$/.test(host)) {
         throw propError(scope, 'target.endpointAddress', host, 'must be the host name of a Redshift cluster or Serverless workgroup endpoint (....redshift.amazonaws.com or ....redshift-serverless.amazonaws.com)');
+      }
+      if (!attrs.securityGroup) {
+        Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:redshiftNoFirehoseIngress',
+          `no securityGroup was given for ${host}: make sure the warehouse's security group admits the Firehose CIDR block of the Region on port ${port} (delivery.connections carries it as a peer), or Firehose cannot connect`);
       }
       allowFirehose(scope, attrs.securityGroup, port);
       return { jdbcUrl: jdbcUrl(scope, attrs.endpointAddress, String(port), attrs.database) };
@@ -128,6 +140,23 @@ function warnIfPrivate(scope: Construct, publiclyAccessible: boolean | unknown, 
   if (publiclyAccessible === true || Token.isUnresolved(publiclyAccessible)) return;
   Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:redshiftNotPublic',
     `Firehose reaches Redshift only through its public endpoint, from the Firehose CIDR block of the Region; ${what} is not publicly accessible, so deliveries will fail to connect`);
+}
+
+/**
+ * A warehouse created in the app is only reachable by Firehose through a security group rule this construct adds: the
+ * group must be given, and be one of the warehouse's.
+ */
+function requireSecurityGroup(
+  scope: Construct, securityGroup: ec2.ISecurityGroup | undefined, warehouseGroupIds: string[] | undefined, what: string, idsProp: string,
+): void {
+  if (!securityGroup) {
+    throw propError(scope, 'target.securityGroup', undefined,
+      `is required for ${what}: Firehose connects from the Firehose CIDR block of the Region, which only a rule on the warehouse's security group admits; give the warehouse a security group of its own (${idsProp}) and pass it`);
+  }
+  if (warehouseGroupIds === undefined || (!Token.isUnresolved(warehouseGroupIds) && !warehouseGroupIds.includes(securityGroup.securityGroupId))) {
+    throw propError(scope, 'target.securityGroup', securityGroup.node.path,
+      `must be one of the ${idsProp} of ${what} (${warehouseGroupIds === undefined ? 'it has none, so it uses its VPC\'s default security group' : `it has ${warehouseGroupIds.join(', ')}`})`);
+  }
 }
 
 function allowFirehose(scope: Construct, securityGroup: ec2.ISecurityGroup | undefined, port: number): void {

@@ -3,8 +3,11 @@ import {
   aws_apigateway as apigw, aws_iam as iam, aws_kinesis as kinesis, aws_logs as logs, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { putRecordsTemplate } from './private/mapping-template';
+import { bodySizeRule, commonRuleSetRule } from './private/web-acl-rules';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { comboError } from '../private/errors';
+import { KinesisLimits as K } from '../private/kinesis-limits';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkIntRange } from '../private/validation';
 
@@ -38,9 +41,14 @@ export interface StreamIngestionApiOptions {
    */
   readonly wafRateLimitPer5Minutes?: number;
   /**
-   * Configure the account's API Gateway CloudWatch Logs role (an account-wide, per-Region setting that access and
-   * execution logging need). Turn off when the account already has one.
-   * @default true
+   * Set the API Gateway CloudWatch Logs role of the account in this Region (`AWS::ApiGateway::Account`), which execution
+   * logging needs. There is one such setting per account and Region, shared by every REST API there: setting it
+   * replaces the role already set (another stack's, or the console's), and a second stack that sets it replaces this
+   * one's. Leave it off and set the role once per account and Region instead (README, "Deploying the examples").
+   * When on, the role may write the logs of every API in the Region, and the role, its policy and the setting are kept
+   * when the stack is deleted (the setting would otherwise name a role that no longer exists).
+   * @default false
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
    */
   readonly configureAccountLoggingRole?: boolean;
 }
@@ -87,30 +95,8 @@ export class StreamIngestionApi extends Construct {
 
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogs');
     let account: apigw.CfnAccount | undefined;
-    if (props.configureAccountLoggingRole ?? true) {
-      const loggingRole = new ManagedPolicyRole(this, 'AccountLoggingRole', {
-        assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-        description: 'Lets API Gateway write execution and access logs in this Region',
-      });
-      const stack = Stack.of(this);
-      loggingRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams',
-          'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
-        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'API-Gateway-Execution-Logs_*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      }));
-      this.accessLogGroup.grantWrite(loggingRole);
-      // cdk-nag names the finding by the rendered ARN: tokens appear as <AWS::Region>, concrete values as themselves.
-      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-      const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-      Validations.of(loggingRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${accountId}:log-group:API-Gateway-Execution-Logs_*]`,
-        reason: 'API Gateway names its execution log groups API-Gateway-Execution-Logs_<api id>/<stage>; the prefix is the narrowest resource',
-      });
-      // The setting is per account and Region and outlives this stack: keep the role it names when the stack goes, or API
-      // Gateway logging breaks for every API of the Region (aws-cdk-lib's RestApi keeps both too).
-      loggingRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
-      account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: loggingRole.roleArn });
-      account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    if (props.configureAccountLoggingRole ?? false) {
+      account = accountLoggingSetting(this);
     }
 
     this.api = new apigw.RestApi(this, 'Resource', {
@@ -149,12 +135,14 @@ export class StreamIngestionApi extends Construct {
           records: {
             type: apigw.JsonSchemaType.ARRAY,
             minItems: 1,
-            maxItems: 500,
+            maxItems: K.PUT_RECORDS_MAX_RECORDS,
             items: {
               type: apigw.JsonSchemaType.OBJECT,
               required: ['partitionKey', 'data'],
               properties: {
-                partitionKey: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 256 },
+                // Kept in the record as _ingest.clientPartitionKey; the stream's partition key is the caller's identity.
+                partitionKey: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: K.PARTITION_KEY_MAX_CHARS },
+                // _ingest is what the API stamps on the record (mapping-template.ts): a client may not send its own.
                 data: recordDataSchema(props.dataSchema),
               },
             },
@@ -170,19 +158,9 @@ export class StreamIngestionApi extends Construct {
       options: {
         credentialsRole: role,
         passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-        requestTemplates: {
-          'application/json': [
-            '#set($records = $input.path(\'$.records\'))',
-            '{',
-            `  "StreamName": "${props.stream.streamName}",`,
-            '  "Records": [',
-            '#foreach($r in $records)',
-            '    { "Data": "$util.base64Encode($input.json("$.records[$foreach.index].data"))", "PartitionKey": "$util.escapeJavaScript($r.partitionKey)" }#if($foreach.hasNext),#end',
-            '#end',
-            '  ]',
-            '}',
-          ].join('\n'),
-        },
+        // The Kinesis API takes its JSON protocol's content type, not the client's.
+        requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
+        requestTemplates: { 'application/json': putRecordsTemplate(props.stream.streamName) },
         integrationResponses: [
           { statusCode: '200' },
           { statusCode: '400', selectionPattern: '4\\d{2}' },
@@ -220,16 +198,11 @@ export class StreamIngestionApi extends Construct {
           defaultAction: { allow: {} },
           visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'StreamIngestionApi' },
           rules: [
-            {
-              name: 'AWSManagedRulesCommonRuleSet',
-              priority: 0,
-              overrideAction: { none: {} },
-              statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
-              visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'CommonRuleSet' },
-            },
+            bodySizeRule(0),
+            commonRuleSetRule(1),
             {
               name: 'RatePerIp',
-              priority: 1,
+              priority: 2,
               action: { block: {} },
               statement: { rateBasedStatement: { limit: props.wafRateLimitPer5Minutes ?? 20_000, aggregateKeyType: 'IP' } },
               visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'RatePerIp' },
@@ -237,8 +210,9 @@ export class StreamIngestionApi extends Construct {
           ],
         });
         aclArn = this.webAcl.attrArn;
-        // WAF logs go to a log group whose name must start with aws-waf-logs-.
-        const wafLogs = encryptedLogGroup(this, 'WafLogs', { removalPolicy: RemovalPolicy.RETAIN });
+        // WAF logs go to a log group whose name must start with aws-waf-logs-. The name is fixed, so the group is kept on
+        // delete but removed when the stack's first create rolls back: a retry can then create it again.
+        const wafLogs = encryptedLogGroup(this, 'WafLogs', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
         const wafLogGroup = wafLogs.node.defaultChild as logs.CfnLogGroup;
         wafLogGroup.logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 60 })}`;
         new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
@@ -280,4 +254,39 @@ function recordDataSchema(dataSchema: apigw.JsonSchema | undefined): apigw.JsonS
   if (dataSchema === undefined) return reserved;
   const { schema: _version, ...body } = dataSchema;
   return { allOf: [body, reserved] };
+}
+
+/**
+ * The account's API Gateway CloudWatch Logs role in this Region and the setting that names it. The role may write the
+ * logs of every API of the Region (the setting is theirs too), the setting waits for the role's policy (API Gateway
+ * checks the role's permissions when it is set), and all three are kept on delete and on a rolled-back create: the
+ * setting cannot be removed, so the role it names must stay.
+ */
+function accountLoggingSetting(scope: Construct): apigw.CfnAccount {
+  const loggingRole = new ManagedPolicyRole(scope, 'AccountLoggingRole', {
+    assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    description: 'Lets API Gateway write the execution and access logs of every REST API in this Region',
+  });
+  const stack = Stack.of(scope);
+  // The permissions of the AmazonAPIGatewayPushToCloudWatchLogs managed policy, on this account's log groups in this
+  // Region: other APIs' access logs can go to log groups of any name.
+  const { policyDependable } = loggingRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams',
+      'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
+    resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  }));
+  // cdk-nag names the finding by the rendered ARN: tokens appear as <AWS::Region>, concrete values as themselves.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  Validations.of(loggingRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${accountId}:log-group:*]`,
+    reason: 'The account setting serves every REST API of the Region, whose execution logs (API-Gateway-Execution-Logs_<api>/<stage>) and access logs (any log group name) API Gateway writes with this role',
+  });
+  const policy = policyDependable as iam.ManagedPolicy;
+  loggingRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  (policy.node.defaultChild as iam.CfnManagedPolicy).applyRemovalPolicy(RemovalPolicy.RETAIN);
+  const account = new apigw.CfnAccount(scope, 'Account', { cloudWatchRoleArn: loggingRole.roleArn });
+  account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  account.node.addDependency(policy);
+  return account;
 }

@@ -1,4 +1,4 @@
-import { Duration, Size, aws_cloudwatch as cloudwatch, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, Size, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
@@ -103,6 +103,22 @@ export interface IotSensorPipelineProps {
    * @default - true when `openSearchTarget` is given
    */
   readonly openSearchEnabled?: boolean;
+  /**
+   * VPC of the OpenSearch delivery. With it, Firehose delivers from network interfaces in `openSearchVpcSubnets`, and a
+   * collection created with `OpenSearchTarget.newCollection` is private (reachable only through a new OpenSearch
+   * Serverless VPC endpoint in those subnets); a VPC domain admits the delivery's security group on 443. The subnets need
+   * no internet access.
+   * @default - no VPC: a new collection's endpoint is public, protected by IAM and its data access policy only (a
+   * synth-time warning says so)
+   * @see https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-vpc.html
+   */
+  readonly openSearchVpc?: ec2.IVpc;
+  /**
+   * Subnets of the OpenSearch delivery's network interfaces and of the collection's VPC endpoint. Needs `openSearchVpc`.
+   * @default - the private subnets with egress of `openSearchVpc`
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/vpc.html
+   */
+  readonly openSearchVpcSubnets?: ec2.SubnetSelection;
   /**
    * Topic every alarm of the pipeline notifies.
    * @default - one new KMS-encrypted `AlarmTopic` for the whole pipeline
@@ -245,6 +261,8 @@ export class IotSensorPipeline extends Construct {
         indexRotation: props.openSearchTarget!.isServerless ? undefined : OpenSearchIndexRotation.ONE_DAY,
         backupBucket: bucket,
         backupPrefix: 'search-backup/',
+        vpc: props.openSearchVpc,
+        vpcSubnets: props.openSearchVpcSubnets,
         alarms,
       });
     }
@@ -276,6 +294,12 @@ function validate(scope: Construct, p: IotSensorPipelineProps): void {
   }
   if (p.openSearchEnabled === false && p.openSearchTarget) {
     throw comboError(scope, 'openSearchTarget contradicts openSearchEnabled false: give one');
+  }
+  if ((p.openSearchVpc || p.openSearchVpcSubnets) && !(p.openSearchEnabled ?? p.openSearchTarget !== undefined)) {
+    throw comboError(scope, 'openSearchVpc and openSearchVpcSubnets apply to the OpenSearch delivery, which is off: give an openSearchTarget');
+  }
+  if (p.openSearchVpcSubnets && !p.openSearchVpc) {
+    throw comboError(scope, 'openSearchVpcSubnets needs openSearchVpc');
   }
   if (p.autoscalingEnabled === false && p.autoscaling) {
     throw comboError(scope, 'autoscaling options contradict autoscalingEnabled false: give one');

@@ -39,6 +39,16 @@ export const KinesisLimits = {
   ON_DEMAND_MAX_WRITE_BYTES_PER_SECOND: 200 * 1000 * 1000,
   /** A new on-demand stream starts at 4 MiB/s write. */
   ON_DEMAND_INITIAL_WRITE_BYTES_PER_SECOND: 4 * 1024 * 1024,
+  /** PutRecords: records per request. */
+  PUT_RECORDS_MAX_RECORDS: 500,
+  /**
+   * PutRecords: bytes per request, data blobs (decoded) and partition keys together. The API reference now says 10 MiB;
+   * the 5 MiB it said before is the bound that holds in every Region and behind API Gateway's 10 MB payload limit
+   * (the data travels base64-encoded there).
+   */
+  PUT_RECORDS_MAX_BYTES: 5 * 1024 * 1024,
+  /** Partition key length, Unicode characters. */
+  PARTITION_KEY_MAX_CHARS: 256,
   /** Shared-throughput consumers beyond which EFO is advised (they share 5 GetRecords/s per shard). */
   SHARED_CONSUMERS_BEFORE_EFO: 2,
 } as const;

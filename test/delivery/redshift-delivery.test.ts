@@ -19,6 +19,11 @@ function props(stack: Stack, extra: Partial<RedshiftDeliveryProps> = {}): Redshi
   };
 }
 
+/** A security group of its own for a warehouse created in the test. */
+function warehouseSg(stack: Stack): ec2.ISecurityGroup {
+  return ec2.SecurityGroup.fromSecurityGroupId(stack, 'WarehouseSg', 'sg-0123456789abcdef0');
+}
+
 function destination(template: Template): Record<string, any> {
   return Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties.RedshiftDestinationConfiguration;
 }
@@ -94,6 +99,7 @@ describe('RedshiftDelivery', () => {
       manageMasterPassword: true,
       publiclyAccessible: true,
       port: 5440,
+      vpcSecurityGroupIds: [sg.securityGroupId],
     });
     new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromCluster(cluster, { securityGroup: sg }) }));
     const template = Template.fromStack(stack);
@@ -118,15 +124,17 @@ describe('RedshiftDelivery', () => {
 
   test('a cluster that is not publicly accessible gets a warning: Firehose cannot reach it', () => {
     const stack = newStack();
-    const cluster = new redshift.CfnCluster(stack, 'Cluster', { clusterType: 'single-node', nodeType: 'ra3.xlplus', dbName: 'dev', masterUsername: 'admin' });
-    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromCluster(cluster, { database: 'analytics' }) }));
+    const sg = warehouseSg(stack);
+    const cluster = new redshift.CfnCluster(stack, 'Cluster', { clusterType: 'single-node', nodeType: 'ra3.xlplus', dbName: 'dev', masterUsername: 'admin', vpcSecurityGroupIds: [sg.securityGroupId] });
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromCluster(cluster, { database: 'analytics', securityGroup: sg }) }));
     Annotations.fromStack(stack).hasWarning('/Warehouse/Sessions', Match.stringLikeRegexp('cluster Warehouse/Cluster is not publicly accessible, so deliveries will fail to connect'));
   });
 
   test('a Serverless workgroup created here: its endpoint on its port, database dev by default', () => {
     const stack = newStack();
-    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', namespaceName: 'sessions', publiclyAccessible: true });
-    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroup(workgroup) }));
+    const sg = warehouseSg(stack);
+    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', namespaceName: 'sessions', publiclyAccessible: true, securityGroupIds: [sg.securityGroupId] });
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroup(workgroup, { securityGroup: sg }) }));
     expect(destination(Template.fromStack(stack)).ClusterJDBCURL).toEqual({
       'Fn::Join': ['', ['jdbc:redshift://', { 'Fn::GetAtt': ['Workgroup', 'Workgroup.Endpoint.Address'] }, ':5439/dev']],
     });
@@ -134,9 +142,32 @@ describe('RedshiftDelivery', () => {
 
   test('a private workgroup gets a warning', () => {
     const stack = newStack();
-    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', publiclyAccessible: false });
-    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroup(workgroup) }));
+    const sg = warehouseSg(stack);
+    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', publiclyAccessible: false, securityGroupIds: [sg.securityGroupId] });
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroup(workgroup, { securityGroup: sg }) }));
     Annotations.fromStack(stack).hasWarning('/Warehouse/Sessions', Match.stringLikeRegexp('workgroup Warehouse/Workgroup is not publicly accessible'));
+  });
+
+  test('throws when a warehouse created here has no security group to admit Firehose, or one that is not its own', () => {
+    const bareWorkgroup = (stack: Stack) => new redshiftserverless.CfnWorkgroup(stack, 'Bare', { workgroupName: 'bare', publiclyAccessible: true });
+    const stackA = newStack();
+    expect(() => new RedshiftDelivery(stackA, 'A', props(stackA, { target: RedshiftTarget.fromWorkgroup(bareWorkgroup(stackA)) })))
+      .toThrow(/RedshiftDelivery "Warehouse\/A": target.securityGroup is required for workgroup Warehouse\/Bare: Firehose connects from the Firehose CIDR block of the Region/);
+    const stackB = newStack();
+    expect(() => new RedshiftDelivery(stackB, 'B', props(stackB, { target: RedshiftTarget.fromWorkgroup(bareWorkgroup(stackB), { securityGroup: warehouseSg(stackB) }) })))
+      .toThrow(/target.securityGroup must be one of the securityGroupIds of workgroup Warehouse\/Bare \(it has none, so it uses its VPC's default security group\), got "Warehouse\/WarehouseSg"/);
+    const stackC = newStack();
+    const other = new redshift.CfnCluster(stackC, 'Cluster', {
+      clusterType: 'single-node', nodeType: 'ra3.xlplus', dbName: 'dev', masterUsername: 'admin', publiclyAccessible: true, vpcSecurityGroupIds: ['sg-0fffffffffffffff0'],
+    });
+    expect(() => new RedshiftDelivery(stackC, 'C', props(stackC, { target: RedshiftTarget.fromCluster(other, { securityGroup: warehouseSg(stackC) }) })))
+      .toThrow(/target.securityGroup must be one of the vpcSecurityGroupIds of cluster Warehouse\/Cluster \(it has sg-0fffffffffffffff0\)/);
+  });
+
+  test('an existing endpoint without a security group gets a warning: the Firehose rule is the user\'s to add', () => {
+    const stack = newStack();
+    new RedshiftDelivery(stack, 'Sessions', props(stack));
+    Annotations.fromStack(stack).hasWarning('/Warehouse/Sessions', Match.stringLikeRegexp('no securityGroup was given for sessions.abc123xyz.us-east-1.redshift.amazonaws.com: make sure'));
   });
 
   test('an existing endpoint with its security group: port and ingress as given', () => {
@@ -206,9 +237,10 @@ describe('RedshiftDelivery', () => {
 
   test('snapshot', () => {
     const stack = newStack();
-    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', namespaceName: 'sessions', publiclyAccessible: true });
+    const sg = warehouseSg(stack);
+    const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'sessions', namespaceName: 'sessions', publiclyAccessible: true, securityGroupIds: [sg.securityGroupId] });
     new RedshiftDelivery(stack, 'Sessions', props(stack, {
-      target: RedshiftTarget.fromWorkgroup(workgroup, { database: 'analytics' }),
+      target: RedshiftTarget.fromWorkgroup(workgroup, { database: 'analytics', securityGroup: sg }),
       source: DeliverySource.fromStream(importedStream(stack)),
       transform: DeliveryTransform.jsonRecords(),
       backupMode: firehose.BackupMode.ALL,

@@ -50,3 +50,24 @@ test('the clickstream example loads sessions into Redshift Serverless and takes 
   expect(stack.pipeline.ingestionApi).toBeDefined();
   Template.fromStack(stack).hasResourceProperties('AWS::RedshiftServerless::Workgroup', { PubliclyAccessible: true });
 });
+
+test('the clickstream workgroup: its own security group admits only the Firehose CIDR block on its port; SSL and audit logs on', () => {
+  const app = gatedApp();
+  const stack = new ClickstreamStack(app, 'Clicks', { env });
+  const template = Template.fromStack(stack);
+  const workgroup = Object.values(template.findResources('AWS::RedshiftServerless::Workgroup'))[0].Properties;
+  expect(workgroup.ConfigParameters).toContainEqual({ ParameterKey: 'require_ssl', ParameterValue: 'true' });
+  expect(workgroup.SubnetIds).toHaveLength(3);
+  expect(workgroup.SecurityGroupIds).toHaveLength(1);
+  const sgId = workgroup.SecurityGroupIds[0]['Fn::GetAtt'][0];
+  const sg = template.toJSON().Resources[sgId].Properties;
+  const ingress = [
+    ...(sg.SecurityGroupIngress ?? []),
+    ...Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId).includes(sgId)),
+  ];
+  // us-east-1's Firehose block (RegionInfo), on the workgroup's default port, and nothing else.
+  expect(ingress).toEqual([expect.objectContaining({ CidrIp: '52.70.63.192/27', FromPort: 5439, ToPort: 5439, IpProtocol: 'tcp' })]);
+  template.hasResourceProperties('AWS::RedshiftServerless::Namespace', { LogExports: ['connectionlog', 'userlog'] });
+  template.hasResource('AWS::RedshiftServerless::Namespace', { DeletionPolicy: 'RetainExceptOnCreate' });
+});

@@ -73,12 +73,49 @@ describe('StreamIngestionApi', () => {
     });
     template.resourceCountIs('AWS::WAFv2::WebACL', 1);
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    // The account-wide logging setting and its role outlive the stack, as with aws-cdk-lib's RestApi.
-    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
-    template.hasResource('AWS::IAM::Role', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] }) }),
+  });
+
+  test('the integration sends Kinesis its own content type, whatever the client sent', () => {
+    const stack = new Stack(new App(), 'Test', { env });
+    const stream = new PipelineStream(stack, 'Clicks');
+    new StreamIngestionApi(stack, 'Api', { stream: stream.stream });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      Integration: Match.objectLike({ RequestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" } }),
     });
+  });
+
+  test('leaves the Region\'s API Gateway logging setting alone by default', () => {
+    const stack = new Stack(new App(), 'Test', { env });
+    const stream = new PipelineStream(stack, 'Clicks');
+    new StreamIngestionApi(stack, 'Api', { stream: stream.stream });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.Description)).not.toContain(expect.stringMatching(/logs of every REST API/));
+  });
+
+  test('when asked to set it: a role for every API of the Region, kept with its policy, the setting after the policy', () => {
+    const stack = new Stack(new App(), 'Test', { env });
+    const stream = new PipelineStream(stack, 'Clicks');
+    new StreamIngestionApi(stack, 'Api', { stream: stream.stream, configureAccountLoggingRole: true });
+    const template = Template.fromStack(stack);
+    const [accountId, account] = Object.entries(template.findResources('AWS::ApiGateway::Account'))[0];
+    expect(account.DeletionPolicy).toBe('Retain');
+    const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
+    const [policyId, policy] = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .find(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))!;
+    expect(policy.DeletionPolicy).toBe('Retain');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
+      Action: expect.arrayContaining(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups']),
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:*']] },
+    })]);
+    expect(account.DependsOn).toContain(policyId);
+    // The stage's logging needs the setting first.
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toContain(accountId);
   });
 
   test('grantInvoke allows POST /events on the stage, nothing else', () => {
@@ -119,6 +156,6 @@ test('ingestion passes the gates with everything on', () => {
   const stack = new Stack(app, 'Gates', { env });
   const stream = new PipelineStream(stack, 'Stream');
   new IotStreamRule(stack, 'Rule', { stream: stream.stream });
-  new StreamIngestionApi(stack, 'Api', { stream: stream.stream });
+  new StreamIngestionApi(stack, 'Api', { stream: stream.stream, configureAccountLoggingRole: true });
   expectGatesPass(app);
 });

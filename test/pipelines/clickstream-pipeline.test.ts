@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Size, Stack, Validations, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, Validations, aws_ec2 as ec2, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, ClickstreamPipeline, FlinkCode, RedshiftTarget, StreamCapacity } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
@@ -21,9 +21,12 @@ function newStack(app = new App()): Stack {
 
 function warehouse(stack: Stack): { target: RedshiftTarget; secret: secretsmanager.Secret } {
   const namespace = new rss.CfnNamespace(stack, 'Namespace', { namespaceName: 'clicks' });
-  const workgroup = new rss.CfnWorkgroup(stack, 'Workgroup', { workgroupName: 'clicks', namespaceName: namespace.namespaceName, publiclyAccessible: true });
+  const securityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'WarehouseSg', 'sg-0123456789abcdef0');
+  const workgroup = new rss.CfnWorkgroup(stack, 'Workgroup', {
+    workgroupName: 'clicks', namespaceName: namespace.namespaceName, publiclyAccessible: true, securityGroupIds: [securityGroup.securityGroupId],
+  });
   const secret = new secretsmanager.Secret(stack, 'Loader', { generateSecretString: { secretStringTemplate: '{"username":"loader"}', generateStringKey: 'password' } });
-  return { target: RedshiftTarget.fromWorkgroup(workgroup), secret };
+  return { target: RedshiftTarget.fromWorkgroup(workgroup, { securityGroup }), secret };
 }
 
 describe('ClickstreamPipeline', () => {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Size, Stack, aws_sns as sns } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Size, Stack, aws_ec2 as ec2, aws_sns as sns } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, FlinkCode, IotSensorPipeline, OpenSearchTarget, StreamCapacity } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
 
@@ -72,6 +72,38 @@ describe('IotSensorPipeline', () => {
     const p = new IotSensorPipeline(stack, 'Iot', { openSearchTarget: OpenSearchTarget.newCollection({ collectionName: 'iot-anomalies' }), flinkCode: testCode(stack) });
     expect(p.searchDelivery).toBeDefined();
     Template.fromStack(stack).hasResourceProperties('AWS::OpenSearchServerless::Collection', { Name: 'iot-anomalies' });
+    // Without a VPC the collection is public: the user is told at synth.
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('iot-anomalies is reachable from the internet'));
+    expect(warnings.map((w) => w.id)).toEqual(['/Test/Iot/AnomaliesToSearch']);
+  });
+
+  test('with openSearchVpc the collection is private: a VPC endpoint only, Firehose in the given subnets, no warning', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, maxAzs: 2, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const p = new IotSensorPipeline(stack, 'Iot', {
+      openSearchTarget: OpenSearchTarget.newCollection({ collectionName: 'iot-private' }),
+      openSearchVpc: vpc,
+      openSearchVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      flinkCode: testCode(stack),
+    });
+    const t = Template.fromStack(stack);
+    const [endpointId] = Object.keys(t.findResources('AWS::OpenSearchServerless::VpcEndpoint'));
+    t.hasResourceProperties('AWS::OpenSearchServerless::VpcEndpoint', {
+      VpcId: stack.resolve(vpc.vpcId),
+      SubnetIds: stack.resolve(vpc.isolatedSubnets.map((s) => s.subnetId)),
+    });
+    const network = Object.values(t.findResources('AWS::OpenSearchServerless::SecurityPolicy')).find((r) => r.Properties.Type === 'network')!;
+    const policy = JSON.stringify(network.Properties.Policy);
+    expect(policy).toContain('\\"AllowFromPublic\\":false');
+    expect(policy).toContain(JSON.stringify({ 'Fn::GetAtt': [endpointId, 'Id'] }));
+    expect(policy).not.toContain('\\"AllowFromPublic\\":true');
+    t.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      AmazonOpenSearchServerlessDestinationConfiguration: Match.objectLike({
+        VpcConfiguration: Match.objectLike({ SubnetIds: stack.resolve(vpc.isolatedSubnets.map((s) => s.subnetId)) }),
+      }),
+    });
+    expect(p.searchDelivery!.securityGroups).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('reachable from the internet'))).toEqual([]);
   });
 
   test('every alarm of every part notifies the one topic given', () => {
@@ -91,6 +123,14 @@ describe('IotSensorPipeline', () => {
     test('throws when OpenSearch is enabled without a target', () => {
       expect(() => new IotSensorPipeline(newStack(), 'Iot', { openSearchEnabled: true }))
         .toThrow(/IotSensorPipeline "Test\/Iot": openSearchEnabled is true but no openSearchTarget was given/);
+    });
+    test('throws when a VPC is given for an OpenSearch delivery that is off, or subnets without a VPC', () => {
+      const stack = newStack();
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+      expect(() => new IotSensorPipeline(stack, 'A', { openSearchVpc: vpc }))
+        .toThrow(/IotSensorPipeline "Test\/A": openSearchVpc and openSearchVpcSubnets apply to the OpenSearch delivery, which is off/);
+      expect(() => new IotSensorPipeline(stack, 'B', { openSearchTarget: OpenSearchTarget.newCollection(), openSearchVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
+        .toThrow(/IotSensorPipeline "Test\/B": openSearchVpcSubnets needs openSearchVpc/);
     });
     test('throws when the fleet is empty', () => {
       expect(() => new IotSensorPipeline(newStack(), 'Iot', { fleet: { ...fleet, devices: 0 } }))
