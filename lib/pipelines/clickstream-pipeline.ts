@@ -3,17 +3,16 @@ import {
   aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { addLakeQueries } from './private/composition';
 import { SessionDefaults } from './private/session-contract';
+import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
+import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { SessionConsumer } from './session-consumer';
 import { FLINK_SINKS, eventSchemaColumns, poisonColumns, sinkColumns } from '../analytics/private/lake-columns';
 import { CLICKSTREAM_QUERIES, LakeTables } from '../analytics/private/pipeline-queries';
-import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
-import { createLakeTable, datePartition } from '../delivery/private/lake-table';
-import { addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
-import { SessionConsumer } from './session-consumer';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
 import { DeliverySource } from '../delivery/delivery-source';
+import { createLakeTable, datePartition } from '../delivery/private/lake-table';
 import { RedshiftDelivery, RedshiftTarget } from '../delivery/redshift-delivery';
 import { S3DataLakeDelivery } from '../delivery/s3-data-lake-delivery';
 import { FlinkCode } from '../flink/code';

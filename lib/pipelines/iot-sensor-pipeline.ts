@@ -1,9 +1,8 @@
 import { Duration, Size, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { addLakeQueries } from './private/composition';
+import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
 import { FLINK_SINKS, eventSchemaColumns, sinkColumns } from '../analytics/private/lake-columns';
 import { IOT_QUERIES, LakeTables } from '../analytics/private/pipeline-queries';
-import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
 import { DeliverySource } from '../delivery/delivery-source';
@@ -18,7 +17,7 @@ import { comboError } from '../private/errors';
 import { checkIntRange, checkPositive, checkRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { CapacityMode, PipelineStream } from '../streams/pipeline-stream';
-import { addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
 
 /** A device fleet, to size the stream from. */
 export interface IotFleet {

@@ -51,7 +51,8 @@ function glueTables(stack: Stack): Map<string, GlueTable> {
  */
 function firehoseKey(stack: Stack, prefixStatic: string, record: Record<string, unknown>): string {
   const streams = Object.values(Template.fromStack(stack).findResources('AWS::KinesisFirehose::DeliveryStream')) as any[];
-  const config = streams.map((s) => s.Properties.ExtendedS3DestinationConfiguration).find((c) => c?.Prefix?.startsWith(prefixStatic));
+  const config = streams.map((s) => s.Properties.ExtendedS3DestinationConfiguration)
+    .find((c) => c?.Prefix?.startsWith(prefixStatic));
   if (!config) throw new Error(`no delivery writes ${prefixStatic}`);
   const processors: any[] = config.ProcessingConfiguration?.Processors ?? [];
   const extraction = processors.find((p) => p.Type === 'MetadataExtraction');
@@ -60,7 +61,9 @@ function firehoseKey(stack: Stack, prefixStatic: string, record: Record<string, 
   const keys = Object.fromEntries([...query.matchAll(/([A-Za-z0-9_]+):\.([A-Za-z0-9_]+)/g)].map((m) => [m[1], String(record[m[2]])]));
   const d = new Date(ARRIVAL);
   const two = (n: number) => String(n).padStart(2, '0');
-  const time: Record<string, string> = { yyyy: String(d.getUTCFullYear()), MM: two(d.getUTCMonth() + 1), dd: two(d.getUTCDate()), HH: two(d.getUTCHours()) };
+  const time: Record<string, string> = {
+    yyyy: String(d.getUTCFullYear()), MM: two(d.getUTCMonth() + 1), dd: two(d.getUTCDate()), HH: two(d.getUTCHours()),
+  };
   const prefix = (config.Prefix as string)
     .replace(/!\{timestamp:([A-Za-z]+)\}/g, (_m, f: string) => time[f])
     .replace(/!\{partitionKeyFromQuery:([A-Za-z0-9_]+)\}/g, (_m, k: string) => {
@@ -164,7 +167,9 @@ describe('data lake tables', () => {
       .find((f: any) => f.Properties.Environment?.Variables?.POISON_PREFIX) as any;
     const prefix = fn.Properties.Environment.Variables.POISON_PREFIX;
     const record = {
-      eventSource: 'aws:kinesis', eventID: 'shardId-000000000001:4959', eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks',
+      eventSource: 'aws:kinesis',
+      eventID: 'shardId-000000000001:4959',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks',
       kinesis: { partitionKey: 'u-1', sequenceNumber: '4959', data: 'bm90IGpzb24=', approximateArrivalTimestamp: ARRIVAL / 1000, kinesisSchemaVersion: '1.0' },
     } as unknown as KinesisStreamRecord;
     const object = poisonObject(prefix, record, 'not JSON', ARRIVAL);
