@@ -3,6 +3,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateAnalyticsProps } from './private/validation';
+import { acknowledgeWildcardResource } from '../delivery/private/nag';
 
 /** Options of the Athena side of a pipeline (its workgroup and the location of query results). */
 export interface PipelineAnalyticsOptions {
@@ -181,16 +182,21 @@ export class PipelineAnalytics extends Construct {
       ],
     }));
     const prefixes = [...new Set(this.tables.map((t) => t.prefix))];
-    grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
-    }));
+    const dataArns = prefixes.map((p) => this.bucket.arnForObjects(`${p}*`));
+    const resultsArn = this.bucket.arnForObjects(`${this.resultsPrefix}*`);
+    grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: dataArns }));
     grant.combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resourceArns: [this.bucket.arnForObjects(`${this.resultsPrefix}*`)],
+      resourceArns: [resultsArn],
     }));
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      for (const arn of dataArns) {
+        acknowledgeWildcardResource(principal, arn, 'Athena reads every object of a table\'s prefix (Firehose names them): read only, and only the prefixes of the pipeline\'s tables');
+      }
+      acknowledgeWildcardResource(principal, resultsArn, 'Athena writes query results as the caller, under object names it chooses: only the workgroup\'s results prefix');
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
       resources: [this.bucket.bucketArn],

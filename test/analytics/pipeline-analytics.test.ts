@@ -1,7 +1,13 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Duration, Size, Stack, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { FlinkCode, IotSensorPipeline } from '../../lib';
 import { PipelineAnalytics } from '../../lib/analytics';
 import { DataLakeBucket } from '../../lib/delivery';
+import { ManagedPolicyRole } from '../../lib/private/managed-policy-role';
+import { expectGatesPass, gatedApp } from '../support/gates';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -65,6 +71,18 @@ describe('PipelineAnalytics', () => {
     const objects = statements.find((s) => s.Action === 's3:GetObject');
     expect(JSON.stringify(objects.Resource)).toContain('/anomalies/*');
     expect(JSON.stringify(statements)).not.toMatch(/"glue:\*"|"s3:\*"|"athena:\*"/);
+  });
+
+  test('a pipeline with an analyst granted query access passes the gates', () => {
+    const app = gatedApp();
+    const stack = new Stack(app, 'Test', { env: ENV });
+    const jar = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jar-')), 'kinesis-sql-job.jar');
+    fs.writeFileSync(jar, 'stand-in');
+    const pipeline = new IotSensorPipeline(stack, 'Iot', { flinkCode: FlinkCode.sqlRunner({ jarPath: jar }) });
+    // A role with a customer-managed policy, as the compliance packs want (no inline policy, no AWS-managed policy).
+    const analysts = new ManagedPolicyRole(stack, 'Analysts', { assumedBy: new iam.AccountRootPrincipal() });
+    pipeline.grantQuery(analysts);
+    expectGatesPass(app);
   });
 
   test.each([
