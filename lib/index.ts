@@ -5,3 +5,4 @@ export * from './delivery';
 export * from './monitoring';
 export * from './ingestion';
 export * from './pipelines';
+export * from './analytics';

@@ -12,6 +12,7 @@ import { DeliveryPermissions } from './private/delivery-permissions';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { importDelivery } from './private/imported-delivery';
+import { TIME_PARTITIONS, createLakeTable, injectedPartition } from './private/lake-table';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
 import {
@@ -155,12 +156,16 @@ export class S3DataLakeDelivery extends DeliveryBase {
   public readonly bucket: s3.IBucket;
   /** The hardened bucket, when the construct created it. */
   public readonly dataLakeBucket?: DataLakeBucket;
+  /** The static key prefix of the data (`data/`), where the table's partitions start. */
+  public readonly prefix: string;
   /** The full key prefix of the data, partition expressions included. */
   public readonly dataPrefix: string;
   /** The Glue table, when a schema is declared. */
   public readonly glueTable?: glue.CfnTable;
   /** The Glue database name, when a schema is declared. */
   public readonly glueDatabaseName?: string;
+  /** The Glue table name, when a schema is declared. */
+  public readonly glueTableName?: string;
 
   constructor(scope: Construct, id: string, props: S3DataLakeDeliveryProps = {}) {
     super(scope, id, DestinationMetricPrefix.S3, props.deliveryStreamName);
@@ -171,6 +176,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
     validate(this, props, parquet, dynamicPartitioning);
 
     const basePrefix = props.prefix ?? 'data/';
+    this.prefix = basePrefix;
     const timeDepth = TIME_KEYS.indexOf((props.timePartitioning ?? DataLakeTimePartitioning.HOUR).toLowerCase()) + 1;
     const timeKeys = TIME_KEYS.slice(0, timeDepth);
     this.dataPrefix = basePrefix
@@ -196,6 +202,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
       const table = this.createGlueTable(props, basePrefix, keys, timeKeys, parquet);
       this.glueTable = table.table;
       this.glueDatabaseName = table.databaseName;
+      this.glueTableName = table.tableName;
     }
 
     const intervalSeconds = secondsOf(props.bufferingInterval) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
@@ -281,7 +288,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
 
   private createGlueTable(
     props: S3DataLakeDeliveryProps, basePrefix: string, keys: string[], timeKeys: string[], parquet: boolean,
-  ): { table: glue.CfnTable; databaseName: string } {
+  ): { table: glue.CfnTable; databaseName: string; tableName: string } {
     const stack = Stack.of(this);
     let databaseName = props.glueDatabaseName;
     if (databaseName === undefined) {
@@ -294,39 +301,24 @@ export class S3DataLakeDelivery extends DeliveryBase {
       });
       databaseName = database.ref;
     }
-    const partitionColumns = keys.map((k) => k.toLowerCase());
     const schema = props.schema!;
     const typeOf = (name: string) => schema.find((c) => c.name === name)?.type.hiveType ?? 'string';
-    const table = new glue.CfnTable(this, 'Table', {
-      catalogId: stack.account,
+    const tableName = props.glueTableName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '_' }).toLowerCase();
+    const table = createLakeTable(this, 'Table', {
       databaseName,
-      tableInput: {
-        name: props.glueTableName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '_' }).toLowerCase(),
-        description: `Records delivered by Firehose ${this.node.path}`,
-        tableType: 'EXTERNAL_TABLE',
-        parameters: parquet
-          ? { 'classification': 'parquet', 'parquet.compression': 'SNAPPY', 'EXTERNAL': 'TRUE' }
-          : { classification: 'json', compressionType: (props.compression ?? firehose.Compression.GZIP).value.toLowerCase(), EXTERNAL: 'TRUE' },
-        partitionKeys: [
-          ...partitionColumns.map((name) => ({ name, type: typeOf(name), comment: 'Dynamic partition (JSON field)' })),
-          ...timeKeys.map((name) => ({ name, type: 'string', comment: 'Arrival time (UTC)' })),
-        ],
-        storageDescriptor: {
-          location: `s3://${this.bucket.bucketName}/${basePrefix}`,
-          columns: schema.filter((c) => !partitionColumns.includes(c.name)).map((c) => ({ name: c.name, type: c.type.hiveType, comment: c.comment })),
-          ...(parquet ? {
-            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-            serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-          } : {
-            inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-            outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-            serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'case.insensitive': 'TRUE' } },
-          }),
-        },
-      },
+      tableName,
+      description: `Records delivered by Firehose ${this.node.path}`,
+      bucket: this.bucket,
+      prefix: basePrefix,
+      columns: schema,
+      // Segment for segment the prefix of the delivery (dataPrefix): dynamic partitions, then the time partitions.
+      partitions: [
+        ...keys.map((k) => injectedPartition(k.toLowerCase(), typeOf(k.toLowerCase()))),
+        ...timeKeys.map((k) => TIME_PARTITIONS[k]),
+      ],
+      storage: { parquet, compression: (props.compression ?? firehose.Compression.GZIP).value },
     });
-    return { table, databaseName };
+    return { table, databaseName, tableName };
   }
 }
 

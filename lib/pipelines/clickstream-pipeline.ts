@@ -1,14 +1,19 @@
 import {
-  Duration, aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_iam as iam, aws_kms as kms, aws_s3 as s3,
+  Duration, aws_cloudwatch as cloudwatch, aws_glue as glue, aws_dynamodb as dynamodb, aws_iam as iam, aws_kms as kms, aws_s3 as s3,
   aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
 import { CLICK_EVENT_SCHEMA_FILE, loadJsonSchema } from './private/event-schemas';
+import { SessionDefaults } from './private/session-contract';
+import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
 import { SessionConsumer } from './session-consumer';
+import { FLINK_SINKS, eventSchemaColumns, poisonColumns, sinkColumns } from '../analytics/private/lake-columns';
+import { CLICKSTREAM_QUERIES, LakeTables } from '../analytics/private/pipeline-queries';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
 import { DeliverySource } from '../delivery/delivery-source';
+import { createLakeTable, datePartition } from '../delivery/private/lake-table';
 import { RedshiftDelivery, RedshiftTarget } from '../delivery/redshift-delivery';
 import { S3DataLakeDelivery } from '../delivery/s3-data-lake-delivery';
 import { FlinkCode } from '../flink/code';
@@ -124,6 +129,13 @@ export interface ClickstreamPipelineProps {
    * @default true
    */
   readonly dashboardEnabled?: boolean;
+  /**
+   * The Athena workgroup of the pipeline (every data lake prefix has a Glue table with partition projection, queryable
+   * as soon as data lands; saved queries in the workgroup).
+   * @default - a workgroup with a 10 GiB scan limit per query, results under `athena-results/` for 7 days
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html
+   */
+  readonly analytics?: PipelineAnalyticsOptions;
 }
 
 /**
@@ -175,6 +187,10 @@ export class ClickstreamPipeline extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The autoscaler of the clicks stream, when provisioned. */
   public readonly autoscaler?: ShardAutoscaler;
+  /** The Glue database of the data lake tables, the Athena workgroup and its saved queries. */
+  public readonly analytics: PipelineAnalytics;
+  /** The Glue table of the session consumer's malformed records (`poison/`). */
+  public readonly poisonRecordsTable: glue.CfnTable;
 
   constructor(scope: Construct, id: string, props: ClickstreamPipelineProps) {
     super(scope, id);
@@ -232,6 +248,8 @@ export class ClickstreamPipeline extends Construct {
 
     const bucket = props.dataLakeBucket ?? new DataLakeBucket(this, 'DataLake').bucket;
     this.dataLakeBucket = bucket;
+    this.analytics = new PipelineAnalytics(this, 'Athena', { ...props.analytics, bucket });
+    const glueDatabaseName = this.analytics.databaseName;
 
     this.sessionSummaries = resultStream(this, 'SessionSummaries', props.streamEncryptionKey, alarms);
     this.sessions = new SessionConsumer(this, 'Sessions', {
@@ -258,7 +276,13 @@ export class ClickstreamPipeline extends Construct {
 
     if (raw) {
       this.rawArchive = new S3DataLakeDelivery(this, 'RawClicksToLake', {
-        source: DeliverySource.fromStream(this.clicks.stream), bucket, prefix: 'raw-clicks/', alarms,
+        source: DeliverySource.fromStream(this.clicks.stream),
+        bucket,
+        prefix: 'raw-clicks/',
+        schema: eventSchemaColumns('click-event.schema.json'),
+        glueDatabaseName,
+        glueTableName: LakeTables.RAW_CLICKS,
+        alarms,
       });
     }
     this.insightsDelivery = new S3DataLakeDelivery(this, 'InsightsToLake', {
@@ -267,11 +291,33 @@ export class ClickstreamPipeline extends Construct {
       prefix: 'insights/',
       partitionKeys: ['record_type'],
       timePartitioning: DataLakeTimePartitioning.DAY,
+      schema: sinkColumns(FLINK_SINKS.TOP_PRODUCTS, FLINK_SINKS.TRAFFIC_MINUTES),
+      glueDatabaseName,
+      glueTableName: LakeTables.INSIGHTS,
       alarms,
     });
     this.deadLettersDelivery = new S3DataLakeDelivery(this, 'DeadLettersToLake', {
-      source: DeliverySource.fromStream(this.deadLetters.stream), bucket, prefix: 'dead-letters/', alarms,
+      source: DeliverySource.fromStream(this.deadLetters.stream),
+      bucket,
+      prefix: 'dead-letters/',
+      schema: sinkColumns(FLINK_SINKS.CLICK_DEAD_LETTERS),
+      glueDatabaseName,
+      glueTableName: LakeTables.DEAD_LETTERS,
+      alarms,
     });
+    // The session consumer's malformed records: one uncompressed JSON object per file, under poison/yyyy/MM/dd/<shard>/.
+    this.poisonRecordsTable = createLakeTable(this, 'PoisonRecordsTable', {
+      databaseName: glueDatabaseName,
+      tableName: LakeTables.POISON_RECORDS,
+      description: `Malformed click records kept whole by the session consumer ${this.sessions.node.path}`,
+      bucket,
+      prefix: SessionDefaults.POISON_PREFIX,
+      columns: poisonColumns(),
+      partitions: [datePartition('dt', 'yyyy/MM/dd', 'DAYS')],
+      storage: { parquet: false, compression: 'UNCOMPRESSED' },
+    });
+    this.analytics.addTable(LakeTables.POISON_RECORDS, SessionDefaults.POISON_PREFIX);
+    addLakeQueries(this.analytics, [this.rawArchive, this.insightsDelivery, this.deadLettersDelivery], CLICKSTREAM_QUERIES);
 
     if (props.dashboardEnabled ?? true) {
       this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -287,6 +333,14 @@ export class ClickstreamPipeline extends Construct {
         if (d) this.dashboard.addWidgets(...d.alarms.widgets());
       }
     }
+  }
+
+  /**
+   * Lets a principal query the pipeline's data lake in Athena, read only: the workgroup, the tables, their key prefixes
+   * and the bucket's key (plus writing its own query results under the workgroup's results prefix).
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    return this.analytics.grantQuery(grantee);
   }
 
   /** Lets a principal put clicks into the stream. */

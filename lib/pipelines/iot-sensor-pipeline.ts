@@ -1,5 +1,8 @@
-import { Duration, Size, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, Size, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
+import { FLINK_SINKS, eventSchemaColumns, sinkColumns } from '../analytics/private/lake-columns';
+import { IOT_QUERIES, LakeTables } from '../analytics/private/pipeline-queries';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { DataLakeTimePartitioning } from '../delivery/data-lake-schema';
 import { DeliverySource } from '../delivery/delivery-source';
@@ -14,7 +17,7 @@ import { comboError } from '../private/errors';
 import { checkIntRange, checkPositive, checkRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { CapacityMode, PipelineStream } from '../streams/pipeline-stream';
-import { addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
 
 /** A device fleet, to size the stream from. */
 export interface IotFleet {
@@ -129,6 +132,13 @@ export interface IotSensorPipelineProps {
    * @default true
    */
   readonly dashboardEnabled?: boolean;
+  /**
+   * The Athena workgroup of the pipeline (every data lake prefix has a Glue table with partition projection, queryable
+   * as soon as data lands; saved queries in the workgroup).
+   * @default - a workgroup with a 10 GiB scan limit per query, results under `athena-results/` for 7 days
+   * @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html
+   */
+  readonly analytics?: PipelineAnalyticsOptions;
 }
 
 /**
@@ -168,6 +178,8 @@ export class IotSensorPipeline extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The autoscaler of the readings stream, when provisioned. */
   public readonly autoscaler?: ShardAutoscaler;
+  /** The Glue database of the data lake tables, the Athena workgroup and its saved queries. */
+  public readonly analytics: PipelineAnalytics;
 
   constructor(scope: Construct, id: string, props: IotSensorPipelineProps = {}) {
     super(scope, id);
@@ -228,9 +240,17 @@ export class IotSensorPipeline extends Construct {
 
     const bucket = props.dataLakeBucket ?? new DataLakeBucket(this, 'DataLake').bucket;
     this.dataLakeBucket = bucket;
+    this.analytics = new PipelineAnalytics(this, 'Athena', { ...props.analytics, bucket });
+    const glueDatabaseName = this.analytics.databaseName;
     if (props.rawArchiveEnabled ?? true) {
       this.rawArchive = new S3DataLakeDelivery(this, 'RawArchive', {
-        source: DeliverySource.fromStream(this.readings.stream), bucket, prefix: 'raw/', alarms,
+        source: DeliverySource.fromStream(this.readings.stream),
+        bucket,
+        prefix: 'raw/',
+        schema: eventSchemaColumns('sensor-reading.schema.json'),
+        glueDatabaseName,
+        glueTableName: LakeTables.RAW_READINGS,
+        alarms,
       });
     }
     this.anomaliesDelivery = new S3DataLakeDelivery(this, 'AnomaliesToLake', {
@@ -239,6 +259,9 @@ export class IotSensorPipeline extends Construct {
       prefix: 'anomalies/',
       partitionKeys: ['device_id'],
       timePartitioning: DataLakeTimePartitioning.DAY,
+      schema: sinkColumns(FLINK_SINKS.IOT_ANOMALIES),
+      glueDatabaseName,
+      glueTableName: LakeTables.ANOMALIES,
       alarms,
     });
     this.aggregatesDelivery = new S3DataLakeDelivery(this, 'AggregatesToLake', {
@@ -247,11 +270,21 @@ export class IotSensorPipeline extends Construct {
       prefix: 'machine-minutes/',
       partitionKeys: ['machine_id'],
       timePartitioning: DataLakeTimePartitioning.DAY,
+      schema: sinkColumns(FLINK_SINKS.IOT_MACHINE_MINUTES),
+      glueDatabaseName,
+      glueTableName: LakeTables.MACHINE_MINUTES,
       alarms,
     });
     this.deadLettersDelivery = new S3DataLakeDelivery(this, 'DeadLettersToLake', {
-      source: DeliverySource.fromStream(this.deadLetters.stream), bucket, prefix: 'dead-letters/', alarms,
+      source: DeliverySource.fromStream(this.deadLetters.stream),
+      bucket,
+      prefix: 'dead-letters/',
+      schema: sinkColumns(FLINK_SINKS.IOT_DEAD_LETTERS),
+      glueDatabaseName,
+      glueTableName: LakeTables.DEAD_LETTERS,
+      alarms,
     });
+    addLakeQueries(this.analytics, [this.rawArchive, this.anomaliesDelivery, this.aggregatesDelivery, this.deadLettersDelivery], IOT_QUERIES);
     if (openSearch) {
       this.searchDelivery = new OpenSearchDelivery(this, 'AnomaliesToSearch', {
         source: DeliverySource.fromStream(this.anomalies.stream),
@@ -277,6 +310,14 @@ export class IotSensorPipeline extends Construct {
         if (d) this.dashboard.addWidgets(...d.alarms.widgets());
       }
     }
+  }
+
+  /**
+   * Lets a principal query the pipeline's data lake in Athena, read only: the workgroup, the tables, their key prefixes
+   * and the bucket's key (plus writing its own query results under the workgroup's results prefix).
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    return this.analytics.grantQuery(grantee);
   }
 }
 

@@ -194,9 +194,23 @@ describe('S3DataLakeDelivery', () => {
       DatabaseName: stack.resolve(delivery.glueDatabaseName),
       TableInput: {
         TableType: 'EXTERNAL_TABLE',
-        Parameters: { 'classification': 'parquet', 'parquet.compression': 'SNAPPY', 'EXTERNAL': 'TRUE' },
+        Parameters: {
+          'classification': 'parquet',
+          'parquet.compression': 'SNAPPY',
+          'EXTERNAL': 'TRUE',
+          // Partition projection: queryable as soon as data lands, the template being the delivery's prefix.
+          'projection.enabled': 'true',
+          'projection.site.type': 'injected',
+          'projection.year.type': 'integer',
+          'projection.month.range': '1,12',
+          'projection.month.digits': '2',
+          'projection.hour.range': '0,23',
+          'storage.location.template': {
+            'Fn::Join': ['', ['s3://', stack.resolve(delivery.bucket.bucketName), '/data/site=${site}/year=${year}/month=${month}/day=${day}/hour=${hour}/']],
+          },
+        },
         PartitionKeys: [
-          { Name: 'site', Type: 'string', Comment: 'Dynamic partition (JSON field)' },
+          { Name: 'site', Type: 'string', Comment: Match.stringLikeRegexp('^Dynamic partition \\(JSON field\\)') },
           { Name: 'year', Type: 'string' }, { Name: 'month', Type: 'string' }, { Name: 'day', Type: 'string' }, { Name: 'hour', Type: 'string' },
         ],
         StorageDescriptor: {

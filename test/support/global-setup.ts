@@ -2,19 +2,19 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { CFN_LINT_VERSION, MOTO_SERVERS, MOTO_VERSION } from './moto';
+import { CFN_LINT_VERSION, MOTO_SERVERS, MOTO_VERSION, SQLGLOT_VERSION } from './moto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VENV = path.join(ROOT, '.venv');
 
-/** Creates .venv with moto[server] and cfn-lint unless it already has the pinned versions. */
+/** Creates .venv with moto[server], cfn-lint and sqlglot unless it already has the pinned versions. */
 function ensureVenv(): string {
   const bin = path.join(VENV, 'bin');
   const motoServer = path.join(bin, 'moto_server');
-  const marker = path.join(VENV, `.moto-${MOTO_VERSION}-cfn-lint-${CFN_LINT_VERSION}`);
+  const marker = path.join(VENV, `.moto-${MOTO_VERSION}-cfn-lint-${CFN_LINT_VERSION}-sqlglot-${SQLGLOT_VERSION}`);
   if (fs.existsSync(motoServer) && fs.existsSync(marker)) return motoServer;
   execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(path.join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`], { stdio: 'inherit' });
+  execFileSync(path.join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`, `sqlglot==${SQLGLOT_VERSION}`], { stdio: 'inherit' });
   fs.writeFileSync(marker, '');
   return motoServer;
 }

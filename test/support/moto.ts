@@ -8,6 +8,8 @@
 export const MOTO_VERSION = '5.2.5';
 /** cfn-lint, the second CloudFormation linter the gates run (test/support/gates.ts), installed in the same .venv. */
 export const CFN_LINT_VERSION = '1.58.0';
+/** sqlglot, the SQL parser (Trino dialect) that checks the saved Athena queries offline (test/analytics), in the same .venv. */
+export const SQLGLOT_VERSION = '30.30.0';
 
 /** Jest workers the global setup starts a moto server for (jest's maxWorkers). */
 export const MOTO_SERVERS = 2;
