@@ -27,10 +27,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   srcdir: 'lib',
   libdir: 'build',
   testdir: 'test',
+  // projen's NodePackage defaults `main` to lib/index.js whatever libdir is (types follow libdir): point both at jsii's output.
+  entrypoint: 'build/index.js',
+  entrypointTypes: 'build/index.d.ts',
+
+  // The languages jsii-pacmak builds (npm run package-all; `npm test` builds and runs the Python one).
+  publishToPypi: { distName: 'kinesis-streaming-pipelines', module: 'kinesis_streaming_pipelines' },
+  publishToMaven: {
+    javaPackage: 'io.github.example.kinesispipelines',
+    mavenGroupId: 'io.github.example',
+    mavenArtifactId: 'kinesis-streaming-pipelines',
+  },
+  publishToNuget: { dotNetNamespace: 'Example.KinesisPipelines', packageId: 'Example.KinesisStreamingPipelines' },
+  publishToGo: { moduleName: 'github.com/example/kinesis-pipelines-go', packageName: 'kinesispipelines' },
 
   github: false,
   release: false,
-  docgen: false,
+  docgen: true,
   sampleCode: false,
   eslint: true,
   prettier: false,
@@ -91,9 +104,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
-  // not shipped in the npm package
-  npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/'] },
+  // not shipped in the npm package (package.json's `files`, below, is the allowlist; this keeps .npmignore in agreement)
+  npmIgnoreOptions: {
+    ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/.venv-py/', '/cdk.out/', '/test/', '/lambda/',
+      '/scripts/', '/.ci/', '/cdk.json', '/tsconfig.dev.json', '/build/**/*.tsbuildinfo', '/assets/flink/*.json'],
+  },
 });
+
+// What the npm package holds: jsii's compiled JS and declarations, the assembly, the assets the constructs load at synth
+// (Lambda bundles, the Flink job jar), the event JSON Schemas producers validate against, and the docs. `prepack` refuses
+// to pack when an asset or the compiled output is missing (scripts/check-package.mjs names the command to run), so no
+// package can fail later with "Cannot find asset". test/package/ installs the packed tarball as a user does.
+project.package.addField('files', [
+  'build/**/*.js',
+  'build/**/*.d.ts',
+  '.jsii',
+  'assets/lambda/**/*.js',
+  'assets/flink/*.jar',
+  'schemas/**/*.json',
+  'schemas/**/*.jsonl',
+  'schemas/README.md',
+  'API.md',
+]);
+project.package.setScript('prepack', 'node scripts/check-package.mjs');
 
 
 // constructs: the devDependency the peer range implies (projen drops it when the peer pin is off).
