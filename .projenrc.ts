@@ -103,7 +103,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  gitignore: ['/.venv/', '/.venv-py/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
   // not shipped in the npm package (package.json's `files`, below, is the allowlist; this keeps .npmignore in agreement)
   npmIgnoreOptions: {
     ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/.venv-py/', '/cdk.out/', '/test/', '/lambda/',

@@ -10,7 +10,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const NAME = 'kinesis-streaming-pipelines';
 const versionOf = (pkg: string): string =>
   JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf-8')).version;
 
