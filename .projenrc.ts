@@ -174,6 +174,9 @@ project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(flinkBuild);
 project.testTask.spawn(project.compileTask);
+// API.md is generated from the jsii assembly and committed: a stale one fails the test run.
+project.testTask.spawn(project.tasks.tryFind('docgen')!);
+project.testTask.exec('git diff --quiet -- API.md || (echo "API.md is stale: run npx projen docgen and commit it" >&2 && exit 1)');
 project.testTask.spawn(typecheck);
 project.testTask.exec('jest --passWithNoTests --ci --updateSnapshot=none');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
@@ -182,6 +185,8 @@ const synth = project.addTask('synth', {
   description: 'Synthesize the example app (no AWS account needed), run the gates and print resources, plans and cost',
 });
 synth.spawn(bundle);
+// On a fresh clone the Flink job jar is missing: build it (or rebuild it when flink/ changed), and say so.
+synth.exec('node scripts/ensure-flink-jar.mjs');
 synth.exec('cdk synth --quiet');
 synth.exec('tsx bin/report.ts cdk.out');
 project.addTask('simulate', {
