@@ -40,19 +40,22 @@ describe('the packed package, installed into a new CDK app', () => {
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true }));
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error',
-      path.join(work, packed.filename), `aws-cdk-lib@${versionOf('aws-cdk-lib')}`, `constructs@${versionOf('constructs')}`,
-    ], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+      path.join(work, packed.filename), `aws-cdk-lib@${versionOf('aws-cdk-lib')}`, `constructs@${versionOf('constructs')}`], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     fs.copyFileSync(path.join(__dirname, 'user-app.js'), path.join(app, 'app.js'));
 
     // A PATH with node alone: no java, mvn or docker (nor npm, tsc, ts-node).
     const bin = path.join(work, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    // Synthesized as users do, by the CDK CLI (this repository's devDependency: a tool, not a library of the app), which
+    // runs `node app.js` in the app and prints what the synth reports.
     const outdir = path.join(work, 'cdk.out');
-    const run = spawnSync('node', ['app.js', outdir], {
-      cwd: app, encoding: 'utf-8', env: { PATH: bin, HOME: work }, timeout: 300_000,
+    const cli = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+    const run = spawnSync(process.execPath, [cli, 'synth', '--app', 'node app.js', '--output', outdir, '--quiet', '--no-notices'], {
+      cwd: app, encoding: 'utf-8', env: { PATH: bin, HOME: work, CDK_DISABLE_VERSION_CHECK: '1' }, timeout: 300_000,
     });
-    synth = { status: run.status, output: `${run.stdout}${run.stderr}`, outdir };
+    // eslint-disable-next-line no-control-regex
+    synth = { status: run.status, output: `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, ''), outdir };
   }, 600_000);
 
   afterAll(() => {
@@ -87,5 +90,12 @@ describe('the packed package, installed into a new CDK app', () => {
     const staged = fs.readdirSync(synth.outdir).filter((f) => f.startsWith('asset.'));
     expect(staged.filter((f) => f.endsWith('.jar'))).toHaveLength(1);
     expect(staged.some((f) => fs.existsSync(path.join(synth.outdir, f, 'index.js')))).toBe(true);
+  });
+
+  test('its synth prints each stream\'s capacity plan and no warning', () => {
+    const lines = synth.output.split('\n');
+    expect(lines.filter((l) => /^WARNING/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /^INFO capacity plan: \{.*\} \(costs at us-east-1 prices\)/.test(l))).toHaveLength(3);
+    expect(synth.output).not.toMatch(/info-annotation/);
   });
 });

@@ -25,10 +25,17 @@ describe('the README quick start', () => {
 
   test('compiles', () => {
     const options: ts.CompilerOptions = {
-      strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
-      moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, skipLibCheck: true, types: ['node'],
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
       // The compiled declarations (`npm test` compiles before jest), as a user's compiler sees the package.
-      baseUrl: ROOT, paths: { 'kinesis-streaming-pipelines': ['build/index.d.ts'] },
+      baseUrl: ROOT,
+      paths: { 'kinesis-streaming-pipelines': ['build/index.d.ts'] },
     };
     const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile;
@@ -44,12 +51,15 @@ describe('the README quick start', () => {
   });
 
   test('synthesizes', () => {
-    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+    const js = ts.transpileModule(code, { compilerOptions }).outputText;
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'quick-start-'));
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const previous = process.env.CDK_OUTDIR;
     process.env.CDK_OUTDIR = outdir;
     try {
+      // The snippet's own require: the package name maps to this repository's lib/.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const load = (name: string): unknown => (name === 'kinesis-streaming-pipelines' ? require('../../lib') : require(name));
       new Function('require', 'exports', 'module', `${js}\napp.synth();`)(load, {}, { exports: {} });
       const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Clicks.template.json'), 'utf-8'));

@@ -1,7 +1,7 @@
 import { Size, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { checkRetention } from './validation';
-import { KinesisLimits as L, KinesisPrices as P } from '../../private/kinesis-limits';
 import { propError } from '../../private/errors';
+import { KinesisLimits as L, KinesisPrices as P } from '../../private/kinesis-limits';
 import { checkIntRange, checkPositive, checkRange } from '../../private/validation';
 import { BindingConstraint, CapacityPlan, ThroughputProfile } from '../capacity';
 
