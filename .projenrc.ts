@@ -27,10 +27,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   srcdir: 'lib',
   libdir: 'build',
   testdir: 'test',
+  // projen's NodePackage defaults `main` to lib/index.js whatever libdir is (types follow libdir): point both at jsii's output.
+  entrypoint: 'build/index.js',
+  entrypointTypes: 'build/index.d.ts',
+
+  // The languages jsii-pacmak builds (npm run package-all; `npm test` builds and runs the Python one).
+  publishToPypi: { distName: 'kinesis-streaming-pipelines', module: 'kinesis_streaming_pipelines' },
+  publishToMaven: {
+    javaPackage: 'io.github.example.kinesispipelines',
+    mavenGroupId: 'io.github.example',
+    mavenArtifactId: 'kinesis-streaming-pipelines',
+  },
+  publishToNuget: { dotNetNamespace: 'Example.KinesisPipelines', packageId: 'Example.KinesisStreamingPipelines' },
+  publishToGo: { moduleName: 'github.com/example/kinesis-pipelines-go', packageName: 'kinesispipelines' },
 
   github: false,
   release: false,
-  docgen: false,
+  docgen: true,
   sampleCode: false,
   eslint: true,
   prettier: false,
@@ -97,10 +110,30 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
-  // not shipped in the npm package
-  npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/', '/local/'] },
+  gitignore: ['/.venv/', '/.venv-py/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  // not shipped in the npm package (package.json's `files`, below, is the allowlist; this keeps .npmignore in agreement)
+  npmIgnoreOptions: {
+    ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/.venv-py/', '/cdk.out/', '/test/', '/lambda/',
+      '/local/', '/scripts/', '/.ci/', '/cdk.json', '/tsconfig.dev.json', '/build/**/*.tsbuildinfo', '/assets/flink/*.json'],
+  },
 });
+
+// What the npm package holds: jsii's compiled JS and declarations, the assembly, the assets the constructs load at synth
+// (Lambda bundles, the Flink job jar), the event JSON Schemas producers validate against, and the docs. `prepack` refuses
+// to pack when an asset or the compiled output is missing (scripts/check-package.mjs names the command to run), so no
+// package can fail later with "Cannot find asset". test/package/ installs the packed tarball as a user does.
+project.package.addField('files', [
+  'build/**/*.js',
+  'build/**/*.d.ts',
+  '.jsii',
+  'assets/lambda/**/*.js',
+  'assets/flink/*.jar',
+  'schemas/**/*.json',
+  'schemas/**/*.jsonl',
+  'schemas/README.md',
+  'API.md',
+]);
+project.package.setScript('prepack', 'node scripts/check-package.mjs');
 
 
 // constructs: the devDependency the peer range implies (projen drops it when the peer pin is off).
@@ -148,6 +181,9 @@ project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(flinkBuild);
 project.testTask.spawn(project.compileTask);
+// API.md is generated from the jsii assembly and committed: a stale one fails the test run.
+project.testTask.spawn(project.tasks.tryFind('docgen')!);
+project.testTask.exec('git diff --quiet -- API.md || (echo "API.md is stale: run npx projen docgen and commit it" >&2 && exit 1)');
 project.testTask.spawn(typecheck);
 project.testTask.exec('jest --passWithNoTests --ci --updateSnapshot=none');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
@@ -156,6 +192,8 @@ const synth = project.addTask('synth', {
   description: 'Synthesize the example app (no AWS account needed), run the gates and print resources, plans and cost',
 });
 synth.spawn(bundle);
+// On a fresh clone the Flink job jar is missing: build it (or rebuild it when flink/ changed), and say so.
+synth.exec('node scripts/ensure-flink-jar.mjs');
 synth.exec('cdk synth --quiet');
 synth.exec('tsx bin/report.ts cdk.out');
 project.addTask('simulate', {

@@ -14,7 +14,7 @@ await Promise.all(names.map((name) => build({
   outfile: join(out, name, 'index.js'),
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   sourcemap: false,

@@ -21,7 +21,7 @@ import { FlinkApplication } from '../flink/flink-application';
 import { SqlScript } from '../flink/sql-script';
 import { StreamIngestionApi, StreamIngestionApiOptions } from '../ingestion/stream-ingestion-api';
 import { AlarmTopic } from '../monitoring/alarm-topic';
-import { comboError } from '../private/errors';
+import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkIntRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
@@ -32,11 +32,12 @@ export interface ClickstreamPipelineProps {
   /**
    * The click traffic at peak. The pipeline registers 2 enhanced fan-out consumers (Flink and the session consumer)
    * and, with the raw archive, one shared-throughput consumer (Firehose); the plan counts at least those.
+   * @default - no profile: an on-demand clicks stream (capacityMode must then be ON_DEMAND or unset)
    */
-  readonly profile: ThroughputProfile;
+  readonly profile?: ThroughputProfile;
   /**
    * Capacity mode of the clicks stream.
-   * @default CapacityMode.AUTO - the cheaper mode for the profile
+   * @default - `AUTO` (the cheaper mode for the profile) with a profile, `ON_DEMAND` without
    */
   readonly capacityMode?: CapacityMode;
   /**
@@ -201,13 +202,14 @@ export class ClickstreamPipeline extends Construct {
     this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
     const alarms = { alarmTopic: this.alarmTopic };
 
+    const profile = props.profile;
     this.clicks = new PipelineStream(this, 'Clicks', {
-      profile: {
-        ...props.profile,
-        efoConsumers: Math.max(props.profile.efoConsumers ?? 0, 2),
-        sharedThroughputConsumers: Math.max(props.profile.sharedThroughputConsumers ?? 1, raw ? 1 : 0),
-      },
-      capacityMode: props.capacityMode ?? CapacityMode.AUTO,
+      profile: profile ? {
+        ...profile,
+        efoConsumers: Math.max(profile.efoConsumers ?? 0, 2),
+        sharedThroughputConsumers: Math.max(profile.sharedThroughputConsumers ?? 1, raw ? 1 : 0),
+      } : undefined,
+      capacityMode: props.capacityMode ?? (profile ? CapacityMode.AUTO : CapacityMode.ON_DEMAND),
       encryptionKey: props.streamEncryptionKey,
       alarms,
     });
@@ -240,9 +242,9 @@ export class ClickstreamPipeline extends Construct {
       sqlParameters: { 'top.n': String(props.topProducts ?? 10), 'top.window.minutes': '5', 'top.slide.minutes': '1' },
       kinesisSinks: { sink: this.insights.stream },
       deadLetterStream: this.deadLetters.stream,
-      peakRecordsPerSecond: props.profile.peakRecordsPerSecond,
+      peakRecordsPerSecond: profile?.peakRecordsPerSecond,
       // Measured by `npm run bench:flink` for the shipped clickstream script (flink/README.md, "Throughput").
-      recordsPerSecondPerKpu: 30_000,
+      recordsPerSecondPerKpu: profile ? 30_000 : undefined,
       alarms,
     });
 
@@ -351,6 +353,9 @@ export class ClickstreamPipeline extends Construct {
 
 function validate(scope: Construct, p: ClickstreamPipelineProps): void {
   checkIntRange(scope, 'topProducts', p.topProducts, 1, 100);
+  if (!p.profile && p.capacityMode !== undefined && p.capacityMode !== CapacityMode.ON_DEMAND) {
+    throw propError(scope, 'capacityMode', p.capacityMode, 'needs a profile to size the clicks stream from: give profile, or use ON_DEMAND');
+  }
   if (p.redshiftEnabled && !p.redshiftTarget) {
     throw comboError(scope, 'redshiftEnabled is true but no redshiftTarget was given: pass RedshiftTarget.fromCluster, fromWorkgroup or fromEndpoint');
   }

@@ -55,6 +55,8 @@ export const KinesisLimits = {
 
 /** Prices in USD, us-east-1 (FACTS.md). */
 export const KinesisPrices = {
+  /** The Region these prices are from. */
+  REGION: 'us-east-1',
   /** Hours in a billing month as AWS computes monthly estimates (730). */
   HOURS_PER_MONTH: 730,
   PROVISIONED_SHARD_HOUR: 0.015,

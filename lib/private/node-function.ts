@@ -70,7 +70,7 @@ export class NodeFunction extends Construct {
       });
     }
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(path.join(LAMBDA_ASSETS, options.handlerName)),
@@ -110,7 +110,7 @@ export class NodeFunction extends Construct {
       acknowledge('NIST.800.53.R5-LambdaConcurrency', options.noReservedConcurrencyReason);
       acknowledge('HIPAA.Security-LambdaConcurrency', options.noReservedConcurrencyReason);
     }
-    const runtime = 'Node.js 22 (LTS) is the runtime every function of this library is built and tested for; it moves to the next '
+    const runtime = 'Node.js 24 (LTS) is the runtime every function of this library is built and tested for; it moves to the next '
       + 'LTS here, in NodeFunction, once';
     acknowledge('AwsSolutions-L1', runtime);
     acknowledge('Serverless-LambdaLatestVersion', runtime);

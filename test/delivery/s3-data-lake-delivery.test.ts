@@ -262,7 +262,7 @@ describe('S3DataLakeDelivery', () => {
       }],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Environment: { Variables: Match.objectLike({ INGEST_TIMESTAMP_FIELD: 'ingested_at', MAX_RECORD_BYTES: '1024000', APPEND_NEWLINE: 'true' }) },
     });

@@ -442,7 +442,7 @@ describe('FlinkApplication', () => {
           }]),
         },
       });
-      template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Timeout: 900, Architectures: ['arm64'] });
+      template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 900, Architectures: ['arm64'] });
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     });
 

@@ -143,7 +143,7 @@ describe('SessionConsumer', () => {
     const stack = newStack();
     const sessions = consumer(stack);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Environment: {
         Variables: Match.objectLike({

@@ -127,7 +127,7 @@ describe('ShardAutoscaler', () => {
   test('the handler: NodeFunction, reserved concurrency 1, its whole configuration in the environment', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       ReservedConcurrentExecutions: 1,
       TracingConfig: { Mode: 'Active' },

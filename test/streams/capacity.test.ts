@@ -112,7 +112,7 @@ describe('StreamCapacity.plan', () => {
     });
     test('throws when averageRecordSize is above 10 MiB', () => {
       expect(() => StreamCapacity.plan({ ...ok, averageRecordSize: Size.mebibytes(11) }))
-        .toThrow(/averageRecordSize \(bytes\) must be a number in \(0, 10485760\], got 11534336/);
+        .toThrow(/averageRecordSize must be at most 10485760 bytes \(10 MiB, the largest record Kinesis accepts\), got "11534336 bytes"/);
     });
     test('throws when averageRecordSize is zero', () => {
       expect(() => StreamCapacity.plan({ ...ok, averageRecordSize: Size.bytes(0) })).toThrow(/averageRecordSize/);

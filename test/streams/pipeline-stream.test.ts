@@ -326,7 +326,7 @@ describe('PipelineStream', () => {
     });
     test('throws when the average record is larger than the stream\'s maximum record size', () => {
       expect(() => new PipelineStream(newStack(), 'Clicks', { profile: { ...clicks, averageRecordSize: Size.mebibytes(2) } }))
-        .toThrow(/averageRecordSize \(bytes\) must be a number in \(0, 1048576\], got 2097152/);
+        .toThrow(/averageRecordSize must be at most the stream's maximum record size \(maxRecordSize, 1048576 bytes\): raise maxRecordSize, up to 10 MiB, got "2097152 bytes"/);
       expect(() => new PipelineStream(newStack(), 'Clicks', { maxRecordSize: Size.mebibytes(4), profile: { ...clicks, averageRecordSize: Size.mebibytes(2) } }))
         .not.toThrow();
     });

@@ -1,5 +1,6 @@
 import { Size, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { checkRetention } from './validation';
+import { propError } from '../../private/errors';
 import { KinesisLimits as L, KinesisPrices as P } from '../../private/kinesis-limits';
 import { checkIntRange, checkPositive, checkRange } from '../../private/validation';
 import { BindingConstraint, CapacityPlan, ThroughputProfile } from '../capacity';
@@ -36,9 +37,14 @@ export function planCapacity(profile: ThroughputProfile, scope: string, maxRecor
   const readShards = Math.max(shared > 0 ? 1 : 0, ceil(designWriteBytes * shared / L.SHARD_SHARED_READ_BYTES_PER_SECOND));
   const shardCount = Math.max(writeShards, readShards);
 
+  // The tightest limit before rounding up: 15,000 records/s of 1 KB need 14.6 shards for bytes and 15 for records, and
+  // both round to 15, yet records decide. Its ceiling is the shard count (max of ceilings = ceiling of the max).
+  const bytesLoad = designWriteBytes / L.SHARD_WRITE_BYTES_PER_SECOND;
+  const recordsLoad = designRecords / L.SHARD_WRITE_RECORDS_PER_SECOND;
+  const readsLoad = designWriteBytes * shared / L.SHARD_SHARED_READ_BYTES_PER_SECOND;
   let bindingConstraint: BindingConstraint;
-  if (readShards > writeShards) bindingConstraint = BindingConstraint.SHARED_READS;
-  else if (shardsForRecords > shardsForBytes) bindingConstraint = BindingConstraint.WRITE_RECORDS;
+  if (readsLoad > Math.max(bytesLoad, recordsLoad)) bindingConstraint = BindingConstraint.SHARED_READS;
+  else if (recordsLoad > bytesLoad) bindingConstraint = BindingConstraint.WRITE_RECORDS;
   else bindingConstraint = BindingConstraint.WRITE_BYTES;
 
   const averageRecords = profile.averageRecordsPerSecond ?? profile.peakRecordsPerSecond;
@@ -135,7 +141,12 @@ function validateProfile(p: ThroughputProfile, scope: string, maxRecordSize?: Si
   checkPositive(scope, 'peakRecordsPerSecond', p.peakRecordsPerSecond);
   const bytes = p.averageRecordSize.toBytes();
   const maxBytes = (maxRecordSize ?? Size.mebibytes(L.MAX_RECORD_SIZE_KIB / 1024)).toBytes();
-  checkRange(scope, 'averageRecordSize (bytes)', bytes, 0, maxBytes, true);
+  checkPositive(scope, 'averageRecordSize (bytes)', bytes);
+  if (bytes > maxBytes) {
+    throw propError(scope, 'averageRecordSize', `${bytes} bytes`, maxRecordSize
+      ? `must be at most the stream's maximum record size (maxRecordSize, ${maxBytes} bytes): raise maxRecordSize, up to 10 MiB`
+      : `must be at most ${maxBytes} bytes (10 MiB, the largest record Kinesis accepts)`);
+  }
   if (p.averageRecordsPerSecond !== undefined) {
     checkRange(scope, 'averageRecordsPerSecond', p.averageRecordsPerSecond, 0, p.peakRecordsPerSecond, true);
   }

@@ -1,4 +1,4 @@
-import { Duration, Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { propError } from '../../private/errors';
 import { KinesisLimits as L } from '../../private/kinesis-limits';
@@ -19,5 +19,13 @@ export function checkMaxRecordSize(scope: IConstruct | string, prop: string, siz
   const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
   if (!Number.isInteger(kib) || kib < L.DEFAULT_MAX_RECORD_SIZE_KIB || kib > L.MAX_RECORD_SIZE_KIB) {
     throw propError(scope, prop, `${size.toBytes()} bytes`, `must be whole KiB from ${L.DEFAULT_MAX_RECORD_SIZE_KIB} KiB (1 MiB) to ${L.MAX_RECORD_SIZE_KIB} KiB (10 MiB)`);
+  }
+}
+
+/** A Kinesis stream name: 1–128 characters of [a-zA-Z0-9_.-]. Tokens are not checked. */
+export function checkStreamName(scope: IConstruct | string, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) {
+    throw propError(scope, prop, name, 'must be 1 to 128 characters of a-z, A-Z, 0-9, "_", "." and "-"');
   }
 }
