@@ -64,6 +64,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // mutation testing of the pure modules (npm run mutation, a benchmark outside npm test)
+    '@stryker-mutator/core@10.0.0',
+    '@stryker-mutator/jest-runner@10.0.0',
+    '@stryker-mutator/typescript-checker@10.0.0',
   ],
 
   jestOptions: {
@@ -123,6 +127,15 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 eslintrc.addDeletionOverride('parserOptions.projectService');
 eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
 
+// Property tests run with a fixed seed that a failure prints (test/support/property.ts), never fc.assert's random one.
+project.eslint!.addOverride({
+  files: ['test/**/*.ts'],
+  excludedFiles: ['test/support/property.ts'],
+  rules: {
+    'no-restricted-properties': ['error', { object: 'fc', property: 'assert', message: 'use assertProperty/assertAsyncProperty from test/support/property.ts (fixed seed, printed on failure)' }],
+  },
+});
+
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything outside jsii (tests, handlers, examples, bench)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
@@ -164,6 +177,11 @@ project.addTask('bench:flink', {
 project.addTask('bench:scaling', {
   description: 'The scaling policies (autoscaler, on-demand, static, aws-samples, substation) on the five traces; writes bench/results/scaling.md',
   exec: 'tsx bench/run-scaling.ts',
+});
+project.addTask('mutation', {
+  description: 'Mutation score of the pure modules (StrykerJS, one module at a time, concurrency 1); writes bench/results/mutation.md',
+  exec: 'tsx scripts/mutation.ts',
+  receiveArgs: true,
 });
 project.addTask('bench:synth', {
   description: 'Synth time and resource count of the benchmark stacks',
