@@ -64,10 +64,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // integration tests (test/integ.*.ts): run against an AWS account by users, in snapshot mode in CI
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
-    // mutation testing of the pure modules (npm run mutation, a benchmark outside npm test)
-    '@stryker-mutator/core@10.0.0',
-    '@stryker-mutator/jest-runner@10.0.0',
-    '@stryker-mutator/typescript-checker@10.0.0',
+    // mutation testing of the pure modules (npm run mutation, a benchmark outside npm test); 9.x: 10.x needs Node.js 22
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
 
   jestOptions: {
@@ -94,7 +94,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  gitignore: ['/.venv/', '/.mutation/', '/.stryker-tmp/', '/reports/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
   // not shipped in the npm package
   npmIgnoreOptions: { ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/cdk.out/', '/test/', '/lambda/'] },
 });
