@@ -211,7 +211,9 @@ describe('each cost term, by hand', () => {
 
   test('the average rate drives traffic costs, the peak drives shards', () => {
     const peak = StreamCapacity.plan({ peakRecordsPerSecond: 1000, averageRecordSize: Size.kibibytes(1), headroom: 1 });
-    const quiet = StreamCapacity.plan({ peakRecordsPerSecond: 1000, averageRecordsPerSecond: 500, averageRecordSize: Size.kibibytes(1), headroom: 1 });
+    const quiet = StreamCapacity.plan({
+      peakRecordsPerSecond: 1000, averageRecordsPerSecond: 500, averageRecordSize: Size.kibibytes(1), headroom: 1,
+    });
     expect(quiet.shardCount).toBe(peak.shardCount);
     // half the records: half the PUT units ($36.79 → $18.40) and half the GB
     expect(quiet.provisionedMonthlyCostUsd).toBe(29.35);
@@ -224,7 +226,8 @@ describe('each cost term, by hand', () => {
     const bytesPerHour = 50 * 300 * 3600;
     const longTerm = 552 * bytesPerHour / GB * 0.023;
     expect(plan.provisionedMonthlyCostUsd).toBeCloseTo(10.95 + 14.6 + recs / 1e6 * 0.014 + longTerm, 2);
-    expect(plan.onDemandMonthlyCostUsd).toBeCloseTo(29.2 + recs * 1024 / GB * 0.08 + recs * 300 / GB * 0.04 + 144 * bytesPerHour / GB * 0.1 + longTerm, 2);
+    const extended = 144 * bytesPerHour / GB * 0.1;
+    expect(plan.onDemandMonthlyCostUsd).toBeCloseTo(29.2 + recs * 1024 / GB * 0.08 + recs * 300 / GB * 0.04 + extended + longTerm, 2);
     // that profile is cheaper provisioned ($28.03 against $42.06)
     expect(plan.recommendedMode).toBe(kinesis.StreamMode.PROVISIONED);
   });
