@@ -23,7 +23,7 @@ interface Target {
 export const TARGETS: Target[] = [
   { name: 'plan', module: 'lib/streams/private/plan.ts', tests: ['test/streams/capacity.test.ts', 'test/streams/capacity-claims.test.ts'] },
   { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
-  { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts'] },
+  { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts', 'test/scaling/alarm-math-values.test.ts'] },
   { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts'] },
   { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts'] },
   { name: 'decide', module: 'lambda/flink-app-control/decide.ts', tests: ['test/lambda/flink-app-control/decide.test.ts', 'test/lambda/flink-app-control/control.test.ts'] },
@@ -58,6 +58,8 @@ function run(target: Target): Counts {
     include: [`../${target.module}`, ...tests.map((t) => `../${t}`)],
   }, null, 2));
   const report = path.join(WORK, `${target.name}.json`);
+  const jestConfig = path.join(WORK, 'jest.config.json');
+  fs.writeFileSync(jestConfig, JSON.stringify({ rootDir: '..', testEnvironment: 'node' }, null, 2));
   const config = path.join(WORK, `stryker.${target.name}.json`);
   fs.writeFileSync(config, JSON.stringify({
     packageManager: 'npm',
@@ -71,6 +73,9 @@ function run(target: Target): Counts {
     jest: {
       projectType: 'custom',
       enableFindRelatedTests: false,
+      // Replaces package.json's jest configuration: no global setup (the pure modules' tests need no moto server nor
+      // .venv), no reporters but the default, no snapshot serializer.
+      configFile: path.relative(ROOT, jestConfig),
       config: {
         testMatch: tests.map((t) => `<rootDir>/${t}`),
         testEnvironment: 'node',
@@ -82,7 +87,7 @@ function run(target: Target): Counts {
     jsonReporter: { fileName: path.relative(ROOT, report) },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
     ignorePatterns: ['/.venv', '/flink', '/assets', '/cdk.out', '/bench/out', '/test-reports', '/coverage', '/build', '/dist', '/lib/**/*.js',
-      '/lib/**/*.d.ts', '/test/integ.*.snapshot', '/reports', '/.mutation/*.json', '!/.mutation/tsconfig.*.json'],
+      '/lib/**/*.d.ts', '/test/integ.*.snapshot', '/reports', '/.mutation/*.json', '!/.mutation/tsconfig.*.json', '!/.mutation/jest.config.json'],
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
     timeoutMS: 60_000,
@@ -126,16 +131,26 @@ const score = (c: Counts) => {
 
 function main(): void {
   const wanted = process.argv.slice(2);
-  const targets = wanted.length ? TARGETS.filter((t) => wanted.includes(t.name)) : TARGETS;
+  const targets = wanted.length ? wanted.map((w) => TARGETS.find((t) => t.name === w)).filter((t): t is Target => t !== undefined) : TARGETS;
   if (targets.length === 0) throw new Error(`no module named ${wanted.join(', ')}; known: ${TARGETS.map((t) => t.name).join(', ')}`);
   const stored = path.join(WORK, 'results.json');
   const results: Record<string, Counts> = fs.existsSync(stored) ? JSON.parse(fs.readFileSync(stored, 'utf-8')) : {};
   for (const t of targets) {
-    results[t.name] = run(t);
+    try {
+      results[t.name] = run(t);
+    } catch (e) {
+      console.error(`${t.module}: ${(e as Error).message}`);
+      process.exitCode = 1;
+      continue;
+    }
     fs.writeFileSync(stored, JSON.stringify(results, null, 2));
     const c = results[t.name];
     console.log(`${t.module}: ${score(c).toFixed(1)} % (${c.killed} killed, ${c.timeout} timed out, ${c.survived} survived, ${c.noCoverage} not covered, ${c.compileError} not compiling)`);
+    writeTable(results);
   }
+}
+
+function writeTable(results: Record<string, Counts>): void {
   const lines = ['# Mutation testing (StrykerJS, `npm run mutation`)', '',
     '| module | tests | score | killed | timed out | survived | no coverage | compile errors |', '|---|---|---|---|---|---|---|---|'];
   for (const t of TARGETS) {
