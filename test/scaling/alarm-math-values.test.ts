@@ -3,7 +3,7 @@
  * utilisation is the larger of the bytes and the records share of the stream's capacity, a quiet minute reads 0, and the
  * saturation reaches 1 exactly at its thresholds.
  */
-import { saturationExpression, utilizationExpression } from '../../lib/scaling/private/alarm-math';
+import { saturationExpression, shardsLabel, shardsOfExpression, utilizationExpression } from '../../lib/scaling/private/alarm-math';
 import { evaluateExpression } from '../support/alarm-evaluator';
 
 const MIB = 1024 * 1024;
@@ -40,5 +40,25 @@ describe('alarm math on numbers', () => {
     expect(s(undefined, undefined, undefined)).toBe(0);
     // throttled records alone (nothing accepted): saturated
     expect(s(undefined, undefined, 5)).toBeGreaterThan(1);
+  });
+});
+
+describe('reading the shard count back (what the handler relies on to rewrite an alarm)', () => {
+  test('a label names the count: "<what> of <n> shards"', () => {
+    expect(shardsLabel('Write utilisation', 4)).toBe('Write utilisation of 4 shards');
+  });
+
+  test('an expression needs both a bytes and a records capacity term', () => {
+    expect(shardsOfExpression('FILL(records, 0) / (60 * 1000 * 8)')).toBeUndefined();
+    expect(shardsOfExpression('FILL(bytes, 0) / (60 * 1048576 * 8)')).toBeUndefined();
+    expect(shardsOfExpression('MAX([FILL(bytes, 0) / (60 * 1048576 * 8), FILL(records, 0) / (60 * 1000 * 8)])')).toBe(8);
+  });
+
+  test('a count Kinesis does not allow (0, or above 10,000 shards) is not read back', () => {
+    const written = (n: string) => `MAX([FILL(bytes, 0) / (60 * 1048576 * ${n}), FILL(records, 0) / (60 * 1000 * ${n})])`;
+    expect(shardsOfExpression(written('0'))).toBeUndefined();
+    expect(shardsOfExpression(written('10001'))).toBeUndefined();
+    expect(shardsOfExpression(written('10000'))).toBe(10_000);
+    expect(shardsOfExpression(written('1'))).toBe(1);
   });
 });

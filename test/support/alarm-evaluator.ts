@@ -267,10 +267,11 @@ export function evaluateExpression(text: string, ids: Record<string, Series>): V
       }
       case 'MAX': {
         const [list] = a;
-        if (a.length !== 1 || !Array.isArray(list) || !list.every((x) => typeof x === 'number' || isSeries(x))) {
+        if (a.length !== 1 || !Array.isArray(list) || !(list as Value[]).every((x) => typeof x === 'number' || isSeries(x))) {
           throw new Error('MAX is modelled for an array of time series ([a, b, ...]) only');
         }
-        return (list as Array<number | Series>).reduce<Value>((acc, x) => zipMax(acc, x));
+        const items = list as Array<number | Series>;
+        return items.slice(1).reduce<Value>((acc, x) => zipMax(acc, x), items[0]);
       }
       case 'DIFF': {
         const [x] = a;
