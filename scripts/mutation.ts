@@ -25,7 +25,7 @@ export const TARGETS: Target[] = [
   { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
   { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts', 'test/scaling/alarm-math-values.test.ts'] },
   { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts'] },
-  { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts'] },
+  { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts', 'test/lambda/firehose-transform/transform-claims.test.ts'] },
   { name: 'decide', module: 'lambda/flink-app-control/decide.ts', tests: ['test/lambda/flink-app-control/decide.test.ts', 'test/lambda/flink-app-control/decide-claims.test.ts', 'test/lambda/flink-app-control/control.test.ts'] },
   { name: 'engine', module: 'bench/sim/engine.ts', tests: ['test/bench/simulator.test.ts'] },
 ];
