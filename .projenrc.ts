@@ -84,6 +84,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1',
     // renders the ingestion API's VTL mapping template in tests (test/ingestion/)
     'velocityjs@^2',
+    // mutation testing of the pure modules (npm run mutation, a benchmark outside npm test); 9.x: 10.x needs Node.js 22
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
 
   jestOptions: {
@@ -110,7 +114,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
   },
 
-  gitignore: ['/.venv/', '/.venv-py/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
+  gitignore: ['/.venv/', '/.venv-py/', '/.mutation/', '/.stryker-tmp/', '/reports/', '/assets/', '/cdk.out/', '/flink/target/', '/bench/out/', '/local/.cache/', '*.log', '/test/integ.*.ts.snapshot/asset.*'],
   // not shipped in the npm package (package.json's `files`, below, is the allowlist; this keeps .npmignore in agreement)
   npmIgnoreOptions: {
     ignorePatterns: ['/bench/', '/examples/', '/bin/', '/flink/', '/.venv/', '/.venv-py/', '/cdk.out/', '/test/', '/lambda/',
@@ -152,7 +156,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
-    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'local/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    include: ['lib/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'local/**/*.ts', 'bin/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'cdk.out', 'build'],
   },
 });
@@ -162,6 +166,15 @@ new JsonFile(project, 'tsconfig.dev.json', {
 const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 eslintrc.addDeletionOverride('parserOptions.projectService');
 eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
+
+// Property tests run with a fixed seed that a failure prints (test/support/property.ts), never fc.assert's random one.
+project.eslint!.addOverride({
+  files: ['test/**/*.ts'],
+  excludedFiles: ['test/support/property.ts'],
+  rules: {
+    'no-restricted-properties': ['error', { object: 'fc', property: 'assert', message: 'use assertProperty/assertAsyncProperty from test/support/property.ts (fixed seed, printed on failure)' }],
+  },
+});
 
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything outside jsii (tests, handlers, examples, bench)',
@@ -214,6 +227,11 @@ project.addTask('bench:flink', {
 project.addTask('bench:scaling', {
   description: 'The scaling policies (autoscaler, on-demand, static, aws-samples, substation) on the five traces; writes bench/results/scaling.md',
   exec: 'tsx bench/run-scaling.ts',
+});
+project.addTask('mutation', {
+  description: 'Mutation score of the pure modules (StrykerJS, one module at a time, concurrency 1); writes bench/results/mutation.md',
+  exec: 'tsx scripts/mutation.ts',
+  receiveArgs: true,
 });
 project.addTask('bench:synth', {
   description: 'Synth time and resource count of the benchmark stacks',

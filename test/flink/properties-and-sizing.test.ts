@@ -3,6 +3,7 @@ import { FlinkRuntime } from '../../lib/flink';
 import { FlinkLimits } from '../../lib/flink/private/flink-limits';
 import { chunk, parseSqlStatements, renderSqlStatements, statementKey } from '../../lib/flink/private/job-properties';
 import { PEAK_CPU_TARGET, kpusFor, sizeForPeak } from '../../lib/flink/private/sizing';
+import { assertProperty } from '../support/property';
 
 // The key patterns of flink/src/main/java/.../JobProperties.java (STATEMENT_KEY, STATEMENT_PART_KEY).
 const STATEMENT_KEY = /^statement\.(\d{3})$/;
@@ -12,7 +13,7 @@ describe('SqlStatements rendering (the contract with flink/)', () => {
   const statement = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 7000 });
 
   test('round-trips any statements, every value within 2,048 characters, every key in the job\'s patterns', () => {
-    fc.assert(fc.property(fc.array(statement, { minLength: 1, maxLength: 12 }), (statements) => {
+    assertProperty(fc.property(fc.array(statement, { minLength: 1, maxLength: 12 }), (statements) => {
       const map = renderSqlStatements(statements);
       expect(parseSqlStatements(map)).toEqual(statements);
       for (const [key, value] of Object.entries(map)) {
@@ -27,7 +28,7 @@ describe('SqlStatements rendering (the contract with flink/)', () => {
   });
 
   test('statement keys are contiguous from 000 and parts from 1, as the job requires', () => {
-    fc.assert(fc.property(fc.array(statement, { minLength: 1, maxLength: 12 }), (statements) => {
+    assertProperty(fc.property(fc.array(statement, { minLength: 1, maxLength: 12 }), (statements) => {
       const keys = Object.keys(renderSqlStatements(statements));
       const indexes = keys.filter((k) => STATEMENT_KEY.test(k)).map((k) => Number(STATEMENT_KEY.exec(k)![1]));
       expect(indexes).toEqual(statements.map((_, i) => i));
@@ -43,7 +44,7 @@ describe('SqlStatements rendering (the contract with flink/)', () => {
     const parts = chunk(text);
     expect(parts.map((p) => p.length)).toEqual([2047, 3]);
     expect(parts.join('')).toBe(text);
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 9000 }), fc.integer({ min: 2, max: 3000 }), (value, size) => {
+    assertProperty(fc.property(fc.string({ unit: 'grapheme', maxLength: 9000 }), fc.integer({ min: 2, max: 3000 }), (value, size) => {
       const pieces = chunk(value, size);
       expect(pieces.join('')).toBe(value);
       for (const piece of pieces) {
@@ -57,7 +58,7 @@ describe('SqlStatements rendering (the contract with flink/)', () => {
 
 describe('sizing from a declared peak', () => {
   test('the smallest KPU count that keeps the peak at or below 75% CPU', () => {
-    fc.assert(fc.property(
+    assertProperty(fc.property(
       fc.integer({ min: 1, max: 5_000_000 }), fc.integer({ min: 100, max: 100_000 }), fc.integer({ min: 1, max: 8 }),
       (peak, perKpu, perKpuParallelism) => {
         const { kpus, parallelism } = sizeForPeak(peak, perKpu, perKpuParallelism);
@@ -86,7 +87,7 @@ describe('FlinkRuntime', () => {
   });
 
   test('of() accepts FLINK-<major>_<minor> and parses the version', () => {
-    fc.assert(fc.property(fc.nat({ max: 99 }), fc.nat({ max: 99 }), (major, minor) => {
+    assertProperty(fc.property(fc.nat({ max: 99 }), fc.nat({ max: 99 }), (major, minor) => {
       const runtime = FlinkRuntime.of(`FLINK-${major}_${minor}`);
       expect([runtime.value, runtime.majorVersion, runtime.minorVersion]).toEqual([`FLINK-${major}_${minor}`, major, minor]);
     }));

@@ -2,6 +2,7 @@ import { App, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IotStreamRule, PipelineStream, StreamIngestionApi } from '../../lib';
 import { expectGatesPass, gatedApp } from '../support/gates';
+import { roleStatements, sortedStatements } from '../support/iam';
 
 const env = { account: '123456789012', region: 'us-east-1' };
 
@@ -20,10 +21,11 @@ describe('IotStreamRule', () => {
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
-    // The role may put records into this stream and nothing else of Kinesis.
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']), Resource: stack.resolve(stream.stream.streamArn) })]) },
-    });
+    // The role may put records into this stream and write its error log, and nothing else: its whole policy.
+    expect(roleStatements(template, stack, rule.role)).toEqual(sortedStatements([
+      { Effect: 'Allow', Action: ['kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'], Resource: [stack.resolve(stream.stream.streamArn)] },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [stack.resolve(rule.errorLogGroup.logGroupArn)] },
+    ]));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'iot.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })] },
     });

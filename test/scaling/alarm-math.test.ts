@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import { resolveConfig, type Sensitivity } from '../../lambda/shard-autoscaler/policy';
 import { labelWithShards, saturationExpression, shardsLabel, shardsOfExpression, utilizationExpression, withShards } from '../../lib/scaling/private/alarm-math';
 import { alarmThresholds } from '../../lib/scaling/private/thresholds';
+import { assertProperty } from '../support/property';
 
 const SENSITIVITIES: Sensitivity[] = ['high', 'medium', 'low'];
 
@@ -13,15 +14,15 @@ describe('alarm math', () => {
   ];
 
   test('the shard count round-trips through both expressions', () => {
-    fc.assert(fc.property(shards, fc.constantFrom(...expressions), (n, expr) => shardsOfExpression(expr(n)) === n));
+    assertProperty(fc.property(shards, fc.constantFrom(...expressions), (n, expr) => shardsOfExpression(expr(n)) === n));
   });
 
   test('withShards rewrites only the shard count: the result is the expression written for the new count', () => {
-    fc.assert(fc.property(shards, shards, fc.constantFrom(...expressions), (from, to, expr) => withShards(expr(from), to) === expr(to)));
+    assertProperty(fc.property(shards, shards, fc.constantFrom(...expressions), (from, to, expr) => withShards(expr(from), to) === expr(to)));
   });
 
   test('labelWithShards rewrites the count in a label', () => {
-    fc.assert(fc.property(shards, shards, (from, to) => labelWithShards(shardsLabel('Write utilisation', from), to) === shardsLabel('Write utilisation', to)));
+    assertProperty(fc.property(shards, shards, (from, to) => labelWithShards(shardsLabel('Write utilisation', from), to) === shardsLabel('Write utilisation', to)));
   });
 
   test('an expression whose terms disagree or are missing is not mistaken for one of ours', () => {
@@ -41,7 +42,7 @@ describe('alarm math', () => {
 
 describe('alarm thresholds', () => {
   test('agree with the policy for every target utilisation and sensitivity', () => {
-    fc.assert(fc.property(
+    assertProperty(fc.property(
       fc.double({ min: 0.01, max: 1, noNaN: true }), fc.constantFrom(...SENSITIVITIES), fc.constantFrom(...SENSITIVITIES),
       (target, out, inn) => {
         const policy = resolveConfig({ minShards: 1, maxShards: 10, targetUtilization: target, scaleOutSensitivity: out, scaleInSensitivity: inn });

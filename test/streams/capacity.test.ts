@@ -1,6 +1,7 @@
 import { Duration, Size, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { BindingConstraint, StreamCapacity, ThroughputProfile } from '../../lib';
+import { assertProperty } from '../support/property';
 
 const MIB = 1024 * 1024;
 
@@ -149,7 +150,7 @@ describe('StreamCapacity.plan', () => {
     });
 
     test('capacity is never below peak × headroom on any side, and one shard fewer would be', () => {
-      fc.assert(fc.property(profile, (p) => {
+      assertProperty(fc.property(profile, (p) => {
         const plan = StreamCapacity.plan(toProfile(p));
         const records = p.peakRecordsPerSecond * p.headroom;
         const bytes = records * Math.ceil(p.recordBytes / 1024) * 1024;
@@ -166,7 +167,7 @@ describe('StreamCapacity.plan', () => {
     });
 
     test('monotone in load: more records, larger records or more consumers never need fewer shards', () => {
-      fc.assert(fc.property(profile, fc.double({ min: 1, max: 100, noNaN: true }), fc.integer({ min: 0, max: MIB }), (p, factor, extraBytes) => {
+      assertProperty(fc.property(profile, fc.double({ min: 1, max: 100, noNaN: true }), fc.integer({ min: 0, max: MIB }), (p, factor, extraBytes) => {
         const base = StreamCapacity.plan(toProfile(p)).shardCount;
         const shards = (q: typeof p) => StreamCapacity.plan(toProfile(q)).shardCount;
         expect(shards({ ...p, peakRecordsPerSecond: p.peakRecordsPerSecond * factor })).toBeGreaterThanOrEqual(base);
@@ -176,7 +177,7 @@ describe('StreamCapacity.plan', () => {
     });
 
     test('never recommends a mode past its limits', () => {
-      fc.assert(fc.property(profile, (p) => {
+      assertProperty(fc.property(profile, (p) => {
         const plan = StreamCapacity.plan(toProfile(p));
         const provisionedFits = plan.shardCount <= 10_000;
         const onDemandFits = plan.designWriteBytesPerSecond <= 10e9;

@@ -70,16 +70,23 @@ describe('PipelineStream', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' }, ShardCount: Match.absent() });
   });
 
-  test('AUTO picks on-demand for a profile where it is cheaper: 50 records/s with 30-day retention', () => {
-    // The long retention costs $0.02 per shard-hour extra in provisioned mode; tiny traffic keeps on-demand's per-GB cost low.
-    const profile = { peakRecordsPerSecond: 50, averageRecordSize: Size.bytes(300), retention: Duration.days(30) };
-    const plan = StreamCapacity.plan(profile);
+  test('AUTO picks on-demand for a profile where it is cheaper: a 5,000 records/s peak that averages 10 records/s', () => {
+    // 7 shards for the peak cost $77.02 a month; on-demand bills the traffic: $29.20 + 25.06 GB × $0.12 = $32.21
+    // (test/streams/capacity-claims.test.ts computes both by hand).
+    const profile = { peakRecordsPerSecond: 5000, averageRecordsPerSecond: 10, averageRecordSize: Size.kibibytes(1), retention: Duration.days(2) };
     const stack = newStack();
     const stream = new PipelineStream(stack, 'Clicks', { profile });
-    expect(stream.streamMode).toBe(plan.recommendedMode);
+    expect(stream.streamMode).toBe(kinesis.StreamMode.ON_DEMAND);
     Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', {
-      StreamModeDetails: { StreamMode: plan.recommendedMode }, RetentionPeriodHours: 720,
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' }, ShardCount: Match.absent(), RetentionPeriodHours: 48,
     });
+  });
+
+  test('AUTO picks provisioned where on-demand is not cheaper: the same peak all month', () => {
+    const stack = newStack();
+    const stream = new PipelineStream(stack, 'Clicks', { profile: { peakRecordsPerSecond: 5000, averageRecordSize: Size.kibibytes(1) } });
+    expect(stream.streamMode).toBe(kinesis.StreamMode.PROVISIONED);
+    Template.fromStack(stack).hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 7 });
   });
 
   test('explicit shard count, customer key, retention, maximum record size', () => {

@@ -77,14 +77,29 @@ const CFN_LINT = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'cfn-lint')
 /**
  * cfn-lint errors and warnings on every template of the assembly. A resource opts out of one check with
  * `Metadata: { 'cfn-lint': { config: { ignore_checks: ['W1234'] } } }`, next to the resource, with a comment saying why.
+ *
+ * The gate fails closed: cfn-lint's exit code is a bit field (2 errors, 4 warnings, 8 informational findings; 1 or any
+ * other bit: cfn-lint itself failed), so an exit with bit 1 or an unknown bit, a signal, output that is not a JSON list,
+ * or an exit code announcing findings that the output does not hold, throws instead of passing silently.
  */
-export function cfnLintFindings(outdir: string): Finding[] {
+export function cfnLintFindings(outdir: string, linter: string = CFN_LINT): Finding[] {
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
   if (templates.length === 0) return [];
-  if (!fs.existsSync(CFN_LINT)) throw new Error(`cfn-lint is missing at ${CFN_LINT}: the jest global setup installs it`);
-  const res = spawnSync(CFN_LINT, ['--format', 'json', '--', ...templates], { encoding: 'utf-8' });
+  if (!fs.existsSync(linter)) throw new Error(`cfn-lint is missing at ${linter}: the jest global setup installs it`);
+  const res = spawnSync(linter, ['--format', 'json', '--', ...templates], { encoding: 'utf-8' });
   if (res.error) throw res.error;
-  const matches: any[] = res.stdout.trim() ? JSON.parse(res.stdout) : [];
+  const failed = (why: string) => new Error(`cfn-lint ${why} (exit ${res.status ?? res.signal}): ${(res.stderr || res.stdout || '').slice(0, 2000)}`);
+  if (res.status === null) throw failed('was killed');
+  // bits 2, 4 and 8 only: 0, 2, 4, 6, 8, 10, 12 or 14
+  if (res.status % 2 !== 0 || res.status > 14) throw failed('failed');
+  let matches: any[];
+  try {
+    matches = JSON.parse(res.stdout);
+  } catch {
+    throw failed('printed nothing parsable as JSON');
+  }
+  if (!Array.isArray(matches)) throw failed('printed JSON that is not a list of findings');
+  if (res.status !== 0 && matches.length === 0) throw failed('reported findings in its exit code but printed none');
   return matches
     .filter((m) => m.Level === 'Error' || m.Level === 'Warning')
     .map((m) => {

@@ -1,11 +1,16 @@
+import * as fs from 'node:fs';
+import { motoServerPids } from './moto';
+
 export default async function globalTeardown(): Promise<void> {
-  const pids = (process.env.MOTO_PIDS ?? '').split(',').filter(Boolean).map(Number);
-  delete process.env.MOTO_PIDS;
-  for (const pid of pids) {
+  const dir = process.env.MOTO_RUN_DIR;
+  delete process.env.MOTO_RUN_DIR;
+  if (!dir) return;
+  for (const pid of motoServerPids(dir)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
-      // already gone
+      // already gone (it exits with its worker)
     }
   }
+  fs.rmSync(dir, { recursive: true, force: true });
 }

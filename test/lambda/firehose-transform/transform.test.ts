@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_MAX_RECORD_BYTES, InputRecord, TransformConfig, configFromEnv, transformBatch, transformRecord } from '../../../lambda/firehose-transform/transform';
+import { assertProperty } from '../../support/property';
 
 const CONFIG: TransformConfig = { ingestTimestampField: 'ingested_at', maxRecordBytes: 1024, appendNewline: true, responseBudgetBytes: 6_000_000 };
 const ARRIVAL = Date.UTC(2024, 4, 27, 9, 30, 0, 123);
@@ -70,7 +71,7 @@ describe('transformBatch', () => {
         fc.constant('[]'),
       ),
     });
-    fc.assert(fc.property(fc.array(recordArb, { maxLength: 40 }), (items) => {
+    assertProperty(fc.property(fc.array(recordArb, { maxLength: 40 }), (items) => {
       const input = items.map((i) => record(i.body, i.id));
       const { records, failures } = transformBatch(input, { ...CONFIG, maxRecordBytes: DEFAULT_MAX_RECORD_BYTES });
       expect(records.map((r) => r.recordId)).toEqual(input.map((r) => r.recordId));
@@ -90,7 +91,7 @@ describe('transformBatch', () => {
 
   test('property: the response never exceeds the budget when the originals fit in it', () => {
     const sizesArb = fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 60 });
-    fc.assert(fc.property(sizesArb, fc.integer({ min: 2_000, max: 40_000 }), (sizes, budget) => {
+    assertProperty(fc.property(sizesArb, fc.integer({ min: 2_000, max: 40_000 }), (sizes, budget) => {
       const input = sizes.map((n, i) => record(`{"p":"${'y'.repeat(n)}"}`, `id-${i}`));
       const { records } = transformBatch(input, { ...CONFIG, responseBudgetBytes: budget });
       const originals = JSON.stringify({ records: input.map((r) => ({ recordId: r.recordId, result: 'ProcessingFailed', data: r.data })) }).length;

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { FakeFlink, VirtualClock } from './fake-flink';
 import { converge, retryDelay } from '../../../lambda/flink-app-control/control';
+import { assertAsyncProperty } from '../../support/property';
 
 const MINUTE = 60_000;
 
@@ -144,7 +145,7 @@ describe('converge', () => {
   test('converges through any mix of ConcurrentModification, ResourceInUse and throttling, starting exactly once', async () => {
     const transient = fc.constantFrom('ConcurrentModificationException', 'ResourceInUseException', 'ThrottlingException');
     const operation = fc.constantFrom('DescribeApplication', 'StartApplication', 'ListApplicationSnapshots', 'StopApplication');
-    await fc.assert(fc.asyncProperty(
+    await assertAsyncProperty(fc.asyncProperty(
       fc.array(fc.tuple(operation, transient), { maxLength: 12 }),
       fc.constantFrom('READY', 'RUNNING', 'STARTING', 'UPDATING', 'STOPPING'),
       fc.constantFrom('RUNNING', 'READY') as fc.Arbitrary<'RUNNING' | 'READY'>,

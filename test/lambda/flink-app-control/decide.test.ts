@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { ApplicationStatus, classifyError, nextStep, restoreType } from '../../../lambda/flink-app-control/decide';
+import { assertProperty } from '../../support/property';
 
 const STATUSES: ApplicationStatus[] = [
   'DELETING', 'STARTING', 'STOPPING', 'READY', 'RUNNING', 'UPDATING', 'AUTOSCALING', 'FORCE_STOPPING', 'ROLLING_BACK', 'MAINTENANCE', 'ROLLED_BACK',
@@ -8,7 +9,7 @@ const status = fc.option(fc.constantFrom(...STATUSES), { nil: undefined });
 
 describe('nextStep', () => {
   test('towards RUNNING: never stops; starts only from READY; done only when RUNNING; fails without an application', () => {
-    fc.assert(fc.property(status, fc.boolean(), (s, force) => {
+    assertProperty(fc.property(status, fc.boolean(), (s, force) => {
       const step = nextStep('RUNNING', s, force);
       expect(step.kind).not.toBe('stop');
       expect(step.kind === 'start').toBe(s === 'READY');
@@ -18,7 +19,7 @@ describe('nextStep', () => {
   });
 
   test('towards READY: never starts; done when READY, gone or being deleted; forces a stop only when told to', () => {
-    fc.assert(fc.property(status, fc.boolean(), (s, force) => {
+    assertProperty(fc.property(status, fc.boolean(), (s, force) => {
       const step = nextStep('READY', s, force);
       expect(step.kind).not.toBe('start');
       expect(step.kind === 'done').toBe(s === undefined || s === 'READY' || s === 'DELETING');
@@ -45,7 +46,7 @@ describe('nextStep', () => {
 
 describe('restoreType', () => {
   test('restores from the latest snapshot only when snapshots are on and one is READY', () => {
-    fc.assert(fc.property(fc.boolean(), fc.array(fc.constantFrom('READY', 'CREATING', 'DELETING', 'FAILED')), (enabled, snapshots) => {
+    assertProperty(fc.property(fc.boolean(), fc.array(fc.constantFrom('READY', 'CREATING', 'DELETING', 'FAILED')), (enabled, snapshots) => {
       const expected = enabled && snapshots.includes('READY') ? 'RESTORE_FROM_LATEST_SNAPSHOT' : 'SKIP_RESTORE_FROM_SNAPSHOT';
       expect(restoreType(enabled, snapshots)).toBe(expected);
     }));

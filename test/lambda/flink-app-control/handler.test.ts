@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { FakeFlink } from './fake-flink';
+import { FakeFlink, VirtualClock } from './fake-flink';
 import { sdkApi } from '../../../lambda/flink-app-control/api';
 import { CfnResponseBody, MAX_RESPONSE_BYTES, parseRequest, sendResponse } from '../../../lambda/flink-app-control/cfn';
 import { makeHandler } from '../../../lambda/flink-app-control/handler';
@@ -56,10 +56,14 @@ describe('flink-app-control handler', () => {
   let service: { endpoint: string; close: () => Promise<void> };
   let cfn: Awaited<ReturnType<typeof cloudFormation>>;
   let handler: ReturnType<typeof makeHandler>;
+  // The handler's waits and deadline run on a virtual clock shared with the fake service: a test never depends on how
+  // fast the machine is, and the time a run took is read off the clock the handler itself measures.
+  let clock: VirtualClock;
   const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 
   beforeEach(async () => {
-    fake = new FakeFlink(() => Date.now(), 150);
+    clock = new VirtualClock();
+    fake = new FakeFlink(clock.now, 150);
     service = await fake.listen();
     cfn = await cloudFormation();
     const client = new KinesisAnalyticsV2Client({
@@ -67,7 +71,7 @@ describe('flink-app-control handler', () => {
     });
     handler = makeHandler({
       api: sdkApi(client),
-      clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      clock,
       pollMs: 25,
       marginMs: 100,
       send: sendResponse,
@@ -144,8 +148,12 @@ describe('flink-app-control handler', () => {
 
   test('an application stuck in STARTING: FAILED before the function times out, with the reason', async () => {
     fake.add('clicks', { stuckIn: 'STARTING' });
-    // Answered before the function's time is up: proven on a fake clock in properties.test.ts, not timed here.
+    const started = clock.t;
     const body = await handler(event('Create', cfn.url, { ApplicationName: 'clicks' }), context(1_100));
+    // it gave up at its deadline (the 1,100 ms left minus the 100 ms kept to answer), not before, and answered before
+    // the function would have timed out
+    expect(clock.t - started).toBeGreaterThanOrEqual(1_000);
+    expect(clock.t - started).toBeLessThan(1_100);
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toMatch(/^clicks \(Create\): the application is still STARTING after \d+ s \(wanted RUNNING\); it may be stuck/);
     expect(cfn.received[0].body.Status).toBe('FAILED');

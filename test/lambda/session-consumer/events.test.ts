@@ -2,6 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { CLOCK_TOLERANCE_MS, MAX_FUTURE_SKEW_MS, parseRecord, parseTimestamp, recordPosition } from '../../../lambda/session-consumer/events';
 import { poisonObject } from '../../../lambda/session-consumer/poison';
+import { assertProperty } from '../../support/property';
 
 const ARRIVAL_S = Date.UTC(2026, 0, 5, 10) / 1000;
 
@@ -61,7 +62,7 @@ describe('parseRecord', () => {
   });
 
   test('property: any object with the required fields round-trips through base64 JSON', () => {
-    fc.assert(fc.property(
+    assertProperty(fc.property(
       fc.string({ minLength: 1, maxLength: 256 }), fc.string({ minLength: 1, maxLength: 256 }), fc.string({ minLength: 1, maxLength: 64 }),
       // Event times within the clock tolerance of the arrival are kept as they are (edges.test.ts covers the others).
       fc.integer({ min: ARRIVAL_S * 1000 - CLOCK_TOLERANCE_MS, max: ARRIVAL_S * 1000 + CLOCK_TOLERANCE_MS }),
@@ -73,7 +74,7 @@ describe('parseRecord', () => {
   });
 
   test('property: random bytes never throw, they parse or are malformed', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+    assertProperty(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
       const p = parseRecord(record(Buffer.from(bytes).toString('base64')));
       expect(['event', 'malformed']).toContain(p.kind);
     }));

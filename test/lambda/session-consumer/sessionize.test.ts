@@ -3,6 +3,7 @@ import {
   advance, Advance, ClickEvent, closeIdle, sessionIdOf, sessionize, SessionAccumulator, SessionizeOptions, UserState,
 } from '../../../lambda/session-consumer/sessionize';
 import { SessionLimits } from '../../../lib/pipelines/private/session-contract';
+import { assertProperty } from '../../support/property';
 
 const MIN = 60_000;
 const GAP = 30 * MIN;
@@ -117,7 +118,7 @@ describe('sessionize', () => {
   });
 
   test('property: every event lands in exactly one session, sessions never overlap and the gap is respected', () => {
-    fc.assert(fc.property(eventsArb, (events) => {
+    assertProperty(fc.property(eventsArb, (events) => {
       const step = advance({}, events, options);
       const sessions = step.state.open ? [...step.closed, step.state.open] : step.closed;
       expect(step.assignments).toHaveLength(events.length);
@@ -128,7 +129,7 @@ describe('sessionize', () => {
   });
 
   test('property: the order of events within a batch does not matter', () => {
-    fc.assert(fc.property(eventsArb, fc.integer(), fc.integer({ min: 0, max: 10 }), (events, seed, splitAt) => {
+    assertProperty(fc.property(eventsArb, fc.integer(), fc.integer({ min: 0, max: 10 }), (events, seed, splitAt) => {
       // From an empty state and from a state with an open session and a closed one.
       const prior = advance({}, events.slice(0, splitAt), options).state;
       for (const state of [{}, prior]) {
@@ -141,7 +142,7 @@ describe('sessionize', () => {
   });
 
   test('property: duplicates of an event within a batch count once', () => {
-    fc.assert(fc.property(eventsArb, fc.integer(), (events, seed) => {
+    assertProperty(fc.property(eventsArb, fc.integer(), (events, seed) => {
       const once = advance({}, events, options);
       const twice = advance({}, shuffle([...events, ...events], seed), options);
       expect(twice).toEqual(once);
@@ -149,7 +150,7 @@ describe('sessionize', () => {
   });
 
   test('property: time-ordered events split into batches give the same sessions as one batch', () => {
-    fc.assert(fc.property(eventsArb, fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 5 }), (events, cuts) => {
+    assertProperty(fc.property(eventsArb, fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 5 }), (events, cuts) => {
       const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
       const bounds = [...new Set(cuts.map((c) => Math.min(c, sorted.length)))].sort((a, b) => a - b);
       const batches: ClickEvent[][] = [];
@@ -166,7 +167,7 @@ describe('sessionize', () => {
   });
 
   test('property: batches in any order: every event once (in a session or late), sessions disjoint and gap-separated', () => {
-    fc.assert(fc.property(eventsArb, fc.integer(), fc.integer({ min: 1, max: 8 }), (events, seed, batchCount) => {
+    assertProperty(fc.property(eventsArb, fc.integer(), fc.integer({ min: 1, max: 8 }), (events, seed, batchCount) => {
       const shuffled = shuffle(events, seed);
       const size = Math.ceil(shuffled.length / batchCount) || 1;
       const batches: ClickEvent[][] = [];
@@ -207,7 +208,7 @@ describe('sessionize', () => {
   });
 
   test('keeps at most 100 products per session, the smallest ids, whatever the order', () => {
-    fc.assert(fc.property(fc.integer(), (seed) => {
+    assertProperty(fc.property(fc.integer(), (seed) => {
       const events = Array.from({ length: 150 }, (_, i) => ev(`e${i}`, i / 10, { productId: `p${String(i).padStart(3, '0')}` }));
       const a = sessionize(shuffle(events, seed), options)[0];
       expect(a.products).toHaveLength(SessionLimits.MAX_PRODUCTS_PER_SESSION);

@@ -9,7 +9,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetr
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { App, Duration, Stack, aws_kinesis as kinesis, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -598,17 +598,41 @@ describe('shard-autoscaler handler', () => {
     expect(await alarmShards(setup)).toEqual([4, 4, 4]);
   });
 
-  test('a concurrent change of the state stops the invocation before it calls', async () => {
+  test('a concurrent change of the state stops the invocation before it calls (moto enforces the conditional write)', async () => {
     const setup = await setUp();
     await putMinutes(throttledMinutes(4));
-    // Another invocation writes the state between this one's read and its write.
-    layer.inject((command) => {
-      if (command !== 'PutItem') return undefined;
-      return serviceError('ConditionalCheckFailedException', 'The conditional request failed');
-    });
-    // Losing the race is no Lambda error (that would page someone): the invocation ends normally, logged and counted.
-    const outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    // Another invocation writes the state between this one's read and its write: just before the handler's first
+    // PutItem reaches moto, a client of its own puts the item with the next version, as the other invocation's
+    // conditional write would. moto then evaluates the handler's condition against that item: nothing is mocked.
+    const other = DynamoDBDocumentClient.from(dynamoClient());
+    let raced = false;
+    clients.dynamodb.middlewareStack.add((next: any, context: any) => async (args: any) => {
+      if (!raced && /^Put(Item)?Command$/.test(context.commandName ?? '')) {
+        raced = true;
+        const current = await stateItem();
+        const version = typeof current?.version === 'number' ? current.version : 0;
+        await other.send(new PutCommand({
+          TableName: TABLE,
+          Item: { ...current, stream: STREAM, version: version + 1, writer: 'other invocation' },
+          ConditionExpression: version === 0 ? 'attribute_not_exists(#s) OR #v = :zero' : '#v = :v',
+          ExpressionAttributeNames: version === 0 ? { '#s': 'stream', '#v': 'version' } : { '#v': 'version' },
+          ExpressionAttributeValues: version === 0 ? { ':zero': 0 } : { ':v': version },
+        }));
+      }
+      return next(args);
+    }, { step: 'finalizeRequest', name: 'concurrent-writer', priority: 'high' });
+    let outcome: Awaited<ReturnType<typeof mod.handler>>;
+    try {
+      // Losing the race is no Lambda error (that would page someone): the invocation ends normally, logged and counted.
+      outcome = await mod.handler(alarmEvent(setup.alarmNames.scaleOutThrottling));
+    } finally {
+      clients.dynamodb.middlewareStack.remove('concurrent-writer');
+    }
     expect(outcome).toMatchObject({ action: 'superseded', reason: expect.stringMatching(/another invocation changed the autoscaler state/) });
+    expect(raced).toBe(true);
+    // the handler's PutItem reached moto and was refused there, the other invocation's state stands, and no call was made
+    expect(layer.calls.filter((c) => c.command === 'PutItem').map((c) => c.injected)).toEqual([undefined]);
+    expect(await stateItem()).toMatchObject({ writer: 'other invocation', version: 1 });
     expect(layer.callsOf('UpdateShardCount')).toHaveLength(0);
     expect(emfMetrics().some((m) => m.ConcurrencyConflicts === 1)).toBe(true);
   });

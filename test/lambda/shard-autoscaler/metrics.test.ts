@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { withinReach } from '../../../lambda/shard-autoscaler/handler';
 import { ASSUMED_PUBLICATION_DELAY_MINUTES, metricQueries, MINUTE_MS, readings } from '../../../lambda/shard-autoscaler/metrics';
+import { assertProperty } from '../../support/property';
 
 const START = 29_000_000;
 const END = START + 75;
@@ -66,7 +67,7 @@ describe('shard-autoscaler metrics', () => {
 
   test('withinReach keeps a target inside one call\'s reach and the bounds, in the direction of the move', () => {
     const count = fc.integer({ min: 1, max: 10_000 });
-    fc.assert(fc.property(
+    assertProperty(fc.property(
       count, fc.integer({ min: 1, max: 30_000 }), count, count,
       (current, target, a, b) => {
         const [min, max] = a <= b ? [a, b] : [b, a];

@@ -4,6 +4,7 @@ import {
   callsInWindow, decide, demandShards, MinuteSample, PolicyConfig, PolicyInput, projectDemand, requiredHistoryMinutes,
   resolveConfig, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction, utilization,
 } from '../../../lambda/shard-autoscaler/policy';
+import { assertProperty } from '../../support/property';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -250,7 +251,7 @@ const inputArb: fc.Arbitrary<PolicyInput> = fc.record({
 
 describe('policy: properties', () => {
   test('the target stays within [½×, 2×] of the current count, and within [min, max] when the count is', () => {
-    fc.assert(fc.property(inputArb, (inp) => {
+    assertProperty(fc.property(inputArb, (inp) => {
       const d = decide(inp);
       if (d.targetShards === undefined) return d.kind === 'none';
       const c = inp.currentShards;
@@ -273,14 +274,14 @@ describe('policy: properties', () => {
   });
 
   test('no target once 10 calls were made in the rolling 24 h', () => {
-    fc.assert(fc.property(inputArb, fc.array(fc.integer({ min: 0, max: 24 * 60 - 1 }), { minLength: 10, maxLength: 12 }), (inp, ago) => {
+    assertProperty(fc.property(inputArb, fc.array(fc.integer({ min: 0, max: 24 * 60 - 1 }), { minLength: 10, maxLength: 12 }), (inp, ago) => {
       const d = decide({ ...inp, scalingCallTimes: ago.map((m) => NOW - m * MIN) });
       expect(d.targetShards).toBeUndefined();
     }), { numRuns: 500 });
   });
 
   test('no scale-in while the lag guard is tripped', () => {
-    fc.assert(fc.property(inputArb, fc.integer({ min: 0, max: 3_600_000 }), fc.integer({ min: 1, max: 3_600_000 }), (inp, guard, over) => {
+    assertProperty(fc.property(inputArb, fc.integer({ min: 0, max: 3_600_000 }), fc.integer({ min: 1, max: 3_600_000 }), (inp, guard, over) => {
       const d = decide({ ...inp, config: { ...inp.config, lagGuardMillis: guard }, lagMillis: guard + over });
       expect(d.kind).not.toBe('scale-in');
       if (d.targetShards !== undefined) expect(d.targetShards).toBeGreaterThan(inp.currentShards);
@@ -298,7 +299,7 @@ describe('policy: properties', () => {
       }), { minLength: 2, maxLength: 2 }),
       calls: fc.array(fc.integer({ min: 16, max: 24 * 60 - 1 }), { maxLength: 9 }),
     });
-    fc.assert(fc.property(arb, ({ base, throttledMinutes, calls }) => {
+    assertProperty(fc.property(arb, ({ base, throttledMinutes, calls }) => {
       const config = base.config;
       const current = Math.min(Math.max(base.currentShards, config.minShards), config.maxShards);
       fc.pre(current < config.maxShards);
@@ -341,7 +342,8 @@ describe('policy: properties', () => {
       return rows;
     });
     let busiest = 0;
-    fc.assert(fc.property(traceArb, configArb, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 10 }), (trace, config, delay, reshard) => {
+    const delays = fc.integer({ min: 0, max: 4 });
+    assertProperty(fc.property(traceArb, configArb, delays, fc.integer({ min: 0, max: 10 }), (trace, config, delay, reshard) => {
       const initial = Math.min(Math.max(1, Math.ceil(demandShards({ ...trace[0], throttledRecords: 0 }) / 0.7)), config.maxShards);
       const cfg = { ...config, minShards: Math.min(config.minShards, initial) };
       const options = { initialShards: initial, metricDelayMinutes: delay, reshardMinutes: reshard };

@@ -3,6 +3,7 @@ import {
   AutoscalerState, callsInLast24h, DAY_MS, forgetCall, fromItem, hasCallLeft, INITIAL_STATE, intentDue, keepIntent,
   nextCallAvailableAt, pruneCalls, recordCall, toItem,
 } from '../../../lambda/shard-autoscaler/state';
+import { assertProperty } from '../../support/property';
 
 const MINUTE = 60_000;
 const NOW = Date.parse('2026-11-28T18:00:00Z');
@@ -11,7 +12,7 @@ const attempt = { kind: 'scale-out' as const, fromShards: 4, targetShards: 8, re
 describe('shard-autoscaler state', () => {
   test('the record of calls never lets an 11th call into a rolling 24 h', () => {
     // Any sequence of attempts, each made only when a call is left, never puts more than 10 calls in any 24 h window.
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 3 * 24 * 60 }), { maxLength: 80 }), (offsets) => {
+    assertProperty(fc.property(fc.array(fc.integer({ min: 0, max: 3 * 24 * 60 }), { maxLength: 80 }), (offsets) => {
       let state: AutoscalerState = INITIAL_STATE;
       for (const t of [...offsets].sort((a, b) => a - b).map((m) => NOW + m * MINUTE)) {
         state = pruneCalls(state, t);
