@@ -1,11 +1,14 @@
 -- Clickstream analytics: the top N products by views in sliding (HOP) windows, and per-minute traffic metrics.
 --
--- Input (one JSON object per Kinesis record, read through the source stream's EFO consumer):
---   {"eventId": "e-81f2", "sessionId": "s-1234", "userId": "u-77", "eventType": "product_view",
---    "productId": "sku-123", "ts": 1735689600000}
--- ts is epoch milliseconds; eventType is free text (product_view, page_view, add_to_cart, purchase, ...); productId is
--- needed for product_view only; userId is optional. A record that is not such an object goes to the dead-letter table
--- with the reason, and never fails the job.
+-- Input: one click event per Kinesis record, read through the source stream's EFO consumer, exactly as
+-- schemas/click-event.schema.json defines it, e.g.
+--   {"eventId": "e-81f2", "userId": "u-77", "sessionId": "s-1234", "eventType": "product_view",
+--    "productId": "sku-123", "timestamp": 1767607200000}
+-- The click-event format (a format of this job) parses each record once, from its bytes, into the columns below and
+-- checks it against the schema: timestamp is epoch milliseconds or an ISO 8601 date-time with a zone; eventId,
+-- eventType and userId or anonymousId are required; productId on a product_view; other fields (the ingestion API's
+-- _ingest among them) are ignored. A record the schema rejects goes whole to the dead-letter table with the reason,
+-- and never fails the job.
 --
 -- Output (JSON, "record_type" tells them apart): top_products, traffic_minute, dead_letter.
 -- Placeholders ${name} / ${name:-default} are filled from the SqlParameters property group (flink/README.md).
@@ -13,17 +16,31 @@
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-clickstream-top-products}';
+-- Rows are not copied between chained operators: no operator of this script keeps a reference to a row it has passed on.
+SET 'pipeline.object-reuse' = 'true';
+-- Window aggregates in one phase: a two-phase (local/global) window aggregate buffers records before the shuffle and
+-- counts a record that arrives behind the watermark into a window that is still buffered, where one phase drops it.
+SET 'table.optimizer.agg-phase-strategy' = 'ONE_PHASE';
 
--- The payload as text; event time as in iot-anomalies.sql (the epoch for a missing, malformed or far-future ts).
+-- One row per record: the event's fields, or (parse_error not NULL) the whole record as payload. A rejected record's
+-- event time is the epoch, which never advances the watermark.
 CREATE TABLE clicks_raw (
+  event_id STRING,
+  event_type STRING,
+  user_id STRING,
+  anonymous_id STRING,
+  session_id STRING,
+  product_id STRING,
+  event_time TIMESTAMP_LTZ(3),
+  parse_error STRING,
   payload STRING,
-  event_time AS JSON_EVENT_TIME(payload, 'ts', ${max.future.skew.seconds:-300}),
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
 ) WITH (
   'connector' = 'kinesis',
   'stream' = '${source.stream.name}',
   'aws.region' = '${aws.region}',
-  'format' = 'raw',
+  'format' = 'click-event',
+  'click-event.max-future-skew' = '${max.future.skew.seconds:-300} s',
   'scan.stream.initpos' = '${source.init.position:-LATEST}',
   'scan.stream.recordpublisher' = 'EFO',
   'scan.stream.efo.registration' = 'NONE',
@@ -77,35 +94,16 @@ CREATE TABLE click_dead_letters (
   'format' = 'json'
 );
 
--- Top-level fields parsed once per record (JSON_FIELDS), with the first reason a record is unusable.
-CREATE TEMPORARY VIEW clicks_fields AS
-SELECT payload, event_time, JSON_FIELDS(payload) AS f
-FROM clicks_raw;
-
-CREATE TEMPORARY VIEW clicks_parsed AS
-SELECT
-  payload,
-  event_time,
-  f['sessionId'] AS session_id,
-  f['userId'] AS user_id,
-  f['eventType'] AS event_type,
-  f['productId'] AS product_id,
-  CASE
-    WHEN f IS NULL THEN 'not a JSON object'
-    WHEN CHAR_LENGTH(COALESCE(f['eventType'], '')) NOT BETWEEN 1 AND 64
-      THEN 'eventType missing or not 1-64 characters'
-    WHEN CHAR_LENGTH(COALESCE(f['sessionId'], '')) NOT BETWEEN 1 AND 128
-      THEN 'sessionId missing or not 1-128 characters'
-    WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
-      THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
-    WHEN f['eventType'] = 'product_view' AND CHAR_LENGTH(COALESCE(f['productId'], '')) NOT BETWEEN 1 AND 128
-      THEN 'productId missing or not 1-128 characters on a product_view'
-  END AS parse_error
-FROM clicks_fields;
-
+-- The accepted clicks. A session is the client's sessionId, or else the visitor (u:userId, a:anonymousId); a user is
+-- the visitor (u:userId, or a:anonymousId when not signed in).
 CREATE TEMPORARY VIEW clicks AS
-SELECT session_id, user_id, event_type, product_id, event_time
-FROM clicks_parsed
+SELECT
+  event_type,
+  product_id,
+  COALESCE(session_id, 'u:' || user_id, 'a:' || anonymous_id) AS session_key,
+  COALESCE('u:' || user_id, 'a:' || anonymous_id) AS user_key,
+  event_time
+FROM clicks_raw
 WHERE parse_error IS NULL;
 
 -- Window Top-N: per window, the top.n products by views; equal views rank by product id (ascending), so that the
@@ -135,12 +133,12 @@ SELECT
   COUNT(CASE WHEN event_type = 'product_view' THEN 1 END),
   COUNT(CASE WHEN event_type = 'add_to_cart' THEN 1 END),
   COUNT(CASE WHEN event_type = 'purchase' THEN 1 END),
-  COUNT(DISTINCT session_id),
-  COUNT(DISTINCT user_id)
+  COUNT(DISTINCT session_key),
+  COUNT(DISTINCT user_key)
 FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(event_time), INTERVAL '1' MINUTE))
 GROUP BY window_start, window_end;
 
 INSERT INTO click_dead_letters
 SELECT 'dead_letter', 'clickstream-top-products', parse_error, SUBSTRING(payload FROM 1 FOR 100000)
-FROM clicks_parsed
+FROM clicks_raw
 WHERE parse_error IS NOT NULL;

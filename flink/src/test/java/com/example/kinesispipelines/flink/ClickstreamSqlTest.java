@@ -32,10 +32,22 @@ class ClickstreamSqlTest {
 
     private static final LocalDateTime T0 = LocalDateTime.of(2024, 1, 1, 0, 0);
 
-    static String click(String type, String product, String session, String user, Duration offset) {
-        return "{\"eventId\":\"e\",\"sessionId\":\"" + session + "\"" + (user == null ? "" : ",\"userId\":\"" + user + "\"")
+    private static final java.util.concurrent.atomic.AtomicLong EVENT_IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A click of schemas/click-event.schema.json: session null leaves sessionId out; a visitor starting with "a-" is
+     * an anonymousId, any other a userId.
+     */
+    static String click(String type, String product, String session, String visitor, Duration offset) {
+        return click(type, product, session, visitor, String.valueOf(at(offset)));
+    }
+
+    static String click(String type, String product, String session, String visitor, String timestamp) {
+        return "{\"eventId\":\"e-" + EVENT_IDS.incrementAndGet() + "\""
+                + (session == null ? "" : ",\"sessionId\":\"" + session + "\"")
+                + (visitor.startsWith("a-") ? ",\"anonymousId\":\"" : ",\"userId\":\"") + visitor + "\""
                 + ",\"eventType\":\"" + type + "\"" + (product == null ? "" : ",\"productId\":\"" + product + "\"")
-                + ",\"ts\":" + at(offset) + "}";
+                + ",\"timestamp\":" + timestamp + "}";
     }
 
     static String view(String product, Duration offset) {
@@ -98,43 +110,78 @@ class ClickstreamSqlTest {
         List<String> lines = List.of(
                 click("page_view", null, "s1", "u1", Duration.ofSeconds(1)),
                 click("product_view", "p-a", "s1", "u1", Duration.ofSeconds(2)),
-                click("product_view", "p-b", "s2", null, Duration.ofSeconds(3)),
-                click("add_to_cart", "p-a", "s1", "u1", Duration.ofSeconds(4)),
-                click("purchase", "p-a", "s1", "u1", Duration.ofMillis(59_999)),
+                click("product_view", "p-b", null, "a-9", Duration.ofSeconds(3)),     // session a:a-9, user a:a-9
+                click("add_to_cart", "p-a", "s1", "u1", "\"2024-01-01T01:00:04+01:00\""), // 00:00:04Z
+                click("page_view", null, null, "u1", Duration.ofSeconds(5)),          // session u:u1, user u:u1
+                click("purchase", "p-a", "s1", "u1", "\"2024-01-01T00:00:59.999Z\""),
                 click("page_view", null, "s3", "u3", Duration.ofSeconds(60)),
                 click("page_view", null, "s3", "u3", Duration.ofSeconds(70)), // watermark 65 s closes minute 0
                 click("purchase", "p-b", "s2", "u2", Duration.ofSeconds(30)),  // late: dropped
-                click("page_view", null, "s4", "u4", Duration.ofSeconds(66)));
+                click("page_view", null, "s4", "a-4", Duration.ofSeconds(66)));
 
         List<Row> traffic = run("click-traffic", lines, Map.of()).get("traffic");
 
         assertThat(sorted(traffic)).containsExactly(
-                Row.of("traffic_minute", T0, T0.plusMinutes(1), 5L, 1L, 2L, 1L, 1L, 2L, 1L).toString(),
+                Row.of("traffic_minute", T0, T0.plusMinutes(1), 6L, 2L, 2L, 1L, 1L, 3L, 2L).toString(),
                 Row.of("traffic_minute", T0.plusMinutes(1), T0.plusMinutes(2), 3L, 3L, 0L, 0L, 0L, 2L, 2L).toString());
     }
 
     @Test
-    void routesMalformedClicksToTheDeadLetterTable() throws Exception {
+    void routesClicksTheSchemaRejectsToTheDeadLetterTable() throws Exception {
+        String t = String.valueOf(at(Duration.ofSeconds(1)));
         List<String> bad = List.of(
                 "{oops",
-                "{\"sessionId\":\"s1\",\"ts\":" + at(Duration.ofSeconds(1)) + "}",
-                "{\"eventType\":\"page_view\",\"ts\":" + at(Duration.ofSeconds(1)) + "}",
-                "{\"eventType\":\"page_view\",\"sessionId\":\"s1\",\"ts\":-5}",
-                click("product_view", null, "s1", "u1", Duration.ofSeconds(1)));
+                "{\"eventId\":\"e-1\",\"userId\":\"u1\",\"timestamp\":" + t + "}",
+                "{\"eventId\":\"e-2\",\"userId\":\"u1\",\"eventType\":\"" + "x".repeat(65) + "\",\"timestamp\":" + t + "}",
+                "{\"userId\":\"u1\",\"eventType\":\"page_view\",\"timestamp\":" + t + "}",
+                "{\"eventId\":\"e-3\",\"sessionId\":\"s1\",\"eventType\":\"page_view\",\"timestamp\":" + t + "}",
+                "{\"eventId\":\"e-4\",\"userId\":\"u1\",\"eventType\":\"page_view\",\"timestamp\":-5}",
+                "{\"eventId\":\"e-5\",\"userId\":\"u1\",\"eventType\":\"page_view\",\"ts\":" + t + "}",
+                "{\"eventId\":\"e-6\",\"userId\":\"u1\",\"eventType\":\"page_view\",\"timestamp\":\"" + t + "\"}",
+                "{\"eventId\":\"e-7\",\"userId\":\"u1\",\"eventType\":\"page_view\",\"timestamp\":\"2024-01-01T00:00:01\"}",
+                "{\"eventId\":\"e-8\",\"userId\":\"u1\",\"eventType\":\"page_view\",\"timestamp\":4102444800000}",
+                click("product_view", null, "s1", "u1", Duration.ofSeconds(1)),
+                "{\"eventId\":\"e-9\",\"userId\":\"" + "u".repeat(257) + "\",\"eventType\":\"page_view\",\"timestamp\":" + t + "}",
+                "{\"eventId\":\"e-10\",\"userId\":\"u1\",\"sessionId\":7,\"eventType\":\"page_view\",\"timestamp\":" + t + "}");
         List<String> lines = new ArrayList<>(bad);
         lines.add(view("p-a", Duration.ofSeconds(2)));
 
         Map<String, List<Row>> out = run("click-dlq", lines, Map.of());
 
+        String timestamp = "timestamp missing, or neither epoch milliseconds (an integer >= 946684800000) nor an ISO 8601"
+                + " date-time with a zone";
         assertThat(out.get("dlq").stream().map(r -> r.getField(2) + " <- " + r.getField(3)).collect(Collectors.toList()))
                 .containsExactlyInAnyOrder(
                         "not a JSON object <- " + bad.get(0),
-                        "eventType missing or not 1-64 characters <- " + bad.get(1),
-                        "sessionId missing or not 1-128 characters <- " + bad.get(2),
-                        "ts missing, not epoch milliseconds, or more than 300 s ahead of the clock <- " + bad.get(3),
-                        "productId missing or not 1-128 characters on a product_view <- " + bad.get(4));
+                        "eventType missing or not a string of 1-64 characters <- " + bad.get(1),
+                        "eventType missing or not a string of 1-64 characters <- " + bad.get(2),
+                        "eventId missing or not a string of 1-256 characters <- " + bad.get(3),
+                        "userId or anonymousId required <- " + bad.get(4),
+                        timestamp + " <- " + bad.get(5),
+                        timestamp + " <- " + bad.get(6),
+                        timestamp + " <- " + bad.get(7),
+                        timestamp + " <- " + bad.get(8),
+                        "timestamp more than 300 s ahead of the clock <- " + bad.get(9),
+                        "productId required on a product_view <- " + bad.get(10),
+                        "userId not a string of 1-256 characters <- " + bad.get(11),
+                        "sessionId not a string of 1-256 characters <- " + bad.get(12));
         assertThat(out.get("traffic")).hasSize(1);
         assertThat(out.get("top")).hasSize(5); // p-a, in the five windows holding 00:00:02
+    }
+
+    /** Fields the schema does not declare, the ingestion API's _ingest among them, are ignored whatever they hold. */
+    @Test
+    void ignoresFieldsTheSchemaDoesNotDeclare() throws Exception {
+        String t = String.valueOf(at(Duration.ofSeconds(1)));
+        List<String> lines = List.of(
+                "{\"_ingest\":{\"requestId\":\"r-1\",\"receivedAt\":1},\"eventId\":\"e-1\",\"userId\":\"u1\","
+                        + "\"eventType\":\"product_view\",\"productId\":\"p-a\",\"cart\":[1,{\"x\":null}],\"timestamp\":" + t + "}",
+                view("p-a", Duration.ofSeconds(2)));
+
+        Map<String, List<Row>> out = run("click-extra", lines, Map.of());
+
+        assertThat(out.get("dlq")).isEmpty();
+        assertThat(out.get("top")).hasSize(5).allSatisfy(row -> assertThat(row.getField(5)).isEqualTo(2L));
     }
 
     /**

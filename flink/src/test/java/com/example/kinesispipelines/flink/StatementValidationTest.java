@@ -177,7 +177,7 @@ class StatementValidationTest {
             Map<String, Properties> g = groups(Map.of("sql.resource", script), Map.of(
                     "source.stream.arn", SOURCE, "source.efo.consumer.arn", CONSUMER, "sink.stream.arn", SINK));
             List<SqlStatement> statements = KinesisSqlJob.resolve(g);
-            String source = statements.stream().map(SqlStatement::text).filter(t -> t.contains("'format' = 'raw'"))
+            String source = statements.stream().map(SqlStatement::text).filter(t -> t.contains("'scan.stream.recordpublisher'"))
                     .findFirst().orElseThrow();
             assertThat(source).contains("'stream' = 'clicks'", "'aws.region' = 'eu-west-1'",
                     "'scan.stream.recordpublisher' = 'EFO'", "'scan.stream.efo.registration' = 'NONE'",
@@ -204,7 +204,7 @@ class StatementValidationTest {
                 Map.of("source.stream.arn", SOURCE, "sink.stream.arn", SINK));
         assertThatThrownBy(() -> KinesisSqlJob.resolve(g))
                 .isInstanceOf(SqlStatementException.class)
-                .hasMessageStartingWith("statement 3 (sql/clickstream-top-products.sql line 18): placeholder ${source.efo.consumer.name} has no value");
+                .hasMessageStartingWith("statement 5 (sql/clickstream-top-products.sql line 27): placeholder ${source.efo.consumer.name} has no value");
     }
 
     @Test

@@ -1,5 +1,13 @@
 package com.example.kinesispipelines.flink.testing;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.serialization.RuntimeContextInitializationContextAdapters;
+import org.apache.flink.table.connector.format.DecodingFormat;
+import org.apache.flink.table.factories.DeserializationFormatFactory;
+import org.apache.flink.table.types.DataType;
+
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +35,9 @@ import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 
 /**
- * Table source {@code 'connector' = 'test-lines'}: one STRING column holding the lines registered under
- * {@code 'data-id'}, in the role of the Kinesis source's raw payload.
+ * Table source {@code 'connector' = 'test-lines'}: the lines registered under {@code 'data-id'}, in the role of the
+ * Kinesis source's records: one STRING column holding each line, or, with a {@code 'format'}, each line's UTF-8
+ * bytes through that format (as the Kinesis source delivers a record's bytes to it).
  * <ul>
  *   <li>{@code 'mode' = 'single'} (default): subtask 0 emits every line in order, the other subtasks none, so that
  *       the order of events (and lateness against the watermark) is exactly the order of the list;</li>
@@ -78,30 +87,38 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(MODE, FAIL_AFTER);
+        return Set.of(MODE, FAIL_AFTER, FactoryUtil.FORMAT);
     }
 
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        DecodingFormat<DeserializationSchema<RowData>> format = helper
+                .discoverOptionalDecodingFormat(DeserializationFormatFactory.class, FactoryUtil.FORMAT).orElse(null);
         helper.validate();
         ReadableConfig options = helper.getOptions();
         String id = options.get(DATA_ID);
         if (!DATA.containsKey(id)) {
             throw new IllegalArgumentException("no test lines registered under " + id);
         }
-        return new Source(id, options.get(MODE), options.get(FAIL_AFTER));
+        return new Source(id, options.get(MODE), options.get(FAIL_AFTER), format,
+                context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
     }
 
     private static final class Source implements ScanTableSource {
         private final String id;
         private final String mode;
         private final int failAfter;
+        private final DecodingFormat<DeserializationSchema<RowData>> format;
+        private final DataType physical;
 
-        Source(String id, String mode, int failAfter) {
+        Source(String id, String mode, int failAfter, DecodingFormat<DeserializationSchema<RowData>> format,
+                DataType physical) {
             this.id = id;
             this.mode = mode;
             this.failAfter = failAfter;
+            this.format = format;
+            this.physical = physical;
         }
 
         @Override
@@ -111,12 +128,14 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
 
         @Override
         public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-            return SourceFunctionProvider.of(new LinesFunction(id, "round-robin".equals(mode), failAfter), true);
+            DeserializationSchema<RowData> decoder = format == null ? null : format.createRuntimeDecoder(context, physical);
+            return SourceFunctionProvider.of(
+                    new LinesFunction(id, "round-robin".equals(mode), failAfter, decoder), true);
         }
 
         @Override
         public DynamicTableSource copy() {
-            return new Source(id, mode, failAfter);
+            return new Source(id, mode, failAfter, format, physical);
         }
 
         @Override
@@ -132,6 +151,7 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         private final String id;
         private final boolean roundRobin;
         private final int failAfter;
+        private final DeserializationSchema<RowData> decoder;
         private transient ListState<Long> offsetState;
         private volatile long offset;
         private volatile boolean running = true;
@@ -139,10 +159,18 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         private volatile long checkpointAtFailurePoint = -1;
         private volatile boolean failurePointCheckpointed;
 
-        LinesFunction(String id, boolean roundRobin, int failAfter) {
+        LinesFunction(String id, boolean roundRobin, int failAfter, DeserializationSchema<RowData> decoder) {
             this.id = id;
             this.roundRobin = roundRobin;
             this.failAfter = failAfter;
+            this.decoder = decoder;
+        }
+
+        @Override
+        public void open(OpenContext openContext) throws Exception {
+            if (decoder != null) {
+                decoder.open(RuntimeContextInitializationContextAdapters.deserializationAdapter(getRuntimeContext()));
+            }
         }
 
         @Override
@@ -171,7 +199,11 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
                 }
                 synchronized (ctx.getCheckpointLock()) {
                     String line = lines.get((int) position);
-                    ctx.collect(GenericRowData.of(line == null ? null : StringData.fromString(line)));
+                    if (decoder != null) {
+                        ctx.collect(decoder.deserialize(line.getBytes(StandardCharsets.UTF_8)));
+                    } else {
+                        ctx.collect(GenericRowData.of(line == null ? null : StringData.fromString(line)));
+                    }
                     offset++;
                 }
             }

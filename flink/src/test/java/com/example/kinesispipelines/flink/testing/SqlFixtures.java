@@ -59,12 +59,32 @@ public final class SqlFixtures {
             while (m.find()) {
                 last = m.start();
             }
+            if (with.contains("'test-lines'") || with.contains("'bench-gen'")) {
+                with += formatOptions(statement.text().substring(last));
+            }
             out.add(statement.withText(statement.text().substring(0, last) + "WITH (" + with + ")"));
         }
         if (!unused.isEmpty()) {
             throw new IllegalArgumentException("the script has no tables " + unused.keySet());
         }
         return out;
+    }
+
+    /**
+     * The script's {@code 'format'} option and that format's options, which a test source keeps: the lines go through
+     * the job's real format. Nothing for {@code 'raw'}, which the test source's STRING column stands for.
+     */
+    private static String formatOptions(String with) {
+        Matcher format = Pattern.compile("'format'\\s*=\\s*'([^']+)'").matcher(with);
+        if (!format.find() || format.group(1).equals("raw")) {
+            return "";
+        }
+        StringBuilder options = new StringBuilder(", " + format.group());
+        Matcher option = Pattern.compile("'" + Pattern.quote(format.group(1)) + "\\.[^']+'\\s*=\\s*'[^']*'").matcher(with);
+        while (option.find()) {
+            options.append(", ").append(option.group());
+        }
+        return options.toString();
     }
 
     /** {@code 'connector' = 'test-lines'} options for registered lines. */
