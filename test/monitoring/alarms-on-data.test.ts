@@ -66,7 +66,7 @@ const SCENARIOS: Array<[RegExp, Scenario]> = [
     // 85 % of the records capacity, bytes low: the MAX of the two shares decides
     bad: (n) => ({ IncomingBytes: 0.1 * 60 * MIB * n, IncomingRecords: 0.85 * 60_000 * n }),
   }],
-  // shard autoscaler (README: throttling or ≥ 95 % for 1 minute; ≥ 85 % for 2 minutes; ≤ 52.5 % for 60 minutes)
+  // shard autoscaler, default target 0.6 (README: throttling or ≥ 95 % for 1 minute; ≥ 80 % for 2 minutes; ≤ 45 % for 60 minutes)
   [/AutoscalerScaleOutThrottling/, {
     periods: 1,
     periodMinutes: 1,
@@ -77,16 +77,17 @@ const SCENARIOS: Array<[RegExp, Scenario]> = [
   [/AutoscalerScaleOutUtilization/, {
     periods: 2,
     periodMinutes: 1,
-    normal: (n) => ({ IncomingBytes: 0.8 * 60 * MIB * n, IncomingRecords: 10 }),
-    bad: (n) => ({ IncomingBytes: 0.86 * 60 * MIB * n, IncomingRecords: 10 }),
+    normal: (n) => ({ IncomingBytes: 0.78 * 60 * MIB * n, IncomingRecords: 10 }),
+    bad: (n) => ({ IncomingBytes: 0.81 * 60 * MIB * n, IncomingRecords: 10 }),
   }],
   [/AutoscalerScaleInUtilization/, {
     periods: 60,
     periodMinutes: 1,
-    normal: (n) => ({ IncomingBytes: 0.6 * 60 * MIB * n, IncomingRecords: 10 }),
-    bad: (n) => ({ IncomingBytes: 0.3 * 60 * MIB * n, IncomingRecords: 10 }),
+    normal: (n) => ({ IncomingBytes: 0.46 * 60 * MIB * n, IncomingRecords: 10 }),
+    bad: (n) => ({ IncomingBytes: 0.44 * 60 * MIB * n, IncomingRecords: 10 }),
   }],
   [/AutoscalerAlarmsHandlerErrors/, { periods: 1, periodMinutes: 5, normal: constant({ Errors: 0 }), bad: constant({ Errors: 1 }) }],
+  [/AutoscalerAlarmsHotKey/, { periods: 3, periodMinutes: 5, normal: constant({ HotKeyThrottling: 0 }), bad: constant({ HotKeyThrottling: 1 }) }],
   [/AutoscalerAlarmsScalingFailures/, { periods: 3, periodMinutes: 5, normal: constant({ ScalingFailures: 0 }), bad: constant({ ScalingFailures: 1 }) }],
   // Flink
   [/AlarmsRestarts/, { periods: 1, periodMinutes: 5, normal: constant({ fullRestarts: 3 }), bad: constant({ fullRestarts: 4 }) }],

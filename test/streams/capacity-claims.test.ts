@@ -38,7 +38,8 @@ describe('the README\'s cost table, recomputed', () => {
   test('1,000 records/s × 1 KiB, headroom 1: 1 shard, $47.74 and $329.95', () => {
     const plan = StreamCapacity.plan({ peakRecordsPerSecond: 1000, averageRecordSize: Size.kibibytes(1), headroom: 1 });
     expect(plan.shardCount).toBe(1);
-    expect(plan.bindingConstraint).toBe(BindingConstraint.WRITE_BYTES);
+    // before rounding: 1,000 of a shard's 1,000 records/s, 1,024,000 of its 1,048,576 bytes/s: records are tighter
+    expect(plan.bindingConstraint).toBe(BindingConstraint.WRITE_RECORDS);
     expect(plan.provisionedMonthlyCostUsd).toBe(47.74); // 10.95 + 2,628 million PUT units × $0.014
     expect(plan.onDemandMonthlyCostUsd).toBe(329.95); // 29.20 + 2,506.26 GB × ($0.08 + $0.04)
   });
@@ -151,8 +152,12 @@ describe('sizing details', () => {
     expect(plan.onDemandMonthlyCostUsd).toBe(229.7);
   });
 
-  test('a tie between records and bytes is reported as write bytes; records bind only when they need more', () => {
+  test('the binding constraint is the one tightest before rounding up', () => {
+    // 2,000 × 1 KiB: 2.0 shards of records, 1.95 of bytes
     expect(StreamCapacity.plan({ peakRecordsPerSecond: 2000, averageRecordSize: Size.kibibytes(1), headroom: 1 }).bindingConstraint)
+      .toBe(BindingConstraint.WRITE_RECORDS);
+    // 2,000 × 1.5 KiB: 2.93 shards of bytes, 2.0 of records
+    expect(StreamCapacity.plan({ peakRecordsPerSecond: 2000, averageRecordSize: Size.bytes(1536), headroom: 1 }).bindingConstraint)
       .toBe(BindingConstraint.WRITE_BYTES);
     expect(StreamCapacity.plan({ peakRecordsPerSecond: 2001, averageRecordSize: Size.bytes(10), headroom: 1 }).bindingConstraint)
       .toBe(BindingConstraint.WRITE_RECORDS);

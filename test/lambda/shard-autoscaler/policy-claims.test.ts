@@ -25,7 +25,7 @@ function input(samples: MinuteSample[], partial: Partial<PolicyInput> = {}): Pol
 }
 
 describe('scale-in needs 60 unthrottled minutes', () => {
-  test('20 % utilisation for 80 minutes: scales in (2 / (0.9 × 0.7) = 3.2 → 4 shards, by halves: 5 now)', () => {
+  test('20 % utilisation for 80 minutes: scales in (2 / (0.8 × 0.7) = 3.6 → 4 shards, by halves: 5 now)', () => {
     expect(decide(input(quiet()))).toMatchObject({ kind: 'scale-in', targetShards: 5, pendingTarget: 4 });
   });
 
@@ -42,8 +42,9 @@ describe('scale-in needs 60 unthrottled minutes', () => {
   });
 
   test('the utilisation bound is 52.5 % (75 % of the 0.7 target): a window at 52 % scales in, at 53 % it does not', () => {
-    const at = (u: number) => Array.from({ length: 60 }, (_, i) => minute(NOW_MINUTE - 3 - (59 - i), u * 10));
-    expect(decide(input(at(0.52)))).toMatchObject({ kind: 'scale-in', targetShards: 9 }); // 5.2 / 0.63 = 8.25 → 9
-    expect(decide(input(at(0.53))).kind).toBe('none');
+    // 100 shards, so that the step the margin leaves (peak / (0.8 × 0.7)) is below the current count at 52 %
+    const at = (u: number) => Array.from({ length: 60 }, (_, i) => minute(NOW_MINUTE - 3 - (59 - i), u * 100));
+    expect(decide(input(at(0.52), { currentShards: 100 }))).toMatchObject({ kind: 'scale-in', targetShards: 93 }); // 52 / 0.56 = 92.9 → 93
+    expect(decide(input(at(0.53), { currentShards: 100 })).kind).toBe('none');
   });
 });
