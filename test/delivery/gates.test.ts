@@ -41,7 +41,10 @@ describe('delivery gates', () => {
     const stack = new Stack(app, 'Warehouse', { env: ENV });
     const namespace = new redshiftserverless.CfnNamespace(stack, 'Namespace', { namespaceName: 'sessions' });
     const workgroup = new redshiftserverless.CfnWorkgroup(stack, 'Workgroup', {
-      workgroupName: 'sessions', namespaceName: namespace.namespaceName, publiclyAccessible: true, subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
+      workgroupName: 'sessions',
+      namespaceName: namespace.namespaceName,
+      publiclyAccessible: true,
+      subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
       securityGroupIds: ['sg-0123456789abcdef0'],
     });
     const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'WarehouseSg', 'sg-0123456789abcdef0');

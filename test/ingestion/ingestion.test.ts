@@ -26,10 +26,14 @@ describe('IotStreamRule', () => {
       { Effect: 'Allow', Action: ['kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'], Resource: [stack.resolve(stream.stream.streamArn)] },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [stack.resolve(rule.errorLogGroup.logGroupArn)] },
       // the IoT CloudWatch Logs action also needs DescribeLogStreams, on the group and its streams
-      { Effect: 'Allow', Action: ['logs:DescribeLogStreams'], Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:', stack.resolve(rule.errorLogGroup.logGroupName)]] },
-        stack.resolve(rule.errorLogGroup.logGroupArn),
-      ] },
+      {
+        Effect: 'Allow',
+        Action: ['logs:DescribeLogStreams'],
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:', stack.resolve(rule.errorLogGroup.logGroupName)]] },
+          stack.resolve(rule.errorLogGroup.logGroupArn),
+        ],
+      },
     ]));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'iot.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })] },

@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import {
   COGNITO_CALLER, IAM_CALLER, STREAM_NAME, asciiOnly, decodePutRecords, deployedRequestTemplate, ingestionStack, rawUnicode, renderRequest,
 } from './support';
+import { assertProperty } from '../support/property';
 
 const { template } = ingestionStack();
 const vtl = deployedRequestTemplate(template);
@@ -72,7 +73,8 @@ describe('StreamIngestionApi request mapping template', () => {
   test('any event object and any partition key render to valid JSON that decodes to the event plus _ingest', () => {
     const event = fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }).filter((k) => k !== '_ingest' && k !== '__proto__'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
     const key = fc.string({ unit: 'binary', minLength: 1, maxLength: 256 });
-    fc.assert(fc.property(fc.array(fc.record({ partitionKey: key, data: event }), { minLength: 1, maxLength: 5 }), fc.boolean(), (records, ascii) => {
+    const batches = fc.array(fc.record({ partitionKey: key, data: event }), { minLength: 1, maxLength: 5 });
+    assertProperty(fc.property(batches, fc.boolean(), (records, ascii) => {
       const request = decodePutRecords(renderRequest(vtl, { records }, COGNITO_CALLER, ascii ? asciiOnly : rawUnicode));
       expect(request.Records).toHaveLength(records.length);
       request.Records.forEach((r, i) => {

@@ -4,6 +4,7 @@
  */
 import * as fc from 'fast-check';
 import { TransformConfig, transformRecord } from '../../../lambda/firehose-transform/transform';
+import { assertProperty } from '../../support/property';
 
 const SEED = 20261207;
 const CONFIG: TransformConfig = { ingestTimestampField: 'ingested_at', maxRecordBytes: 1000 * 1024, appendNewline: true, responseBudgetBytes: 6_000_000 };
@@ -80,7 +81,7 @@ describe('firehose transform: lossless', () => {
     const object = fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), value), { maxLength: 6 })
       .filter((kv) => kv.every(([k]) => k !== 'ingested_at'))
       .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
-    fc.assert(fc.property(object, (text) => {
+    assertProperty(fc.property(object, (text) => {
       const expected = `${text.slice(0, -1)}${text === '{}' ? '' : ','}${STAMP}}\n`;
       expect(out(text)).toBe(expected);
     }), { seed: SEED, numRuns: 300 });

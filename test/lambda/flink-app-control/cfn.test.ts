@@ -2,13 +2,14 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { MAX_PHYSICAL_ID_BYTES, MAX_RESPONSE_BYTES, responseBody } from '../../../lambda/flink-app-control/cfn';
+import { assertProperty } from '../../support/property';
 
 const SEED = 20261207;
 
 describe('responseBody', () => {
   test('property: any names and reasons give a body within 4,096 bytes and a physical id within its bound, the same each time', () => {
     const text = (max: number) => fc.string({ unit: 'binary', maxLength: max });
-    fc.assert(fc.property(text(3000), text(1500), fc.string({ unit: 'binary', minLength: 1, maxLength: 255 }), fc.boolean(),
+    assertProperty(fc.property(text(3000), text(1500), fc.string({ unit: 'binary', minLength: 1, maxLength: 255 }), fc.boolean(),
       (reason, physicalId, logicalId, ok) => {
         const event = {
           RequestType: 'Delete',

@@ -9,6 +9,7 @@ import * as fc from 'fast-check';
 import { CfnResponseBody, MAX_RESPONSE_BYTES } from '../../../lambda/flink-app-control/cfn';
 import { ApplicationView, FlinkApi } from '../../../lambda/flink-app-control/control';
 import { makeHandler } from '../../../lambda/flink-app-control/handler';
+import { assertAsyncProperty } from '../../support/property';
 
 const SEED = 20261207;
 const STATUSES = ['DELETING', 'STARTING', 'STOPPING', 'READY', 'RUNNING', 'UPDATING', 'AUTOSCALING', 'FORCE_STOPPING', 'ROLLING_BACK', 'MAINTENANCE', 'ROLLED_BACK', 'SOMETHING_NEW'];
@@ -22,7 +23,7 @@ const answer = fc.oneof(
 
 describe('flink-app-control property', () => {
   test('property: any service behaviour: one answer, in time, within 4,096 bytes; a Delete always SUCCESS', async () => {
-    await fc.assert(fc.asyncProperty(
+    await assertAsyncProperty(fc.asyncProperty(
       fc.constantFrom('Create', 'Update', 'Delete'), fc.array(answer, { minLength: 1, maxLength: 8 }), fc.option(fc.constantFrom(...ERRORS), { nil: undefined }),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 128 }),
       async (requestType, answers, stopError, name) => {

@@ -5,12 +5,13 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import * as fc from 'fast-check';
+import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
 import { emitSummaries, MAX_PARTITION_KEY_LENGTH, PutRecords, summaryPartitionKey } from '../../../lambda/session-consumer/emitter';
 import { CLOCK_TOLERANCE_MS, parseRecord } from '../../../lambda/session-consumer/events';
 import { advance, ClickEvent, SessionizeOptions, UserState } from '../../../lambda/session-consumer/sessionize';
 import { consumerClock, type SessionSummary } from '../../../lambda/session-consumer/store';
 import { decodeStrictBase64 } from '../../../lambda/shared/base64';
-import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
+import { assertProperty } from '../../support/property';
 
 const MIN = 60_000;
 const SEED = 20261207;
@@ -61,7 +62,7 @@ describe('records up to the stream\'s largest record', () => {
     expect(decodeStrictBase64('aGk=')?.toString()).toBe('hi');
     expect(decodeStrictBase64('')?.length).toBe(0);
     for (const bad of ['aGk', 'aGk=\n', 'aG k=', 'aGl=', 'aGk-', 'a===', '====', 'aGk_', 'aGs=aGs=']) expect(decodeStrictBase64(bad)).toBeUndefined();
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+    assertProperty(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
       const b = Buffer.from(bytes);
       expect(decodeStrictBase64(b.toString('base64'))?.equals(b)).toBe(true);
       expect(decodeStrictBase64(b.toString('base64url') + '*')).toBeUndefined();
@@ -72,7 +73,7 @@ describe('records up to the stream\'s largest record', () => {
 describe('ids at their maximum length', () => {
   test('property: the summary partition key of any accepted user or anonymous id fits Kinesis and is stable', () => {
     const id = fc.string({ unit: 'binary', minLength: 1, maxLength: ClickEventLimits.MAX_ID_LENGTH });
-    fc.assert(fc.property(id, fc.constantFrom('u:', 'a:'), (raw, prefix) => {
+    assertProperty(fc.property(id, fc.constantFrom('u:', 'a:'), (raw, prefix) => {
       const userKey = `${prefix}${raw}`;
       const key = summaryPartitionKey(userKey);
       expect([...key].length).toBeGreaterThanOrEqual(1);

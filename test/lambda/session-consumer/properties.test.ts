@@ -13,6 +13,7 @@ import * as fc from 'fast-check';
 import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
 import { SessionEnv, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto';
+import { assertAsyncProperty } from '../../support/property';
 
 type Handler = typeof import('../../../lambda/session-consumer/handler');
 
@@ -115,7 +116,8 @@ describe('session consumer property (moto)', () => {
       page: fc.option(fc.constant(`/${'p'.repeat(ClickEventLimits.MAX_PAGE_LENGTH - 1)}`), { nil: undefined }),
       shard: fc.integer({ min: 0, max: 1 }),
     });
-    await fc.assert(fc.asyncProperty(fc.array(click, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 25 }), async (clicks, cut) => {
+    const batches = fc.array(click, { minLength: 1, maxLength: 25 });
+    await assertAsyncProperty(fc.asyncProperty(batches, fc.integer({ min: 1, max: 25 }), async (clicks, cut) => {
       await fresh();
       const records = clicks.map((c) => {
         const arrival = now - c.arrivalAgo * MIN;

@@ -6,6 +6,7 @@ import { CloudWatchClient, MetricAlarm, PutMetricAlarmCommand, PutMetricAlarmInp
 import * as fc from 'fast-check';
 import { embeddedShards, rewriteForShards } from '../../../lambda/shard-autoscaler/alarms';
 import { utilizationExpression } from '../../../lib/scaling/private/alarm-math';
+import { assertAsyncProperty } from '../../support/property';
 
 const SEED = 20261207;
 /** From the API reference of PutMetricAlarm, Metrics: "you cannot include the Namespace, MetricName, Dimensions, Period, Unit, Statistic, or ExtendedStatistic parameters". */
@@ -96,7 +97,7 @@ describe('rewriteForShards: the PutMetricAlarm request', () => {
       ThresholdMetricId: maybe(fc.constant('band')),
       EvaluationInterval: maybe(fc.constant(60)),
     }, { requiredKeys: [] }) as fc.Arbitrary<Partial<MetricAlarm>>;
-    await fc.assert(fc.asyncProperty(extra, fc.integer({ min: 1, max: 10_000 }), async (fields, shards) => {
+    await assertAsyncProperty(fc.asyncProperty(extra, fc.integer({ min: 1, max: 10_000 }), async (fields, shards) => {
       const body = await wireBody(rewriteForShards(described(fields), shards));
       expect(Object.keys(body).filter((k) => !MEMBERS.includes(k) || REFUSED_WITH_METRICS.includes(k))).toEqual([]);
       expect('Threshold' in body && 'ThresholdMetricId' in body).toBe(false);

@@ -3,6 +3,7 @@
  */
 import * as fc from 'fast-check';
 import { AlarmTrigger, handledAt, judgeAlarmEvent } from '../../../lambda/shard-autoscaler/events';
+import { assertProperty } from '../../support/property';
 
 const SEED = 20261207;
 const NAMES = ['out-throttling', 'out-utilisation', 'in-utilisation'];
@@ -17,7 +18,7 @@ describe('alarm events stamped in the future', () => {
       skew: fc.integer({ min: -5 * 60_000, max: 48 * 3_600_000 }),
       alarm: fc.constantFrom(...NAMES),
     });
-    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 10 }), fc.constantFrom(...NAMES), (steps, alarm) => {
+    assertProperty(fc.property(fc.array(step, { minLength: 1, maxLength: 10 }), fc.constantFrom(...NAMES), (steps, alarm) => {
       let now = T0;
       let last: number | undefined;
       for (const s of steps) {
