@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy, Token,
+  Annotations, Duration, RemovalPolicy, Stack, Token,
   aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda, aws_logs as logs,
   aws_redshift as redshift, aws_redshiftserverless as redshiftserverless, aws_s3 as s3, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
@@ -58,6 +58,33 @@ export interface RedshiftEndpointAttributes {
   readonly securityGroup?: ec2.ISecurityGroup;
 }
 
+/** An existing Redshift Serverless workgroup, by name, in the stack's account and Region. */
+export interface RedshiftWorkgroupAttributes {
+  /**
+   * Name of the workgroup: 3 to 64 lowercase letters, digits and hyphens. Its endpoint is
+   * `<name>.<account>.<region>.redshift-serverless.amazonaws.com`, in the stack's account and Region.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-connecting.html
+   */
+  readonly workgroupName: string;
+  /**
+   * Database of the table.
+   * @default 'dev'
+   */
+  readonly database?: string;
+  /**
+   * Port of the workgroup, from 5431 to 5455 or 8191 to 8215.
+   * @default 5439
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-connecting.html
+   */
+  readonly port?: number;
+  /**
+   * Security group of the workgroup, to allow Firehose in.
+   * @default - no rule is added, and a synth-time warning says the rule must exist
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+}
+
 /** What a target contributes once bound. */
 interface BoundRedshiftTarget {
   readonly jdbcUrl: string;
@@ -100,24 +127,25 @@ export class RedshiftTarget {
     });
   }
 
+  /**
+   * An existing Serverless workgroup of the stack's account and Region, by name: the endpoint is derived from the name
+   * (`<name>.<account>.<region>.redshift-serverless.amazonaws.com`), so an environment-agnostic stack works too.
+   */
+  public static fromWorkgroupName(attrs: RedshiftWorkgroupAttributes): RedshiftTarget {
+    return new RedshiftTarget((scope) => {
+      const name = attrs.workgroupName;
+      if (!Token.isUnresolved(name) && !/^[a-z0-9-]{3,64}$/.test(name)) {
+        throw propError(scope, 'target.workgroupName', name, 'must be a Redshift Serverless workgroup name: 3 to 64 lowercase letters, digits and hyphens');
+      }
+      const stack = Stack.of(scope);
+      const host = `${name}.${stack.account}.${stack.region}.redshift-serverless.${stack.urlSuffix}`;
+      return bindEndpoint(scope, { endpointAddress: host, database: attrs.database ?? 'dev', port: attrs.port, securityGroup: attrs.securityGroup });
+    });
+  }
+
   /** An existing cluster or workgroup, by endpoint. */
   public static fromEndpoint(attrs: RedshiftEndpointAttributes): RedshiftTarget {
-    return new RedshiftTarget((scope) => {
-      const port = attrs.port ?? 5439;
-      if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1150 || port > 65535)) {
-        throw propError(scope, 'target.port', port, 'must be a Redshift port from 1150 to 65535');
-      }
-      const host = attrs.endpointAddress;
-      if (!Token.isUnresolved(host) && !/^((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+redshift(-serverless)?\.[A-Za-z0-9.-]+$/.test(host)) {
-        throw propError(scope, 'target.endpointAddress', host, 'must be the host name of a Redshift cluster or Serverless workgroup endpoint (....redshift.amazonaws.com or ....redshift-serverless.amazonaws.com)');
-      }
-      if (!attrs.securityGroup) {
-        Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:redshiftNoFirehoseIngress',
-          `no securityGroup was given for ${host}: make sure the warehouse's security group admits the Firehose CIDR block of the Region on port ${port} (delivery.connections carries it as a peer), or Firehose cannot connect`);
-      }
-      allowFirehose(scope, attrs.securityGroup, port);
-      return { jdbcUrl: jdbcUrl(scope, attrs.endpointAddress, String(port), attrs.database) };
-    });
+    return new RedshiftTarget((scope) => bindEndpoint(scope, attrs));
   }
 
   private constructor(private readonly binder: (scope: Construct) => BoundRedshiftTarget) {}
@@ -126,6 +154,24 @@ export class RedshiftTarget {
   public _bind(scope: Construct): BoundRedshiftTarget {
     return this.binder(scope);
   }
+}
+
+/** An existing warehouse by endpoint: checks, the Firehose ingress rule (or a warning without a group), the URL. */
+function bindEndpoint(scope: Construct, attrs: RedshiftEndpointAttributes): BoundRedshiftTarget {
+  const port = attrs.port ?? 5439;
+  if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1150 || port > 65535)) {
+    throw propError(scope, 'target.port', port, 'must be a Redshift port from 1150 to 65535');
+  }
+  const host = attrs.endpointAddress;
+  if (!Token.isUnresolved(host) && !/^((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+redshift(-serverless)?\.[A-Za-z0-9.-]+$/.test(host)) {
+    throw propError(scope, 'target.endpointAddress', host, 'must be the host name of a Redshift cluster or Serverless workgroup endpoint (....redshift.amazonaws.com or ....redshift-serverless.amazonaws.com)');
+  }
+  if (!attrs.securityGroup) {
+    Annotations.of(scope).addWarningV2('kinesis-streaming-pipelines:redshiftNoFirehoseIngress',
+      `no securityGroup was given for ${host}: make sure the warehouse's security group admits the Firehose CIDR block of the Region on port ${port} (delivery.connections carries it as a peer), or Firehose cannot connect`);
+  }
+  allowFirehose(scope, attrs.securityGroup, port);
+  return { jdbcUrl: jdbcUrl(scope, attrs.endpointAddress, String(port), attrs.database) };
 }
 
 /** The URL Firehose connects to; the database name as CloudFormation accepts it. */

@@ -179,6 +179,27 @@ describe('RedshiftDelivery', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', CidrIp: '52.70.63.192/27', FromPort: 5500, ToPort: 5500 });
   });
 
+  test('an existing Serverless workgroup by name: the endpoint of the stack\'s account and Region, database dev, the Firehose rule on its group', () => {
+    const stack = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0');
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroupName({ workgroupName: 'analytics-wg', securityGroup: sg }) }));
+    const template = Template.fromStack(stack);
+    // the partition's domain (amazonaws.com, amazonaws.com.cn) comes from AWS::URLSuffix
+    expect(destination(template).ClusterJDBCURL).toEqual({
+      'Fn::Join': ['', [`jdbc:redshift://analytics-wg.${ENV.account}.${ENV.region}.redshift-serverless.`, { Ref: 'AWS::URLSuffix' }, ':5439/dev']],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', CidrIp: '52.70.63.192/27', FromPort: 5439, ToPort: 5439 });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no securityGroup'))).toHaveLength(0);
+  });
+
+  test('a workgroup by name in an environment-agnostic stack: the endpoint takes the account, Region and URL suffix at deploy; no group is a warning', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new RedshiftDelivery(stack, 'Sessions', props(stack, { target: RedshiftTarget.fromWorkgroupName({ workgroupName: 'analytics-wg', database: 'sales', port: 5440 }) }));
+    const url = stack.resolve(destination(Template.fromStack(stack)).ClusterJDBCURL);
+    expect(JSON.stringify(url)).toMatch(/jdbc:redshift:\/\/analytics-wg\.".*AWS::AccountId.*AWS::Region.*\.redshift-serverless\.".*AWS::URLSuffix.*:5440\/sales/);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no securityGroup was given .*port 5440'))).toHaveLength(1);
+  });
+
   test('from a stream, with a transform, uncompressed staging, custom COPY, retry and backup of all records to another bucket', () => {
     const stack = newStack();
     const backup = s3.Bucket.fromBucketName(stack, 'Backup', 'session-backup');
@@ -266,6 +287,9 @@ describe('RedshiftDelivery', () => {
       ['the endpoint is not a Redshift host', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, endpointAddress: 'db.example.com' }) },
         /target.endpointAddress must be the host name of a Redshift cluster or Serverless workgroup endpoint .*, got "db.example.com"/],
       ['the database name has a space', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, database: 'my db' }) }, /target.database must be a database name of \[a-zA-Z0-9_\$-\], got "my db"/],
+      ['the workgroup name has upper-case letters', { target: RedshiftTarget.fromWorkgroupName({ workgroupName: 'Analytics' }) },
+        /target.workgroupName must be a Redshift Serverless workgroup name: 3 to 64 lowercase letters, digits and hyphens, got "Analytics"/],
+      ['the workgroup name is too short', { target: RedshiftTarget.fromWorkgroupName({ workgroupName: 'wg' }) }, /target.workgroupName must be .*, got "wg"/],
       ['the endpoint port is not a Redshift port', { target: RedshiftTarget.fromEndpoint({ ...ENDPOINT, port: 80 }) }, /target.port must be a Redshift port from 1150 to 65535, got 80/],
     ];
     test.each(cases)('%s', (_name, extra, message) => {
