@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
@@ -145,6 +147,9 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
     }
 
     /** Emits its share of the lines; checkpoints its offset; optionally fails once mid-stream. */
+    /** Per job run and data id: the 'single'-mode subtasks that emit nothing, counted down as each finishes. */
+    private static final Map<String, CountDownLatch> IDLE_SUBTASKS_DONE = new ConcurrentHashMap<>();
+
     private static final class LinesFunction extends RichParallelSourceFunction<RowData>
             implements CheckpointedFunction, CheckpointListener {
         private static final long serialVersionUID = 1L;
@@ -178,8 +183,21 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
             List<String> lines = DATA.getOrDefault(id, Collections.emptyList());
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-            if (!roundRobin && subtask != 0) {
-                return;
+            if (!roundRobin) {
+                // 'single': subtask 0 emits every line, the others none. A finished subtask's end-of-input watermark
+                // lets the downstream watermark follow subtask 0 alone; subtask 0 starts only once the others have
+                // finished, and a moment later, so that whether a late line is dropped never depends on how fast the
+                // idle subtasks start (it did, and flaked under load).
+                String run = getRuntimeContext().getJobInfo().getJobId() + "/" + id;
+                CountDownLatch others = IDLE_SUBTASKS_DONE.computeIfAbsent(run, k -> new CountDownLatch(parallelism - 1));
+                if (subtask != 0) {
+                    others.countDown();
+                    return;
+                }
+                if (!others.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the idle source subtasks of " + id + " did not start within 60 s");
+                }
+                Thread.sleep(300);
             }
             int step = roundRobin ? parallelism : 1;
             int first = roundRobin ? subtask : 0;
