@@ -3,7 +3,7 @@ import {
   aws_apigateway as apigw, aws_iam as iam, aws_kinesis as kinesis, aws_logs as logs, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { putRecordsTemplate } from './private/mapping-template';
+import { putRecordsTemplate, RESERVED_DATA_FIELD } from './private/mapping-template';
 import { bodySizeRule, commonRuleSetRule } from './private/web-acl-rules';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { comboError } from '../private/errors';
@@ -244,9 +244,6 @@ export class StreamIngestionApi extends Construct {
     return this.api.urlForPath('/events');
   }
 }
-
-/** The field of `data` the API reserves for what it stamps on a record. */
-export const RESERVED_DATA_FIELD = '_ingest';
 
 /** The model of one record's `data`: an object, matching the given schema (its version keyword dropped), without `_ingest`. */
 function recordDataSchema(dataSchema: apigw.JsonSchema | undefined): apigw.JsonSchema {

@@ -94,15 +94,17 @@ function keyOfBucket(t: ResolvedTemplate, bucketArn: string): { key?: string; bu
   return { key: typeof key === 'string' && key.startsWith('arn:') ? key : undefined, bucketKey: rule?.BucketKeyEnabled === true };
 }
 
-/** Reading a Kinesis stream (and its key) as `principal`. */
-function streamRead(t: ResolvedTemplate, why: string, principal: string, streamArn: string, actions: string[]): AccessRequest[] {
+/** Reading a Kinesis stream (kms:Decrypt on its key) or writing to it (kms:GenerateDataKey) as `principal`. */
+function streamAccess(
+  t: ResolvedTemplate, why: string, principal: string, streamArn: string, actions: string[], keyAction: 'kms:Decrypt' | 'kms:GenerateDataKey',
+): AccessRequest[] {
   const out: AccessRequest[] = actions.map((action) => ({ why, principal, action, resource: streamArn }));
   const key = keyOfStream(t, streamArn);
   if (key) {
     out.push({
       why,
       principal,
-      action: 'kms:Decrypt',
+      action: keyAction,
       resource: key,
       context: { 'kms:ViaService': `kinesis.${t.env.region}.amazonaws.com`, 'kms:EncryptionContext:aws:kinesis:arn': streamArn },
     });
@@ -110,20 +112,14 @@ function streamRead(t: ResolvedTemplate, why: string, principal: string, streamA
   return out;
 }
 
+/** Reading a Kinesis stream (and its key) as `principal`. */
+function streamRead(t: ResolvedTemplate, why: string, principal: string, streamArn: string, actions: string[]): AccessRequest[] {
+  return streamAccess(t, why, principal, streamArn, actions, 'kms:Decrypt');
+}
+
 /** Writing to a Kinesis stream (and its key) as `principal`. */
 function streamWrite(t: ResolvedTemplate, why: string, principal: string, streamArn: string, actions: string[]): AccessRequest[] {
-  const out: AccessRequest[] = actions.map((action) => ({ why, principal, action, resource: streamArn }));
-  const key = keyOfStream(t, streamArn);
-  if (key) {
-    out.push({
-      why,
-      principal,
-      action: 'kms:GenerateDataKey',
-      resource: key,
-      context: { 'kms:ViaService': `kinesis.${t.env.region}.amazonaws.com`, 'kms:EncryptionContext:aws:kinesis:arn': streamArn },
-    });
-  }
-  return out;
+  return streamAccess(t, why, principal, streamArn, actions, 'kms:GenerateDataKey');
 }
 
 /** Putting an object (and using the bucket's key) as `principal`. */

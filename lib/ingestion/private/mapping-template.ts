@@ -21,6 +21,9 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html
  */
+/** The field of each record's `data` that the template writes (what the API stamps); a client may not send it. */
+export const RESERVED_DATA_FIELD = '_ingest';
+
 export function putRecordsTemplate(streamName: string): string {
   // `$q` is a double quote: Velocity has no escape for it inside a double-quoted string, and a single-quoted string is
   // not interpolated.
@@ -48,7 +51,7 @@ export function putRecordsTemplate(streamName: string): string {
     "#set($head = $data.substring(0, $data.lastIndexOf('}')).trim())",
     "#if($head == '{')#set($sep = '')#else#set($sep = ',')#end",
     '#set($clientKey = $input.json("$.records[$foreach.index].partitionKey"))',
-    `#set($record = "\${head}\${sep}\${q}_ingest\${q}:{${ingest}}}")`,
+    `#set($record = "\${head}\${sep}\${q}${RESERVED_DATA_FIELD}\${q}:{${ingest}}}")`,
     '    { "Data": "$util.base64Encode($record)", "PartitionKey": "$caller" }#if($foreach.hasNext),#end',
     '#end',
     '  ]',

@@ -3,11 +3,12 @@
  * eventSourceARN) with poison records mixed in, the DynamoDB table, the failure bucket and the summary stream, read back
  * with GetShardIterator/GetRecords.
  */
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { createSessionTable } from './session-table';
 import { SessionEnv, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto';
 
@@ -62,20 +63,7 @@ afterEach(() => {
 });
 
 async function createTable(): Promise<void> {
-  await ddb.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: T.PARTITION_KEY, AttributeType: 'S' }, { AttributeName: T.SORT_KEY, AttributeType: 'S' },
-      { AttributeName: T.SWEEP_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: T.SWEEP_SORT_KEY, AttributeType: 'N' },
-    ],
-    KeySchema: [{ AttributeName: T.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: T.SORT_KEY, KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: T.SWEEP_INDEX,
-      KeySchema: [{ AttributeName: T.SWEEP_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: T.SWEEP_SORT_KEY, KeyType: 'RANGE' }],
-      Projection: { ProjectionType: 'KEYS_ONLY' },
-    }],
-  }));
+  await createSessionTable(ddb, TABLE);
 }
 
 async function createSummaryStream(): Promise<void> {

@@ -4,14 +4,15 @@
  * session or recorded late, nothing dropped, nothing counted twice, every closed session's summary on the stream under a
  * key that fits. Fixed seed; fast-check prints it with the counterexample on failure.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import * as fc from 'fast-check';
+import { createSessionTable } from './session-table';
 import { ClickEventLimits } from '../../../lambda/session-consumer/click-event';
-import { SessionEnv, SessionTable as T, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
+import { SessionEnv, SWEEP_EVENT } from '../../../lib/pipelines/private/session-contract';
 import { motoClientConfig, motoEndpoint, resetMoto } from '../../support/moto';
 import { assertAsyncProperty } from '../../support/property';
 
@@ -48,20 +49,7 @@ afterAll(() => {
 
 async function fresh(): Promise<void> {
   await resetMoto();
-  await ddb.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: T.PARTITION_KEY, AttributeType: 'S' }, { AttributeName: T.SORT_KEY, AttributeType: 'S' },
-      { AttributeName: T.SWEEP_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: T.SWEEP_SORT_KEY, AttributeType: 'N' },
-    ],
-    KeySchema: [{ AttributeName: T.PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: T.SORT_KEY, KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: T.SWEEP_INDEX,
-      Projection: { ProjectionType: 'KEYS_ONLY' },
-      KeySchema: [{ AttributeName: T.SWEEP_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: T.SWEEP_SORT_KEY, KeyType: 'RANGE' }],
-    }],
-  }));
+  await createSessionTable(ddb, TABLE);
   await new S3Client({ ...motoClientConfig(), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'failures' }));
   await mod.clients.kinesis.send(new CreateStreamCommand({ StreamName: SUMMARY_STREAM, ShardCount: 1 }));
 }

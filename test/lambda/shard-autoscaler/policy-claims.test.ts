@@ -2,18 +2,8 @@
  * The README's claims about the scaling policy, each by a case a mutation of the claim would fail: "scale in only after
  * 60 unthrottled minutes at ≤ 52.5 %".
  */
-import { decide, MinuteSample, PolicyConfig, PolicyInput, SHARD_BYTES_PER_MINUTE } from '../../../lambda/shard-autoscaler/policy';
-
-const MIN = 60_000;
-const NOW_MINUTE = 1_000_000;
-const NOW = NOW_MINUTE * MIN;
-const BASE: PolicyConfig = { minShards: 1, maxShards: 1000, targetUtilization: 0.7 };
-
-/** A minute at `shardEq` shard equivalents of bytes (2 KiB records), `throttled` records rejected. */
-function minute(m: number, shardEq: number, throttled = 0): MinuteSample {
-  const bytes = shardEq * SHARD_BYTES_PER_MINUTE;
-  return { minute: m, incomingBytes: bytes, incomingRecords: Math.round(bytes / 2048), throttledRecords: throttled };
-}
+import { BASE, minute, NOW, NOW_MINUTE } from './policy-fixtures';
+import { decide, MinuteSample, PolicyInput } from '../../../lambda/shard-autoscaler/policy';
 
 /** 80 minutes at 2 shard-eq on 10 shards (20 %), ending at the newest published minute; minute `i` (0 oldest) throttles `t`. */
 function quiet(throttledAt?: number, t = 1): MinuteSample[] {

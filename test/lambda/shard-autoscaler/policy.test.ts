@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { MIN, HOUR, NOW_MINUTE, NOW, BASE, minute } from './policy-fixtures';
 import { AutoscalerController, simulate, TraceRow } from '../../../bench/sim';
 import {
   callsInWindow, decide, demandShards, MinuteSample, PolicyConfig, PolicyInput, projectDemand, requiredHistoryMinutes,
@@ -6,18 +7,6 @@ import {
 } from '../../../lambda/shard-autoscaler/policy';
 import { assertProperty } from '../../support/property';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-/** Decisions happen at epoch minute 1,000,000 (any fixed time works: the policy only compares times). */
-const NOW_MINUTE = 1_000_000;
-const NOW = NOW_MINUTE * MIN;
-const BASE: PolicyConfig = { minShards: 1, maxShards: 1000, targetUtilization: 0.7 };
-
-/** A minute at `shardEq` shard equivalents of bytes (2 KiB records, so bytes bind), `throttled` records rejected. */
-function minute(m: number, shardEq: number, throttled = 0): MinuteSample {
-  const bytes = shardEq * SHARD_BYTES_PER_MINUTE;
-  return { minute: m, incomingBytes: bytes, incomingRecords: Math.round(bytes / 2048), throttledRecords: throttled };
-}
 
 /** `n` minutes ending at the newest published minute (NOW_MINUTE − 3), demand from `f(i)` (i = 0 oldest). */
 function series(n: number, f: (i: number) => number): MinuteSample[] {
