@@ -1,7 +1,7 @@
 /**
  * Prints, for every stack of a synthesized cloud assembly: resource counts by type, the capacity plans of the streams
  * and an estimate of the monthly cost of what the template fixes (`npm run synth` runs it after `cdk synth`).
- * Prices are us-east-1's (shared/FACTS.md and the AWS price lists); traffic-dependent charges other than the streams'
+ * Prices are us-east-1's (https://aws.amazon.com/kinesis/data-streams/pricing/ and the other services' price pages); traffic-dependent charges other than the streams'
  * (Firehose per GB, S3, OpenSearch, Redshift, Lambda, DynamoDB requests) are not included.
  */
 import * as fs from 'node:fs';

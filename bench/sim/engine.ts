@@ -18,11 +18,17 @@ import { TraceRow } from './trace';
 import { MinuteSample, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE } from '../../lambda/shard-autoscaler/policy';
 import { KinesisLimits, KinesisPrices } from '../../lib/private/kinesis-limits';
 
-/** Default publication delay of Kinesis metrics (FACTS.md: unverified, commonly 1–3 minutes). */
+/** Default publication delay of Kinesis metrics (AWS documents no figure; commonly 1–3 minutes: a parameter, not a constant). */
 export const DEFAULT_METRIC_DELAY_MINUTES = 2;
-/** Default time from the UpdateShardCount call to the new capacity (FACTS.md: "a few minutes", unverified). */
+/**
+ * Default time from the UpdateShardCount call to the new capacity: AWS says only "a few minutes"
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
+ */
 export const DEFAULT_RESHARD_MINUTES = 4;
-/** On-demand: traffic beyond 2× the previous peak throttles for about this long before capacity catches up (FACTS.md). */
+/**
+ * On-demand: traffic beyond 2× the previous peak throttles for about this long before capacity catches up
+ * (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html#ondemandmode).
+ */
 export const ON_DEMAND_ADAPT_MINUTES = 15;
 /** Utilisation the default initial shard count is sized for. */
 export const INITIAL_SIZING_UTILIZATION = 0.7;

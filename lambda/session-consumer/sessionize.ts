@@ -191,11 +191,6 @@ export function closeIdle(state: UserState, now: number, idleMs: number): { stat
   return { state: { closedUntil }, closed: open };
 }
 
-/** When the sweep may close the open session: its last arrival plus gap and close delay. */
-export function idleAt(session: SessionAccumulator, idleMs: number): number {
-  return session.lastArrival + idleMs + 1;
-}
-
 function emptySession(sessionId: string): SessionAccumulator {
   return {
     sessionId,

@@ -15,15 +15,6 @@
 import type { MetricAlarm, MetricDataQuery, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { labelWithShards, shardsOfExpression, withShards } from '../../lib/scaling/private/alarm-math';
 
-/**
- * Fields of PutMetricAlarm that must not accompany `Metrics` (single-metric fields, and PromQL evaluation criteria), and
- * `EvaluateLowSampleCountPercentile`, which only percentile statistics of single-metric alarms use.
- */
-export const NOT_WITH_METRICS = [
-  'MetricName', 'Namespace', 'Dimensions', 'Period', 'Unit', 'Statistic', 'ExtendedStatistic', 'EvaluationCriteria', 'EvaluationInterval',
-  'EvaluateLowSampleCountPercentile',
-] as const;
-
 /** The shard count an alarm's expression embeds; undefined when the alarm carries no expression this library wrote. */
 export function embeddedShards(alarm: MetricAlarm): number | undefined {
   const query = shardQuery(alarm);

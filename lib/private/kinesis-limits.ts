@@ -1,6 +1,7 @@
 /**
  * The Kinesis Data Streams limits and prices this library designs against, in one place.
- * Each value is from ../shared/FACTS.md (AWS documentation; prices are us-east-1). Pure data: the Lambda handlers,
+ * Limits from https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html and the Kinesis API reference;
+ * prices (us-east-1) from https://aws.amazon.com/kinesis/data-streams/pricing/. Pure data: the Lambda handlers,
  * the simulator and the constructs all import it, so a number AWS changes is changed here only.
  */
 export const KinesisLimits = {
@@ -53,7 +54,7 @@ export const KinesisLimits = {
   SHARED_CONSUMERS_BEFORE_EFO: 2,
 } as const;
 
-/** Prices in USD, us-east-1 (FACTS.md). */
+/** Prices in USD, us-east-1 (https://aws.amazon.com/kinesis/data-streams/pricing/). */
 export const KinesisPrices = {
   /** The Region these prices are from. */
   REGION: 'us-east-1',

@@ -92,7 +92,7 @@ export class StreamCapacity {
   /**
    * Sizes a stream for a declared load, as AWS's sizing rule does: shards = max(write ÷ 1 MiB/s, write records ÷ 1,000,
    * write × shared consumers ÷ 2 MiB/s), records rounded up to 1 KB, all at peak × headroom; then prices both capacity
-   * modes with the us-east-1 prices of FACTS.md and recommends the cheaper one. Pure: no construct, no AWS call.
+   * modes with the us-east-1 prices (https://aws.amazon.com/kinesis/data-streams/pricing/) and recommends the cheaper one. Pure: no construct, no AWS call.
    * @see https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
    */
   public static plan(profile: ThroughputProfile): CapacityPlan {

@@ -1,6 +1,7 @@
 /**
- * The Amazon Data Firehose limits the delivery constructs design against, in one place (../shared/FACTS.md, "Firehose",
- * and the Firehose API reference where FACTS.md is silent). Pure data, no CDK import.
+ * The Amazon Data Firehose limits the delivery constructs design against, in one place, from the Firehose developer guide
+ * (https://docs.aws.amazon.com/firehose/latest/dev/limits.html) and API reference
+ * (https://docs.aws.amazon.com/firehose/latest/APIReference/). Pure data, no CDK import.
  */
 export const FirehoseLimits = {
   /** Buffering of S3 destinations and of the Redshift staging bucket: 1–128 MiB (API_BufferingHints). */

@@ -38,7 +38,8 @@ export function mebibytesOf(size: Size | undefined): number | undefined {
   return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
 }
 
-/** Buffering hints within the ranges of the destination and of the features turned on (FACTS.md, Firehose). */
+/** Buffering hints within the ranges of the destination and of the features turned on (https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html,
+ * https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html). */
 export function checkBuffering(scope: IConstruct | string, settings: BufferingSettings): void {
   const seconds = secondsOf(settings.interval);
   if (seconds !== undefined) {

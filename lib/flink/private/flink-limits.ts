@@ -1,6 +1,7 @@
 /**
  * The Managed Service for Apache Flink limits and defaults this library designs against, in one place
- * (from ../shared/FACTS.md, AWS documentation). Pure data: the construct, its tests and the bench scripts import it.
+ * (https://docs.aws.amazon.com/managed-flink/latest/java/limits.html and the API reference
+ * https://docs.aws.amazon.com/managed-flink/latest/apiv2/). Pure data: the construct, its tests and the bench scripts import it.
  */
 export const FlinkLimits = {
   /** KPUs per application without a quota increase. */
@@ -22,11 +23,4 @@ export const FlinkLimits = {
   DEFAULT_MIN_PAUSE_BETWEEN_CHECKPOINTS_MS: 5_000,
   /** CPU utilisation at which service autoscaling doubles parallelism (after 15 minutes). */
   AUTOSCALING_SCALE_UP_CPU: 0.75,
-} as const;
-
-/** Prices in USD, us-east-1 (FACTS.md). */
-export const FlinkPrices = {
-  KPU_HOUR: 0.11,
-  /** Every application is billed one extra KPU for orchestration. */
-  ORCHESTRATION_KPUS: 1,
 } as const;

@@ -40,9 +40,6 @@ export function sinkDeliveryStreamNameKey(prefix: string): string {
   return `${prefix}.delivery.stream.name`;
 }
 
-/** Statement keys have three digits: at most 1,000 statements (the 50-entry group limit comes first). */
-export const MAX_STATEMENTS = 1000;
-
 /** Key of statement `index` (0-based): `statement.000`, `statement.001`, ... */
 export function statementKey(index: number): string {
   return `statement.${String(index).padStart(3, '0')}`;

@@ -110,7 +110,7 @@ interface CostInputs {
   readonly retentionHours: number;
 }
 
-/** Monthly costs of both modes (FACTS.md prices, us-east-1, 730 hours a month). Exported for tests and the simulator. */
+/** Monthly costs of both modes (us-east-1 prices of https://aws.amazon.com/kinesis/data-streams/pricing/, 730 hours a month). Exported for tests and the simulator. */
 export function monthlyCosts(c: CostInputs): { provisioned: number; onDemand: number } {
   const hours = P.HOURS_PER_MONTH;
   const recordsPerMonth = c.averageRecords * 3600 * hours;
