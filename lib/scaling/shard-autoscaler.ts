@@ -10,7 +10,7 @@ import { MetricIds, saturationExpression, shardsLabel, utilizationExpression } f
 import {
   AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics, CONFIG_ENV,
 } from './private/handler-config';
-import { AlarmThresholds, alarmThresholds } from './private/thresholds';
+import { AlarmThresholds, alarmThresholds, sensitivityName } from './private/thresholds';
 import {
   checkInitialShardCount, checkLagGuard, checkRecheckInterval, checkReserveCalls, checkShardBounds, checkTargetUtilization,
 } from './private/validation';
@@ -25,17 +25,17 @@ export enum ScalingSensitivity {
    * Scale-out after 2 minutes at or above the scale-out utilisation, or 1 throttled minute.
    * Scale-in after 30 minutes at or below the scale-in utilisation.
    */
-  HIGH = 'high',
+  HIGH = 'HIGH',
   /**
    * Scale-out after 3 minutes at or above the scale-out utilisation, or 1 throttled minute.
    * Scale-in after 60 minutes at or below the scale-in utilisation.
    */
-  MEDIUM = 'medium',
+  MEDIUM = 'MEDIUM',
   /**
    * Scale-out after 5 minutes at or above the scale-out utilisation, or 2 throttled minutes.
    * Scale-in after 180 minutes at or below the scale-in utilisation.
    */
-  LOW = 'low',
+  LOW = 'LOW',
 }
 
 /**
@@ -244,8 +244,8 @@ export class ShardAutoscaler extends Construct {
 
     this.stream = props.stream;
     const targetUtilization = props.targetUtilization ?? 0.6;
-    const scaleOut = props.scaleOutSensitivity ?? ScalingSensitivity.HIGH;
-    const scaleIn = props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM;
+    const scaleOut = sensitivityName(props.scaleOutSensitivity ?? ScalingSensitivity.HIGH);
+    const scaleIn = sensitivityName(props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM);
     const thresholds = alarmThresholds(targetUtilization, scaleOut, scaleIn);
     this.scaleOutUtilization = thresholds.scaleOutUtilization;
     this.scaleInUtilization = thresholds.scaleInUtilization;

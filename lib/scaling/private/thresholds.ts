@@ -9,6 +9,11 @@
 /** How quickly a direction reacts, as the policy names it. */
 export type SensitivityName = 'high' | 'medium' | 'low';
 
+/** The policy's name of a `ScalingSensitivity` value (the enum's values are uppercase, as jsii users see them). */
+export function sensitivityName(value: string): SensitivityName {
+  return value.toLowerCase() as SensitivityName;
+}
+
 export interface AlarmThresholds {
   /** Utilisation at or above which a minute counts toward scale-out. */
   readonly scaleOutUtilization: number;
