@@ -3,7 +3,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateAnalyticsProps } from './private/validation';
-import { acknowledgeWildcardResource } from '../delivery/private/nag';
+import { acknowledgeWildcardResource } from '../private/compliance';
 
 /** Options of the Athena side of a pipeline (its workgroup and the location of query results). */
 export interface PipelineAnalyticsOptions {

@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Validations, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { secondsOf } from './private/validation';
+import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { propError } from '../private/errors';
 
 /** Properties of a `DataLakeBucket`. */
@@ -147,12 +148,8 @@ export class DataLakeBucket extends Construct {
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       }],
     });
-    for (const id of ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS']) {
-      Validations.of(logs).acknowledge({
-        id,
-        reason: 'S3 server access logging delivers only to buckets encrypted with SSE-S3 (SSE-KMS targets are refused); the logs hold request metadata, not data',
-      });
-    }
+    acknowledgeFinding(logs, NagRules.S3_KMS_ENCRYPTION,
+      'S3 server access logging delivers only to buckets encrypted with SSE-S3 (SSE-KMS targets are refused); the logs hold request metadata, not data');
     acknowledgeReplication(logs);
     return logs;
   }
@@ -160,10 +157,6 @@ export class DataLakeBucket extends Construct {
 
 /** Cross-Region replication is a disaster-recovery decision with a second bucket in another Region: not a default. */
 function acknowledgeReplication(bucket: s3.Bucket): void {
-  for (const id of ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled']) {
-    Validations.of(bucket).acknowledge({
-      id,
-      reason: 'Cross-Region replication needs a destination bucket in a second Region and doubles storage cost; it is a disaster-recovery choice of the deployer (pass your own replicated bucket), while versioning and RETAIN protect against deletion here',
-    });
-  }
+  acknowledgeFinding(bucket, NagRules.S3_REPLICATION,
+    'Cross-Region replication needs a destination bucket in a second Region and doubles storage cost; it is a disaster-recovery choice of the deployer (pass your own replicated bucket), while versioning and RETAIN protect against deletion here');
 }

@@ -1,5 +1,5 @@
 import {
-  Duration, Resource, ResourceProps, Size, Token, Validations,
+  Duration, Resource, ResourceProps, Size, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import { DeliveryMetricDefinitions as M, MetricDefinition, deliveryMetric } from
 import { DeliveryPermissions, createDeliveryRole } from './private/delivery-permissions';
 import { ErrorLogging } from './private/error-logging';
 import { firehosePeer } from './private/firehose-peer';
+import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { propError } from '../private/errors';
 
 /** The properties every delivery construct shares. */
@@ -295,10 +296,8 @@ export abstract class DeliveryBase extends DeliveryStreamBase {
     if (source.encryptionKey) {
       resource.deliveryStreamEncryptionConfigurationInput = { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: source.encryptionKey.keyArn };
     } else {
-      Validations.of(resource).acknowledge({
-        id: 'AwsSolutions-KDF1',
-        reason: 'The source is a Kinesis data stream: Firehose refuses server-side encryption of such a delivery stream. Records are encrypted by the source stream (KMS) while there, over TLS in transit, and by the destination at rest',
-      });
+      acknowledgeFinding(resource, NagRules.FIREHOSE_ENCRYPTION,
+        'The source is a Kinesis data stream: Firehose refuses server-side encryption of such a delivery stream. Records are encrypted by the source stream (KMS) while there, over TLS in transit, and by the destination at rest');
     }
     // Firehose checks its access when the stream is created: wait for the policies (the role itself is already a GetAtt).
     for (const dependable of [...source.dependables, ...foundation.permissions.dependables]) resource.node.addDependency(dependable);

@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, Names, RemovalPolicy, Stack, Token, Validations,
+  Annotations, Duration, Names, RemovalPolicy, Stack, Token,
   aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_kms as kms, aws_lambda as lambda, aws_logs as logs,
   aws_opensearchserverless as aoss, aws_opensearchservice as opensearch, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ import { DeliveryPermissions } from './private/delivery-permissions';
 import { ErrorLogStream } from './private/error-logging';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { importDelivery } from './private/imported-delivery';
-import { acknowledgeWildcardResource } from './private/nag';
+import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
 import {
@@ -406,10 +406,9 @@ export class OpenSearchDelivery extends DeliveryBase {
         resources: ['*'],
       }));
       if (this.role instanceof Construct) {
-        Validations.of(this.role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'Firehose creates and deletes its network interfaces in the delivery subnets; the EC2 Describe actions support no resource-level permissions and the network-interface ARNs do not exist before Firehose creates them (Firehose VPC delivery documentation)',
-        });
+        acknowledgeFinding(this.role, NagRules.IAM_WILDCARD,
+          'Firehose creates and deletes its network interfaces in the delivery subnets; the EC2 Describe actions support no resource-level permissions and the network-interface ARNs do not exist before Firehose creates them (Firehose VPC delivery documentation)',
+          'Resource::*');
       }
     }
     const bound = props.target._bind(this, {

@@ -1,5 +1,5 @@
 import {
-  ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token, Validations,
+  ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kinesis as kinesis, aws_kinesisanalyticsv2 as kda,
   aws_kinesisfirehose as firehose, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -21,6 +21,7 @@ import {
 import { FlinkRuntime } from './runtime';
 import { SqlScript } from './sql-script';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
+import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkPositive } from '../private/validation';
@@ -627,14 +628,10 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: [groupsArn] }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [streamsArn] }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [logStreamArn] }));
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResourceId(this, streamsArn)}]`,
-      reason: 'The service lists the log streams of the application log group before writing to its one stream; the wildcard is the stream name within that group',
-    });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResourceId(this, groupsArn)}]`,
-      reason: 'logs:DescribeLogGroups is a list action without resource-level scoping; the service calls it to find the application log group',
-    });
+    acknowledgeWildcardResource(this.role, streamsArn,
+      'The service lists the log streams of the application log group before writing to its one stream; the wildcard is the stream name within that group');
+    acknowledgeWildcardResource(this.role, groupsArn,
+      'logs:DescribeLogGroups is a list action without resource-level scoping; the service calls it to find the application log group');
   }
 
   private grantVpcAccess(): void {
@@ -645,10 +642,9 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
       ],
       resources: ['*'],
     }));
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Managed Flink creates its elastic network interfaces in the VPC with the application role; the ec2 Describe* and network-interface actions it needs support no resource-level restriction',
-    });
+    acknowledgeFinding(this.role, NagRules.IAM_WILDCARD,
+      'Managed Flink creates its elastic network interfaces in the VPC with the application role; the ec2 Describe* and network-interface actions it needs support no resource-level restriction',
+      'Resource::*');
   }
 }
 
@@ -697,14 +693,3 @@ function checkSameStream(scope: Construct, stream: kinesis.IStream, consumer: ki
  * How cdk-nag names a resource in an IAM5 finding id: the resolved ARN with `<LogicalId>` for a Ref,
  * `<LogicalId.Attr>` for a GetAtt and `<AWS::Partition>` for a pseudo parameter.
  */
-function nagResourceId(scope: Construct, arn: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const v = value as Record<string, any>;
-    if (v.Ref) return `<${v.Ref}>`;
-    if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
-    return JSON.stringify(value);
-  };
-  return render(Stack.of(scope).resolve(arn));
-}

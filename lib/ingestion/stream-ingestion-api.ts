@@ -1,10 +1,11 @@
 import {
-  ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations,
+  ArnFormat, Duration, Names, RemovalPolicy, Stack,
   aws_apigateway as apigw, aws_iam as iam, aws_kinesis as kinesis, aws_logs as logs, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { putRecordsTemplate, RESERVED_DATA_FIELD } from './private/mapping-template';
 import { bodySizeRule, commonRuleSetRule } from './private/web-acl-rules';
+import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { comboError } from '../private/errors';
 import { KinesisLimits as K } from '../private/kinesis-limits';
@@ -175,20 +176,12 @@ export class StreamIngestionApi extends Construct {
       methodResponses: [{ statusCode: '200' }, { statusCode: '400' }, { statusCode: '500' }],
     });
 
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      Validations.of(this.api).acknowledge({
-        id: `${pack}-APIGWCacheEnabledAndEncrypted`,
-        reason: 'An ingestion API only takes POSTs that must each reach the stream; a cache would serve nothing and could drop writes',
-      });
-      Validations.of(this.api).acknowledge({
-        id: `${pack}-APIGWSSLEnabled`,
-        reason: 'The only backend is the Kinesis service endpoint, reached over TLS with SigV4 by the integration role; a client certificate applies to HTTP backends',
-      });
-    }
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason: 'Methods use IAM authorization (SigV4): web and mobile clients sign with Cognito identity pool credentials, which a user pool authorizer cannot take',
-    });
+    acknowledgeFinding(this.api, NagRules.API_CACHE,
+      'An ingestion API only takes POSTs that must each reach the stream; a cache would serve nothing and could drop writes');
+    acknowledgeFinding(this.api, NagRules.API_CLIENT_CERTIFICATE,
+      'The only backend is the Kinesis service endpoint, reached over TLS with SigV4 by the integration role; a client certificate applies to HTTP backends');
+    acknowledgeFinding(this.api, NagRules.API_COGNITO_AUTHORIZER,
+      'Methods use IAM authorization (SigV4): web and mobile clients sign with Cognito identity pool credentials, which a user pool authorizer cannot take');
 
     if (props.webAclArn || (props.wafEnabled ?? true)) {
       let aclArn = props.webAclArn;
@@ -224,9 +217,10 @@ export class StreamIngestionApi extends Construct {
       }
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: aclArn });
     } else {
-      for (const finding of ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF', 'PCI.DSS.321-APIGWAssociatedWithWAF', 'HIPAA.Security-APIGWAssociatedWithWAF']) {
-        Validations.of(this.api).acknowledge({ id: finding, reason: 'WAF turned off by the user (wafEnabled: false)' });
-      }
+      const noWaf = 'The user turned the web ACL off (wafEnabled: false): requests reach the API with IAM authorization and the '
+        + 'request validator only';
+      acknowledgeFinding(this.api, NagRules.API_WAF, noWaf);
+      acknowledgeFinding(this.api, NagRules.API_ASSOCIATED_WITH_WAF, noWaf);
     }
   }
 
@@ -264,21 +258,16 @@ function accountLoggingSetting(scope: Construct): apigw.CfnAccount {
     assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
     description: 'Lets API Gateway write the execution and access logs of every REST API in this Region',
   });
-  const stack = Stack.of(scope);
+  const logGroupsArn = Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   // The permissions of the AmazonAPIGatewayPushToCloudWatchLogs managed policy, on this account's log groups in this
   // Region: other APIs' access logs can go to log groups of any name.
   const { policyDependable } = loggingRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams',
       'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
-    resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    resources: [logGroupsArn],
   }));
-  // cdk-nag names the finding by the rendered ARN: tokens appear as <AWS::Region>, concrete values as themselves.
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  Validations.of(loggingRole).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${accountId}:log-group:*]`,
-    reason: 'The account setting serves every REST API of the Region, whose execution logs (API-Gateway-Execution-Logs_<api>/<stage>) and access logs (any log group name) API Gateway writes with this role',
-  });
+  acknowledgeWildcardResource(loggingRole, logGroupsArn,
+    'The account setting serves every REST API of the Region, whose execution logs (API-Gateway-Execution-Logs_<api>/<stage>) and access logs (any log group name) API Gateway writes with this role');
   const policy = policyDependable as iam.ManagedPolicy;
   loggingRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
   (policy.node.defaultChild as iam.CfnManagedPolicy).applyRemovalPolicy(RemovalPolicy.RETAIN);

@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations,
+  Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_lambda as lambda, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import { checkDurationMinutes, checkDurationSeconds, checkEvaluation, checkEvent
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
 import { AlarmEvaluation } from '../monitoring/stream-alarms';
+import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { NodeFunction } from '../private/node-function';
 import { checkIntRange, checkRange } from '../private/validation';
@@ -301,13 +302,9 @@ export class SessionConsumer extends Construct {
         sortKey: { name: SessionTable.SWEEP_SORT_KEY, type: dynamodb.AttributeType.NUMBER },
         projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       });
-      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-        Validations.of(table).acknowledge({
-          id: `${pack}-DynamoDBInBackupPlan`,
-          reason: 'The table is derived state (sessions are also on the summary stream and in the warehouse) with items that '
-            + 'expire by TTL; point-in-time recovery gives 35 days of continuous backups and a backup plan would only add cost',
-        });
-      }
+      acknowledgeFinding(table, NagRules.DYNAMODB_BACKUP_PLAN,
+        'The table is derived state (sessions are also on the summary stream and in the warehouse) with items that '
+        + 'expire by TTL; point-in-time recovery gives 35 days of continuous backups and a backup plan would only add cost');
       this.table = table;
       this.tableEncryptionKey = key;
     }
@@ -386,10 +383,8 @@ export class SessionConsumer extends Construct {
         maxEventAge: Duration.minutes(1),
       })],
     });
-    Validations.of(this.sweepRule).acknowledge({
-      id: 'Serverless-EventBusDLQ',
-      reason: 'The sweep event carries no data, only a wake-up: a lost one is superseded by the next, sweepInterval later',
-    });
+    acknowledgeFinding(this.sweepRule, NagRules.EVENT_TARGET_DLQ,
+      'The sweep event carries no data, only a wake-up: a lost one is superseded by the next, sweepInterval later');
 
     if (props.alarmsEnabled ?? true) {
       this.alarms = new SessionConsumerAlarms(this, 'Alarms', { ...props.alarms, sessionConsumer: this });
@@ -483,22 +478,15 @@ export class SessionConsumer extends Construct {
   }
 
   private acknowledgeRole(role: iam.IRole): void {
-    const ack = (id: string, reason: string) => Validations.of(role).acknowledge({ id, reason });
-    ack('AwsSolutions-IAM5[Resource::*]',
+    acknowledgeFinding(role, NagRules.IAM_WILDCARD,
       'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; every other action is scoped '
-      + 'to the stream, its consumer, the table, the summary stream and the failure bucket');
-    // cdk-nag names the resource as the template has it: a literal ARN, or <LogicalId.Arn> for a bucket of this stack.
-    const bucketArn: unknown = Stack.of(this).resolve(this.failureBucket.bucketArn);
-    const getAtt = (bucketArn as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt'];
-    const named = typeof bucketArn === 'string' ? bucketArn : getAtt ? `<${getAtt[0]}.Arn>` : undefined;
-    if (named) {
-      ack(`AwsSolutions-IAM5[Resource::${named}/${S3RecordDestination.PREFIX}*]`,
-        `s3:PutObject (only) under ${S3RecordDestination.PREFIX} of the failure bucket, where Lambda's on-failure destination names `
-        + 'each discarded batch\'s object itself');
-      ack(`AwsSolutions-IAM5[Resource::${named}/${SessionDefaults.POISON_PREFIX}*]`,
-        `s3:PutObject (only) under ${SessionDefaults.POISON_PREFIX} of the failure bucket, where the handler names each malformed `
-        + 'record by shard and sequence number');
-    }
+      + 'to the stream, its consumer, the table, the summary stream and the failure bucket', 'Resource::*');
+    acknowledgeWildcardResource(role, `${this.failureBucket.bucketArn}/${S3RecordDestination.PREFIX}*`,
+      `s3:PutObject (only) under ${S3RecordDestination.PREFIX} of the failure bucket, where Lambda's on-failure destination names `
+      + 'each discarded batch\'s object itself');
+    acknowledgeWildcardResource(role, `${this.failureBucket.bucketArn}/${SessionDefaults.POISON_PREFIX}*`,
+      `s3:PutObject (only) under ${SessionDefaults.POISON_PREFIX} of the failure bucket, where the handler names each malformed `
+      + 'record by shard and sequence number');
   }
 }
 

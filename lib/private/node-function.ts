@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { CfnResource, Duration, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { CfnResource, Duration, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { NagRules, acknowledgeFinding } from './compliance';
 import { encryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 
@@ -64,10 +65,9 @@ export class NodeFunction extends Construct {
           'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
         resources: ['*'],
       }));
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Lambda needs ec2:*NetworkInterface* on all resources to attach to its VPC; these actions support no resource-level restriction',
-      });
+      acknowledgeFinding(this.role, NagRules.IAM_WILDCARD,
+        'Lambda needs ec2:*NetworkInterface* on all resources to attach to its VPC; these actions support no resource-level restriction',
+        'Resource::*');
     }
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -93,35 +93,27 @@ export class NodeFunction extends Construct {
       },
     });
     if (!options.vpc) {
-      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-        Validations.of(this.function).acknowledge({
-          id: `${pack}-LambdaInsideVPC`,
-          reason: 'The function calls only AWS public APIs over TLS with IAM auth and holds no data; a VPC adds NAT cost and no protection. Pass vpc to place it in one',
-        });
-      }
+      acknowledgeFinding(this.function, NagRules.LAMBDA_IN_VPC, 'A Lambda function accepts no inbound network connection, '
+        + 'in a VPC or not, and this one reaches only AWS service endpoints, over TLS with IAM-signed requests: a VPC would add NAT '
+        + 'or endpoint cost without narrowing who can reach it or its data. Pass vpc to place it in one');
     }
-    const acknowledge = (finding: string, reason: string) => Validations.of(this.function).acknowledge({ id: finding, reason });
     if (options.noDeadLetterQueueReason && !options.onFailure) {
-      for (const finding of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination']) {
-        acknowledge(finding, options.noDeadLetterQueueReason);
-      }
+      acknowledgeFinding(this.function, NagRules.LAMBDA_DLQ, options.noDeadLetterQueueReason);
+      acknowledgeFinding(this.function, NagRules.LAMBDA_FAILURE_DESTINATION, options.noDeadLetterQueueReason);
     }
     if (options.noReservedConcurrencyReason && options.reservedConcurrentExecutions === undefined) {
-      acknowledge('NIST.800.53.R5-LambdaConcurrency', options.noReservedConcurrencyReason);
-      acknowledge('HIPAA.Security-LambdaConcurrency', options.noReservedConcurrencyReason);
+      acknowledgeFinding(this.function, NagRules.LAMBDA_CONCURRENCY, options.noReservedConcurrencyReason);
     }
     const runtime = 'Node.js 24 (LTS) is the runtime every function of this library is built and tested for; it moves to the next '
       + 'LTS here, in NodeFunction, once';
-    acknowledge('AwsSolutions-L1', runtime);
-    acknowledge('Serverless-LambdaLatestVersion', runtime);
+    acknowledgeFinding(this.function, NagRules.LAMBDA_LATEST_RUNTIME, runtime);
+    acknowledgeFinding(this.function, NagRules.LAMBDA_LATEST_VERSION, runtime);
     // cfn-lint W3005: lambda.Function makes the function depend on its whole role construct (so that the role's managed
     // policy exists before it runs); the part of that DependsOn naming the role itself repeats the GetAtt of the role ARN.
     (this.function.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 
     // X-Ray writes need a wildcard resource: the service has no resource-level permissions.
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions',
-    });
+    acknowledgeFinding(this.role, NagRules.IAM_WILDCARD,
+      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions', 'Resource::*');
   }
 }

@@ -1,10 +1,11 @@
 import {
-  Annotations, Duration, Names, RemovalPolicy, Stack, Validations,
+  Annotations, Duration, Names, RemovalPolicy, Stack,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_lambda as lambda, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlarmTopic } from '../monitoring/alarm-topic';
+import { NagRules, acknowledgeFinding, acknowledgeWildcardAction } from '../private/compliance';
 import { NodeFunction } from '../private/node-function';
 import { MetricIds, saturationExpression, shardsLabel, utilizationExpression } from './private/alarm-math';
 import {
@@ -263,13 +264,9 @@ export class ShardAutoscaler extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateTable = table;
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      Validations.of(table).acknowledge({
-        id: `${pack}-DynamoDBInBackupPlan`,
-        reason: 'The table holds one item of operational state (scaling calls of the last 24 h), rebuilt by use and useless after '
-          + '24 h; point-in-time recovery is on, a backup plan would only add cost',
-      });
-    }
+    acknowledgeFinding(table, NagRules.DYNAMODB_BACKUP_PLAN,
+      'The table holds one item of operational state (scaling calls of the last 24 h), rebuilt by use and useless after '
+      + '24 h; point-in-time recovery is on, a backup plan would only add cost');
 
     const scaleOutThrottling = this.scalingAlarm('ScaleOutThrottling', prefix, {
       alarmDescription: `Wakes the shard autoscaler: ${this.stream.streamName} was throttled (${pct(thresholds.minThrottledFraction, 1)} `
@@ -357,16 +354,12 @@ export class ShardAutoscaler extends Construct {
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
     }));
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
-        + 'which is the resource of the statement',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
-        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic',
-    });
+    acknowledgeWildcardAction(fn.role, 'kms:GenerateDataKey*',
+      'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
+      + 'which is the resource of the statement');
+    acknowledgeFinding(fn.role, NagRules.IAM_WILDCARD,
+      'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
+      + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic', 'Resource::*');
     table.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.notificationTopic.grantPublish(fn.role);
 
@@ -387,10 +380,8 @@ export class ShardAutoscaler extends Construct {
       targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
     for (const rule of [this.alarmRule, this.recheckRule]) {
-      Validations.of(rule).acknowledge({
-        id: 'Serverless-EventBusDLQ',
-        reason: 'A lost event costs nothing: the scheduled re-check runs every recheckInterval and decides from fresh metrics',
-      });
+      acknowledgeFinding(rule, NagRules.EVENT_TARGET_DLQ,
+        'A lost event costs nothing: the scheduled re-check runs every recheckInterval and decides from fresh metrics');
     }
 
     this.alarms = new ShardAutoscalerAlarms(this, 'Alarms', {
@@ -495,13 +486,9 @@ export class ShardAutoscaler extends Construct {
 
   private scalingAlarm(id: string, prefix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, { alarmName: `${prefix}-${id}`, ...props });
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      Validations.of(alarm).acknowledge({
-        id: `${pack}-CloudWatchAlarmAction`,
-        reason: 'A scaling alarm acts through the EventBridge rule AlarmEvents (its state changes invoke the autoscaler), '
-          + 'not through an alarm action; people are notified by the autoscaler and its own alarms',
-      });
-    }
+    acknowledgeFinding(alarm, NagRules.ALARM_ACTION,
+      'A scaling alarm acts through the EventBridge rule AlarmEvents (its state changes invoke the autoscaler), '
+      + 'not through an alarm action; people are notified by the autoscaler and its own alarms');
     return alarm;
   }
 }

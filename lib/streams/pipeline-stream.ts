@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token, Validations,
+  Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { checkMaxRecordSize, checkRetention, checkStreamName } from './private/v
 import { StreamMetrics } from './stream-metrics';
 import { markConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
 import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
+import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L, KinesisPrices } from '../private/kinesis-limits';
 import { checkIntRange } from '../private/validation';
@@ -197,11 +198,9 @@ export class PipelineStream extends Construct {
     if (props.maxRecordSize) cfn.maxRecordSizeInKiB = props.maxRecordSize.toKibibytes();
     if (props.warmThroughputMiBps !== undefined) cfn.warmThroughputMiBps = props.warmThroughputMiBps;
     if (props.encryptionKey) {
-      Validations.of(this.stream).acknowledge({
-        id: 'AwsSolutions-KDS3',
-        reason: 'The user passed encryptionKey: a customer-managed key is a deliberate choice over alias/aws/kinesis (cross-account '
-          + 'consumers, key-level audit and revocation); grants of this construct include the key',
-      });
+      acknowledgeFinding(this.stream, NagRules.KINESIS_STREAM_CMK,
+        'The user passed encryptionKey: a customer-managed key is a deliberate choice over alias/aws/kinesis (cross-account '
+        + 'consumers, key-level audit and revocation); grants of this construct include the key');
     }
 
     if (props.alarmsEnabled ?? true) {

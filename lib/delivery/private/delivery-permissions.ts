@@ -1,6 +1,6 @@
 import { ArnFormat, Stack, aws_iam as iam, aws_logs as logs, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeWildcardResource } from './nag';
+import { acknowledgeWildcardResource } from '../../private/compliance';
 import { ManagedPolicyRole } from '../../private/managed-policy-role';
 
 /**
