@@ -1,5 +1,5 @@
 import {
-  ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
+  Arn, ArnFormat, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kinesis as kinesis, aws_kinesisanalyticsv2 as kda,
   aws_kinesisfirehose as firehose, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
@@ -20,8 +20,8 @@ import {
 } from './private/validation';
 import { FlinkRuntime } from './runtime';
 import { SqlScript } from './sql-script';
-import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
+import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkPositive } from '../private/validation';
@@ -42,8 +42,11 @@ export enum FlinkMetricsLevel {
   PARALLELISM = 'PARALLELISM',
 }
 
-/** A Managed Service for Apache Flink application, created here or imported. */
-export interface IFlinkApplication extends IResource {
+/**
+ * A Managed Service for Apache Flink application, created here or imported. It is grantable (its role is the principal
+ * of `grant*` calls on other resources) and connectable (its security groups, when it runs in a VPC).
+ */
+export interface IFlinkApplication extends IResource, iam.IGrantable, ec2.IConnectable {
   /**
    * The application name.
    * @attribute
@@ -56,6 +59,8 @@ export interface IFlinkApplication extends IResource {
   readonly applicationArn: string;
   /** The runtime the application runs on (decides some metric names). */
   readonly runtime: FlinkRuntime;
+  /** The role the application assumes, when known (an import without `role` has none). */
+  readonly role?: iam.IRole;
 
   /** A metric of this application (namespace AWS/KinesisAnalytics, dimension Application), 1-minute period. */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -81,21 +86,42 @@ export interface IFlinkApplication extends IResource {
   metricKpus(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
-/** Attributes of an application defined elsewhere. */
+/** Attributes of an application defined elsewhere: its name or its ARN (an ARN places it in its own account and Region). */
 export interface FlinkApplicationAttributes {
-  /** The application name. */
-  readonly applicationName: string;
+  /**
+   * The application name.
+   * @default - the name in `applicationArn`; one of the two is required
+   */
+  readonly applicationName?: string;
+  /**
+   * The application ARN, `arn:<partition>:kinesisanalytics:<region>:<account>:application/<name>`.
+   * @default - built from `applicationName` in this stack's account and Region
+   */
+  readonly applicationArn?: string;
   /**
    * Its runtime, which decides the name of the restarts metric.
    * @default FlinkRuntime.FLINK_1_19
    */
   readonly runtime?: FlinkRuntime;
+  /**
+   * The role the application assumes; grants to the import go to it.
+   * @default - no role: grants to the import change no policy (`iam.UnknownPrincipal`, with a warning)
+   */
+  readonly role?: iam.IRole;
+  /**
+   * The application's security groups, when it runs in a VPC; `connections` of the import uses them.
+   * @default - none
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 abstract class FlinkApplicationBase extends Resource implements IFlinkApplication {
   public abstract readonly applicationName: string;
   public abstract readonly applicationArn: string;
   public abstract readonly runtime: FlinkRuntime;
+  public abstract readonly role?: iam.IRole;
+  public abstract readonly grantPrincipal: iam.IPrincipal;
+  public abstract readonly connections: ec2.Connections;
 
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return flinkMetric(this.applicationName, { metricName, statistic: cloudwatch.Stats.AVERAGE, label: metricName }, props);
@@ -333,20 +359,39 @@ export interface FlinkApplicationProps {
  * encrypted log group; the role is least-privilege; the application is started after deploy (restoring its latest
  * snapshot) and stopped before delete; alarms are created under it.
  */
-export class FlinkApplication extends FlinkApplicationBase implements iam.IGrantable {
-  /** An application defined elsewhere, by name. */
+export class FlinkApplication extends FlinkApplicationBase {
+  /** An application defined elsewhere, by name, in this stack's account and Region. */
   public static fromApplicationName(scope: Construct, id: string, applicationName: string): IFlinkApplication {
     return FlinkApplication.fromApplicationAttributes(scope, id, { applicationName });
   }
 
+  /** An application defined elsewhere, by ARN (possibly in another account or Region). */
+  public static fromApplicationArn(scope: Construct, id: string, arn: string): IFlinkApplication {
+    return FlinkApplication.fromApplicationAttributes(scope, id, { applicationArn: arn });
+  }
+
   /** An application defined elsewhere. */
   public static fromApplicationAttributes(scope: Construct, id: string, attrs: FlinkApplicationAttributes): IFlinkApplication {
-    class Import extends FlinkApplicationBase {
-      public readonly applicationName = attrs.applicationName;
-      public readonly applicationArn = applicationArn(this, attrs.applicationName);
-      public readonly runtime = attrs.runtime ?? FlinkRuntime.FLINK_1_19;
+    const where = `FlinkApplication "${scope.node.path}/${id}"`;
+    const arn = attrs.applicationArn;
+    if (attrs.applicationName === undefined && arn === undefined) {
+      throw comboError(where, 'give applicationName or applicationArn to import an application, got neither');
     }
-    return new Import(scope, id);
+    const nameInArn = arn === undefined ? undefined : Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName;
+    if (attrs.applicationName !== undefined && nameInArn !== undefined && !Token.isUnresolved(attrs.applicationName)
+      && !Token.isUnresolved(nameInArn) && attrs.applicationName !== nameInArn) {
+      throw comboError(where, `applicationName ${JSON.stringify(attrs.applicationName)} contradicts the name in applicationArn ${JSON.stringify(nameInArn)}: give one`);
+    }
+    const name = attrs.applicationName ?? nameInArn!;
+    class Import extends FlinkApplicationBase {
+      public readonly applicationName = name;
+      public readonly applicationArn = arn ?? applicationArn(this, name);
+      public readonly runtime = attrs.runtime ?? FlinkRuntime.FLINK_1_19;
+      public readonly role = attrs.role;
+      public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new iam.UnknownPrincipal({ resource: this });
+      public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups });
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
   }
 
   public readonly applicationName: string;
@@ -371,6 +416,8 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
   public readonly kpus: number;
   /** Security groups of the application, when in a VPC. */
   public readonly securityGroups: ec2.ISecurityGroup[];
+  /** The application's network connections: its security groups, when in a VPC. */
+  public readonly connections: ec2.Connections;
   /** The alarms and dashboard widgets of this application. */
   public readonly alarms: FlinkApplicationAlarms;
   /** The underlying L1. */
@@ -478,6 +525,7 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
       description: `Managed Flink application ${this.node.path}`,
       allowAllOutbound: true,
     })] : []);
+    this.connections = new ec2.Connections({ securityGroups: this.securityGroups });
     if (props.vpc) this.grantVpcAccess();
 
     // Runtime properties: which SQL runs, the values of its placeholders, then the user's groups.
@@ -557,7 +605,10 @@ export class FlinkApplication extends FlinkApplicationBase implements iam.IGrant
     dependOnPolicies(this.cfnApplication, this.role);
 
     this.applicationName = props.applicationName ?? this.getResourceNameAttribute(this.cfnApplication.ref);
-    this.applicationArn = applicationArn(this, this.applicationName);
+    // The ARN as other stacks see it: a reference here, the physical name's ARN from another account or Region.
+    this.applicationArn = this.getResourceArnAttribute(applicationArn(this, this.applicationName), {
+      service: 'kinesisanalytics', resource: 'application', resourceName: this.physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
 
     const loggingOption = new kda.CfnApplicationCloudWatchLoggingOption(this, 'LoggingOption', {
       applicationName: this.cfnApplication.ref,
