@@ -59,8 +59,6 @@ export interface IFlinkApplication extends IResource, iam.IGrantable, ec2.IConne
   readonly applicationArn: string;
   /** The runtime the application runs on (decides some metric names). */
   readonly runtime: FlinkRuntime;
-  /** The role the application assumes, when known (an import without `role` has none). */
-  readonly role?: iam.IRole;
 
   /** A metric of this application (namespace AWS/KinesisAnalytics, dimension Application), 1-minute period. */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -119,7 +117,6 @@ abstract class FlinkApplicationBase extends Resource implements IFlinkApplicatio
   public abstract readonly applicationName: string;
   public abstract readonly applicationArn: string;
   public abstract readonly runtime: FlinkRuntime;
-  public abstract readonly role?: iam.IRole;
   public abstract readonly grantPrincipal: iam.IPrincipal;
   public abstract readonly connections: ec2.Connections;
 
@@ -387,7 +384,6 @@ export class FlinkApplication extends FlinkApplicationBase {
       public readonly applicationName = name;
       public readonly applicationArn = arn ?? applicationArn(this, name);
       public readonly runtime = attrs.runtime ?? FlinkRuntime.FLINK_1_19;
-      public readonly role = attrs.role;
       public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new iam.UnknownPrincipal({ resource: this });
       public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups });
     }

@@ -1,9 +1,10 @@
 import {
   Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token,
-  aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms,
+  aws_cloudwatch as cloudwatch, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CapacityPlan, ThroughputProfile } from './capacity';
+import { IPipelineStream, PipelineStreamAttributes, PipelineStreamBase } from './pipeline-stream-base';
 import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
 import { checkMaxRecordSize, checkRetention, checkStreamName } from './private/validation';
 import { StreamMetrics } from './stream-metrics';
@@ -119,7 +120,37 @@ export interface PipelineStreamProps {
  * });
  * ```
  */
-export class PipelineStream extends Construct {
+export class PipelineStream extends PipelineStreamBase {
+  /**
+   * A stream defined elsewhere, by ARN, taken as on-demand (no shard count): consumers, deliveries and the ingestion API
+   * use it as they use a `PipelineStream`. Give a provisioned stream's capacity with `fromStreamAttributes`.
+   */
+  public static fromStreamArn(scope: Construct, id: string, streamArn: string): IPipelineStream {
+    return PipelineStream.fromStreamAttributes(scope, id, { streamArn });
+  }
+
+  /** A stream defined elsewhere, with its key and capacity. */
+  public static fromStreamAttributes(scope: Construct, id: string, attrs: PipelineStreamAttributes): IPipelineStream {
+    const where = `PipelineStream "${scope.node.path}/${id}"`;
+    const streamMode = attrs.streamMode ?? kinesis.StreamMode.ON_DEMAND;
+    if (streamMode === kinesis.StreamMode.PROVISIONED && attrs.shardCount === undefined) {
+      throw propError(where, 'shardCount', undefined, 'must be given for a provisioned stream');
+    }
+    if (streamMode === kinesis.StreamMode.ON_DEMAND && attrs.shardCount !== undefined) {
+      throw comboError(where, `shardCount applies to provisioned streams, got ${attrs.shardCount} with streamMode ON_DEMAND`);
+    }
+    checkIntRange(where, 'shardCount', attrs.shardCount, 1, L.MAX_SHARDS_PER_STREAM);
+    checkRetention(where, 'retention', attrs.retention);
+    class Import extends PipelineStreamBase {
+      public readonly stream = kinesis.Stream.fromStreamAttributes(this, 'Stream', { streamArn: attrs.streamArn, encryptionKey: attrs.encryptionKey });
+      public readonly streamMode = streamMode;
+      public readonly shardCount = attrs.shardCount;
+      public readonly retention = attrs.retention ?? Duration.hours(PROFILE_DEFAULTS.retentionHours);
+      public readonly encryptionKey = attrs.encryptionKey;
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.streamArn });
+  }
+
   /** The stream. */
   public readonly stream: kinesis.Stream;
   /** The capacity plan, when the stream was sized from a profile. */
@@ -289,21 +320,6 @@ export class PipelineStream extends Construct {
     });
     this.alarms?._removeWriteUtilizationAlarm();
     return this.autoscaler;
-  }
-
-  /** Grants read access to the stream (and its key). For an EFO consumer, use the consumer's `grantRead`. */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.stream.grantRead(grantee);
-  }
-
-  /** Grants write access to the stream (and its key). */
-  public grantWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.stream.grantWrite(grantee);
-  }
-
-  /** Grants read and write access to the stream (and its key). */
-  public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.stream.grantReadWrite(grantee);
   }
 
   /** Bytes written, Sum per minute. */
