@@ -278,9 +278,9 @@ export abstract class DeliveryBase extends DeliveryStreamBase {
   ): DeliveryFoundation {
     const role = props.role ?? createDeliveryRole(this, 'Role', description);
     const permissions = new DeliveryPermissions(role);
-    const source = (props.source ?? DeliverySource.directPut())._bind(this, role, grantSourceRead);
+    const source = (props.source ?? DeliverySource.directPut()).bind(this, { role, grantRead: grantSourceRead });
     const logging = new ErrorLogging(this, permissions, props.errorLogGroup);
-    const transform = props.transform?._bind(this, appendNewlineInTransform);
+    const transform = props.transform?.bind(this, { appendNewline: appendNewlineInTransform });
     return { role, permissions, source, logging, transform };
   }
 

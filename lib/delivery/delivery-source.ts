@@ -1,6 +1,41 @@
-import { Duration, RemovalPolicy, aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import { BoundDeliverySource } from './private/bound';
+import {
+  Duration, RemovalPolicy, aws_iam as iam, aws_kinesis as kinesis, aws_kinesisfirehose as firehose, aws_kms as kms,
+} from 'aws-cdk-lib';
+import { Construct, IDependable } from 'constructs';
+
+/** How a delivery binds its source. */
+export interface DeliverySourceBindOptions {
+  /** The delivery role, which reads a source stream. */
+  readonly role: iam.IRole;
+  /**
+   * Grant the role read access to a source stream (off when aws-cdk-lib's `DeliveryStream` grants it itself).
+   * @default true
+   */
+  readonly grantRead?: boolean;
+}
+
+/** What a `DeliverySource` contributes to one delivery stream. */
+export interface DeliverySourceConfig {
+  /** `DirectPut` or `KinesisStreamAsSource` (the delivery stream's `DeliveryStreamType`). */
+  readonly deliveryStreamType: string;
+  /**
+   * The stream read, when the source is a data stream.
+   * @default - none: direct PUT
+   */
+  readonly stream?: kinesis.IStream;
+  /**
+   * The source configuration of a delivery stream that reads that stream.
+   * @default - none: direct PUT
+   */
+  readonly kinesisStreamSourceConfiguration?: firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty;
+  /**
+   * The server-side encryption key, when the source is direct PUT.
+   * @default - none: a stream source (Firehose refuses server-side encryption there)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** What the delivery stream must wait for (the read permission Firehose checks at creation). */
+  readonly dependables: IDependable[];
+}
 
 /** Options of a direct-PUT delivery stream. */
 export interface DirectPutOptions {
@@ -57,13 +92,13 @@ export class DeliverySource {
   }
 
   /**
-   * Grants the role read access to the stream (unless aws-cdk-lib's DeliveryStream does it) or creates the encryption
-   * key of a direct-PUT stream (child `Key` of scope).
-   * @internal
+   * Binds the source to the delivery `scope`: grants the delivery role read access to a source stream, or creates the
+   * encryption key of a direct-PUT stream (child `Key` of scope) unless one was given.
    */
-  public _bind(scope: Construct, role: iam.IRole, grantRead: boolean): BoundDeliverySource {
+  public bind(scope: Construct, options: DeliverySourceBindOptions): DeliverySourceConfig {
+    const role = options.role;
     if (this.stream) {
-      const dependables = grantRead ? [this.stream.grantRead(role)] : [];
+      const dependables = (options.grantRead ?? true) ? [this.stream.grantRead(role)] : [];
       return {
         deliveryStreamType: 'KinesisStreamAsSource',
         stream: this.stream,

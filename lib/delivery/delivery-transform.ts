@@ -1,6 +1,5 @@
 import { Duration, Size, SizeRoundingBehavior, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BoundTransform } from './private/bound';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { secondsOf } from './private/validation';
 import { propError } from '../private/errors';
@@ -54,6 +53,27 @@ export interface JsonRecordsTransformOptions extends TransformBufferingOptions {
   readonly reservedConcurrentExecutions?: number;
 }
 
+/** How a delivery binds its transform. */
+export interface DeliveryTransformBindOptions {
+  /**
+   * The library's transform ends each record with a newline (off when the delivery adds a delimiter itself).
+   * @default false
+   */
+  readonly appendNewline?: boolean;
+}
+
+/** What a `DeliveryTransform` contributes to one delivery stream: the Lambda processor and its parameters. */
+export interface DeliveryTransformConfig {
+  /** The function Firehose invokes. */
+  readonly function: lambda.IFunction;
+  /** Buffer Firehose fills before invoking, KiB. */
+  readonly bufferKiB: number;
+  /** Longest Firehose buffers before invoking, seconds. */
+  readonly bufferIntervalSeconds: number;
+  /** Retries of a failed invocation. */
+  readonly retries: number;
+}
+
 /**
  * A Lambda function Firehose runs on each batch of records before delivery.
  *
@@ -93,12 +113,11 @@ export class DeliveryTransform {
   }
 
   /**
-   * Validates the options against the construct, creates the function if it is the library's one.
-   * @param appendNewline whether the library's transform ends each record with a newline (off when the delivery adds
-   * a delimiter itself)
-   * @internal
+   * Binds the transform to the delivery `scope`: checks the options against Firehose's limits and creates the function,
+   * if it is the library's one (child `Transform` of scope).
    */
-  public _bind(scope: Construct, appendNewline: boolean): BoundTransform {
+  public bind(scope: Construct, options: DeliveryTransformBindOptions = {}): DeliveryTransformConfig {
+    const appendNewline = options.appendNewline ?? false;
     const o = this.options;
     const kib = o.bufferSize === undefined || o.bufferSize.isUnresolved()
       ? L.TRANSFORM_DEFAULT_BUFFER_KIB

@@ -85,8 +85,9 @@ export interface RedshiftWorkgroupAttributes {
   readonly securityGroup?: ec2.ISecurityGroup;
 }
 
-/** What a target contributes once bound. */
-interface BoundRedshiftTarget {
+/** What a `RedshiftTarget` resolves to for one delivery. */
+export interface RedshiftTargetConfig {
+  /** JDBC URL of the database Firehose loads: `jdbc:redshift://<endpoint>:<port>/<database>`. */
   readonly jdbcUrl: string;
 }
 
@@ -105,10 +106,10 @@ interface BoundRedshiftTarget {
  * and give the Firehose user only INSERT on its one table.
  * @see https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs-vpc
  */
-export class RedshiftTarget {
+export abstract class RedshiftTarget {
   /** A provisioned cluster created in this app. It must be publicly accessible (a warning says when it is not). */
   public static fromCluster(cluster: redshift.CfnCluster, options: RedshiftTargetOptions = {}): RedshiftTarget {
-    return new RedshiftTarget((scope) => {
+    return new FunctionTarget((scope) => {
       warnIfPrivate(scope, cluster.publiclyAccessible, `cluster ${cluster.node.path}`);
       requireSecurityGroup(scope, options.securityGroup, cluster.vpcSecurityGroupIds, `cluster ${cluster.node.path}`, 'vpcSecurityGroupIds');
       allowFirehose(scope, options.securityGroup, cluster.port ?? 5439);
@@ -118,7 +119,7 @@ export class RedshiftTarget {
 
   /** A Serverless workgroup created in this app. It must be publicly accessible (a warning says when it is not). */
   public static fromWorkgroup(workgroup: redshiftserverless.CfnWorkgroup, options: RedshiftTargetOptions = {}): RedshiftTarget {
-    return new RedshiftTarget((scope) => {
+    return new FunctionTarget((scope) => {
       warnIfPrivate(scope, workgroup.publiclyAccessible, `workgroup ${workgroup.node.path}`);
       const port = workgroup.port ?? 5439;
       requireSecurityGroup(scope, options.securityGroup, workgroup.securityGroupIds, `workgroup ${workgroup.node.path}`, 'securityGroupIds');
@@ -132,7 +133,7 @@ export class RedshiftTarget {
    * (`<name>.<account>.<region>.redshift-serverless.amazonaws.com`), so an environment-agnostic stack works too.
    */
   public static fromWorkgroupName(attrs: RedshiftWorkgroupAttributes): RedshiftTarget {
-    return new RedshiftTarget((scope) => {
+    return new FunctionTarget((scope) => {
       const name = attrs.workgroupName;
       if (!Token.isUnresolved(name) && !/^[a-z0-9-]{3,64}$/.test(name)) {
         throw propError(scope, 'target.workgroupName', name, 'must be a Redshift Serverless workgroup name: 3 to 64 lowercase letters, digits and hyphens');
@@ -145,19 +146,29 @@ export class RedshiftTarget {
 
   /** An existing cluster or workgroup, by endpoint. */
   public static fromEndpoint(attrs: RedshiftEndpointAttributes): RedshiftTarget {
-    return new RedshiftTarget((scope) => bindEndpoint(scope, attrs));
+    return new FunctionTarget((scope) => bindEndpoint(scope, attrs));
   }
 
-  private constructor(private readonly binder: (scope: Construct) => BoundRedshiftTarget) {}
+  /**
+   * Resolves the target for the delivery `scope`: its JDBC URL, after any network rule or check it needs. Implement it
+   * to load a warehouse these factories do not cover.
+   */
+  public abstract bind(scope: Construct): RedshiftTargetConfig;
+}
 
-  /** @internal */
-  public _bind(scope: Construct): BoundRedshiftTarget {
+/** A target of the static factories: binds through the function it was built with. */
+class FunctionTarget extends RedshiftTarget {
+  constructor(private readonly binder: (scope: Construct) => RedshiftTargetConfig) {
+    super();
+  }
+
+  public bind(scope: Construct): RedshiftTargetConfig {
     return this.binder(scope);
   }
 }
 
 /** An existing warehouse by endpoint: checks, the Firehose ingress rule (or a warning without a group), the URL. */
-function bindEndpoint(scope: Construct, attrs: RedshiftEndpointAttributes): BoundRedshiftTarget {
+function bindEndpoint(scope: Construct, attrs: RedshiftEndpointAttributes): RedshiftTargetConfig {
   const port = attrs.port ?? 5439;
   if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1150 || port > 65535)) {
     throw propError(scope, 'target.port', port, 'must be a Redshift port from 1150 to 65535');
@@ -319,7 +330,7 @@ export class RedshiftDelivery extends DeliveryBase {
     const backupAll = props.backupMode === firehose.BackupMode.ALL;
     validate(this, props, compression, copyOptions, backupAll);
 
-    this.jdbcUrl = props.target._bind(this).jdbcUrl;
+    this.jdbcUrl = props.target.bind(this).jdbcUrl;
     this.stagingBucket = props.stagingBucket ?? new DataLakeBucket(this, 'StagingBucket').bucket;
     const f = this._foundation(props, `Firehose delivery ${this.node.path} into Redshift`, true);
     this.role = f.role;

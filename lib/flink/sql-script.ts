@@ -32,7 +32,7 @@ interface ScriptSource {
  * Use it for SQL beyond what runtime properties hold (50 entries of 2,048 characters), or to run one of the scripts
  * bundled in the job's jar. `${name}` placeholders are filled from `sqlParameters` as for `sqlStatements`.
  */
-export class SqlScript {
+export abstract class SqlScript {
   /** The IoT script bundled in the job: per-device rolling statistics, k-sigma anomalies, per-machine minute aggregates. */
   public static readonly IOT_ANOMALIES = SqlScript.bundled('sql/iot-anomalies.sql');
   /** The clickstream script bundled in the job: top N products in sliding 5-minute windows, per-minute traffic. */
@@ -43,38 +43,49 @@ export class SqlScript {
     if (!(BUNDLED_SCRIPTS as readonly string[]).includes(resourcePath)) {
       throw propError('SqlScript.bundled', 'resourcePath', resourcePath, `must be one of the scripts in the job's jar: ${BUNDLED_SCRIPTS.join(', ')}`);
     }
-    return new SqlScript({ resourcePath });
+    return SqlScript.fromSource({ resourcePath });
   }
 
   /** A local .sql file, uploaded as an S3 asset at deploy. */
   public static fromAsset(filePath: string): SqlScript {
-    return new SqlScript({ filePath });
+    return SqlScript.fromSource({ filePath });
   }
 
   /** An object in your bucket; the application role may read that object only. */
   public static fromBucket(bucket: s3.IBucket, objectKey: string): SqlScript {
-    return new SqlScript({ bucket, objectKey });
+    return SqlScript.fromSource({ bucket, objectKey });
   }
 
-  private asset?: s3_assets.Asset;
+  /**
+   * The script of the static factories. A class expression here, not a class of the module: the constants above are
+   * built while this class is being defined, before any later declaration of the module exists.
+   */
+  private static fromSource(source: ScriptSource): SqlScript {
+    return new (class extends SqlScript {
+      private asset?: s3_assets.Asset;
 
-  private constructor(private readonly source: ScriptSource) {}
-
-  /** Resolves the script in the stack of `scope` (creating the asset, for a local file, on first use). */
-  public bind(scope: Construct): SqlScriptConfig {
-    const { resourcePath, filePath, bucket, objectKey } = this.source;
-    if (resourcePath) return { properties: { [SQL_RESOURCE]: resourcePath }, bundled: true };
-    if (bucket && objectKey !== undefined) return s3Config(bucket, objectKey);
-    if (!filePath || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
-      throw propError(scope, 'sqlScript', filePath, 'SqlScript.fromAsset() path must be an existing file');
-    }
-    if (!this.asset) {
-      this.asset = new s3_assets.Asset(scope, 'SqlScript', { path: filePath });
-    } else if (Stack.of(this.asset) !== Stack.of(scope)) {
-      throw propError(scope, 'sqlScript', filePath, 'must be bound in one stack only: create one SqlScript per stack');
-    }
-    return s3Config(this.asset.bucket, this.asset.s3ObjectKey);
+      public bind(scope: Construct): SqlScriptConfig {
+        const { resourcePath, filePath, bucket, objectKey } = source;
+        if (resourcePath) return { properties: { [SQL_RESOURCE]: resourcePath }, bundled: true };
+        if (bucket && objectKey !== undefined) return s3Config(bucket, objectKey);
+        if (!filePath || !fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+          throw propError(scope, 'sqlScript', filePath, 'SqlScript.fromAsset() path must be an existing file');
+        }
+        if (!this.asset) {
+          this.asset = new s3_assets.Asset(scope, 'SqlScript', { path: filePath });
+        } else if (Stack.of(this.asset) !== Stack.of(scope)) {
+          throw propError(scope, 'sqlScript', filePath, 'must be bound in one stack only: create one SqlScript per stack');
+        }
+        return s3Config(this.asset.bucket, this.asset.s3ObjectKey);
+      }
+    })();
   }
+
+  /**
+   * Resolves the script in the stack of `scope` (creating the asset, for a local file, on first use). Implement it to
+   * point the SQL job at a script these factories do not cover.
+   */
+  public abstract bind(scope: Construct): SqlScriptConfig;
 }
 
 function s3Config(bucket: s3.IBucket, objectKey: string): SqlScriptConfig {

@@ -1,12 +1,12 @@
 import { aws_iam as iam, aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
-import { BoundTransform } from './bound';
+import type { DeliveryTransformConfig } from '../delivery-transform';
 import { DeliveryPermissions } from './delivery-permissions';
 
 type Processor = firehose.CfnDeliveryStream.ProcessorProperty;
 
 export interface ProcessingOptions {
   /** A Lambda transform, run first. */
-  readonly transform?: BoundTransform;
+  readonly transform?: DeliveryTransformConfig;
   /** JQ 1.6 expressions of the dynamic-partitioning keys, by key name. */
   readonly partitionQueries?: Record<string, string>;
   /** End every record with a newline (the AppendDelimiterToRecord processor). */
