@@ -69,6 +69,16 @@ function fixture(body: string): string {
 describe('the README examples', () => {
   const blocks = readmeBlocks();
 
+  test('every link of the table of contents (and any other #anchor) names a heading', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8').replace(/^```[\s\S]*?^```/gm, '');
+    // GitHub's anchors: lowercase, punctuation other than '-' dropped, spaces to '-'.
+    const slugs = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)]
+      .map((m) => m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-')));
+    const anchors = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(20);
+    expect(anchors.filter((a) => !slugs.has(a))).toEqual([]);
+  });
+
   test('there is one per feature (the README has its examples)', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(17);
   });
