@@ -1,13 +1,18 @@
 /**
  * Mutation testing of the library's pure modules with StrykerJS (jest runner, TypeScript checker), one module at a
  * time, with concurrency 1, each against the test files that cover it, none of which uses snapshots (a mutant that
- * only a snapshot notices is not counted as killed: `npm run test:update` would accept it).
+ * only a snapshot notices is not counted as killed: `npm run test:update` would accept it); and of the Flink job's
+ * functions and formats with PIT (the `mutation` Maven profile of flink/pom.xml), against their unit tests.
  *
  *   npm run mutation                    # every module, then bench/results/mutation.md
- *   npm run mutation -- plan policy     # the named modules only (the table keeps the others' last figures)
+ *   npm run mutation -- plan engine     # the named modules only (the table keeps the others' last figures)
+ *   npm run mutation -- java            # the Flink job only (also: --java)
+ *   npm run mutation -- java --reuse-java-report   # the table from the last PIT report, without running PIT
  *
  * Mutation score = (killed + timed out) ÷ (killed + timed out + survived + no coverage); mutants that do not compile
- * (rejected by the TypeScript checker) are not counted, as in Stryker's own score.
+ * (rejected by the TypeScript checker, or by the JVM's verifier for PIT) are not counted, as in Stryker's own score.
+ * Stryker runs incrementally (.mutation/<module>.incremental.json): a mutant whose code and covering tests are unchanged
+ * since the last run keeps its result, so a re-run after adding tests only tests what those tests cover.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,20 +20,40 @@ import * as path from 'node:path';
 
 interface Target {
   readonly name: string;
+  /** The module named in the table; mutated whole. */
   readonly module: string;
+  /** Other code mutated and counted with it (`file:fromLine-toLine` for part of a file). */
+  readonly alsoMutate?: string[];
   readonly tests: string[];
+  /**
+   * Whether the TypeScript checker screens the mutants first (those it rejects are not counted). Off for a module whose
+   * types pull in aws-cdk-lib's declarations: the checker then spends about ten CPU seconds on each mutant, where running its
+   * tests takes about one. Without it, a mutant the compiler would reject is run like any other (ts-jest only transpiles)
+   * and counts as killed or survived; the table says which modules ran without it.
+   * @default true
+   */
+  readonly typeCheck?: boolean;
 }
 
 /** The pure modules and the (non-snapshot) test files that cover each. */
 export const TARGETS: Target[] = [
-  { name: 'plan', module: 'lib/streams/private/plan.ts', tests: ['test/streams/capacity.test.ts', 'test/streams/capacity-claims.test.ts'] },
+  // the plan and the retention check it calls (the rest of streams/private/validation.ts belongs to the constructs)
+  { name: 'plan', module: 'lib/streams/private/plan.ts', alsoMutate: ['lib/streams/private/validation.ts:6-14'], typeCheck: false, tests: ['test/streams/capacity.test.ts', 'test/streams/capacity-claims.test.ts', 'test/streams/capacity-boundaries.test.ts'] },
   { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
   { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts', 'test/scaling/alarm-math-values.test.ts'] },
-  { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts'] },
+  { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts', 'test/lambda/session-consumer/sessionize-claims.test.ts', 'test/lambda/session-consumer/edges.test.ts'] },
   { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts', 'test/lambda/firehose-transform/transform-claims.test.ts'] },
   { name: 'decide', module: 'lambda/flink-app-control/decide.ts', tests: ['test/lambda/flink-app-control/decide.test.ts', 'test/lambda/flink-app-control/decide-claims.test.ts', 'test/lambda/flink-app-control/control.test.ts'] },
-  { name: 'engine', module: 'bench/sim/engine.ts', tests: ['test/bench/simulator.test.ts'] },
+  { name: 'engine', module: 'bench/sim/engine.ts', tests: ['test/bench/simulator.test.ts', 'test/bench/simulator-engine.test.ts'] },
 ];
+
+/** The Flink job's functions and formats, under PIT, against their unit tests (not the MiniCluster jobs). */
+const JAVA_SOURCES = 'flink/src/main/java/com/example/kinesispipelines/flink';
+export const JAVA: Target = {
+  name: 'java',
+  module: `${JAVA_SOURCES}/{functions,formats}`,
+  tests: ['flink/src/test/java/com/example/kinesispipelines/flink/functions/*Test.java', 'flink/src/test/java/com/example/kinesispipelines/flink/formats/*Test.java'],
+};
 
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(ROOT, '.mutation');
@@ -55,7 +80,9 @@ function run(target: Target): Counts {
   fs.writeFileSync(tsconfig, JSON.stringify({
     extends: '../tsconfig.dev.json',
     compilerOptions: { rootDir: '..', noEmit: true },
-    include: [`../${target.module}`, ...tests.map((t) => `../${t}`)],
+    // The mutated module alone (and what it imports): a mutant that type-checks there is run against the tests. Checking
+    // the tests as well would load the whole library's types for every mutant, several seconds each on a loaded machine.
+    include: [`../${target.module}`],
   }, null, 2));
   const report = path.join(WORK, `${target.name}.json`);
   const jestConfig = path.join(WORK, 'jest.config.json');
@@ -64,12 +91,14 @@ function run(target: Target): Counts {
   fs.writeFileSync(config, JSON.stringify({
     packageManager: 'npm',
     testRunner: 'jest',
-    checkers: ['typescript'],
+    checkers: target.typeCheck === false ? [] : ['typescript'],
     tsconfigFile: path.relative(ROOT, tsconfig),
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: 'perTest',
     concurrency: 1,
-    mutate: [target.module],
+    mutate: [target.module, ...(target.alsoMutate ?? [])],
+    incremental: true,
+    incrementalFile: path.relative(ROOT, path.join(WORK, `${target.name}.incremental.json`)),
     jest: {
       projectType: 'custom',
       enableFindRelatedTests: false,
@@ -97,11 +126,13 @@ function run(target: Target): Counts {
   }, null, 2));
   const res = spawnSync('npx', ['stryker', 'run', path.relative(ROOT, config)], { cwd: ROOT, stdio: 'inherit' });
   if (res.status !== 0) throw new Error(`stryker failed on ${target.module} (exit ${res.status})`);
-  return count(JSON.parse(fs.readFileSync(report, 'utf-8')), target.module);
+  const c: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [] };
+  const json = JSON.parse(fs.readFileSync(report, 'utf-8'));
+  for (const file of [target.module, ...(target.alsoMutate ?? []).map((m) => m.replace(/:[\d-]+$/, ''))]) count(json, file, c);
+  return c;
 }
 
-function count(report: any, module: string): Counts {
-  const c: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [] };
+function count(report: any, module: string, c: Counts): void {
   const file = report.files[module] ?? Object.entries(report.files).find(([f]) => f.endsWith(module))?.[1];
   const source: string[] = String((file as any)?.source ?? '').split('\n');
   for (const m of (file as any)?.mutants ?? []) {
@@ -120,6 +151,37 @@ function count(report: any, module: string): Counts {
       default: break;
     }
   }
+}
+
+/** PIT over the Flink job (the `mutation` profile of flink/pom.xml), read back from its XML report. */
+function runJava(reuseReport: boolean): Counts {
+  const flink = path.join(ROOT, 'flink');
+  if (!reuseReport) {
+    const res = spawnSync('mvn', ['-q', '-Pmutation', 'test-compile', 'org.pitest:pitest-maven:mutationCoverage'], { cwd: flink, stdio: 'inherit' });
+    if (res.status !== 0) throw new Error(`PIT failed (exit ${res.status})`);
+  }
+  const xml = fs.readFileSync(path.join(flink, 'target', 'pit-reports', 'mutations.xml'), 'utf-8');
+  const c: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [] };
+  const text = (m: string, tag: string) => (new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(m)?.[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  for (const [m, status] of xml.matchAll(/<mutation [^>]*status='(\w+)'[^>]*>[\s\S]*?<\/mutation>/g)) {
+    switch (status) {
+      // PIT counts a mutant that exhausts memory or crashes the test JVM as detected
+      case 'KILLED': case 'MEMORY_ERROR': case 'RUN_ERROR': c.killed++; break;
+      case 'TIMED_OUT': c.timeout++; break;
+      case 'NON_VIABLE': c.compileError++; break;
+      case 'SURVIVED': case 'NO_COVERAGE': {
+        if (status === 'SURVIVED') c.survived++; else c.noCoverage++;
+        const cls = text(m, 'mutatedClass');
+        const file = path.join(JAVA_SOURCES, path.dirname(cls.replace(/\./g, '/')).replace('com/example/kinesispipelines/flink', ''), text(m, 'sourceFile'));
+        const line = Number(text(m, 'lineNumber'));
+        const source = fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf-8').split('\n') : [];
+        c.survivors.push(`${file.replace(/\/\//g, '/')}:${line} ${text(m, 'mutator').split('.').pop()} (${text(m, 'description')})`
+          + ` (${status === 'SURVIVED' ? 'Survived' : 'NoCoverage'}) in \`${(source[line - 1] ?? '').trim().slice(0, 100)}\``);
+        break;
+      }
+      default: break;
+    }
+  }
   return c;
 }
 
@@ -130,14 +192,18 @@ const score = (c: Counts) => {
 };
 
 function main(): void {
-  const wanted = process.argv.slice(2);
-  const targets = wanted.length ? wanted.map((w) => TARGETS.find((t) => t.name === w)).filter((t): t is Target => t !== undefined) : TARGETS;
-  if (targets.length === 0) throw new Error(`no module named ${wanted.join(', ')}; known: ${TARGETS.map((t) => t.name).join(', ')}`);
+  const all = [...TARGETS, JAVA];
+  // --reuse-java-report: read the last PIT report (flink/target/pit-reports) instead of running PIT again
+  const reuseJavaReport = process.argv.includes('--reuse-java-report');
+  const wanted = process.argv.slice(2).filter((w) => w !== '--reuse-java-report').map((w) => w.replace(/^--/, ''));
+  const unknown = wanted.filter((w) => !all.some((t) => t.name === w));
+  if (unknown.length) throw new Error(`no module named ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
+  const targets = wanted.length ? all.filter((t) => wanted.includes(t.name)) : all;
   const stored = path.join(WORK, 'results.json');
   const results: Record<string, Counts> = fs.existsSync(stored) ? JSON.parse(fs.readFileSync(stored, 'utf-8')) : {};
   for (const t of targets) {
     try {
-      results[t.name] = run(t);
+      results[t.name] = t === JAVA ? runJava(reuseJavaReport) : run(t);
     } catch (e) {
       console.error(`${t.module}: ${(e as Error).message}`);
       process.exitCode = 1;
@@ -150,16 +216,22 @@ function main(): void {
   }
 }
 
+/** Kept across runs: the hand-written section of the results file that says why each survivor survives. */
+const EXPLAINED = '## Why the survivors survive';
+
 function writeTable(results: Record<string, Counts>): void {
-  const lines = ['# Mutation testing (StrykerJS, `npm run mutation`)', '',
+  const previous = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf-8') : '';
+  const explained = previous.includes(EXPLAINED) ? previous.slice(previous.indexOf(EXPLAINED)) : '';
+  const lines = ['# Mutation testing (`npm run mutation`: StrykerJS for TypeScript, PIT for the Flink job)', '',
     '| module | tests | score | killed | timed out | survived | no coverage | compile errors |', '|---|---|---|---|---|---|---|---|'];
-  for (const t of TARGETS) {
+  for (const t of [...TARGETS, JAVA]) {
     const c = results[t.name];
     if (!c) continue;
-    lines.push(`| \`${t.module}\` | ${t.tests.map((x) => `\`${path.basename(x)}\``).join(', ')} | ${score(c).toFixed(1)} % | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.compileError} |`);
+    lines.push(`| \`${t.module}\`${t.typeCheck === false ? ' (no type check)' : ''} | ${t.tests.map((x) => `\`${t === JAVA ? path.relative(path.dirname(path.dirname(x)), x) : path.basename(x)}\``).join(', ')} | ${score(c).toFixed(1)} % | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.compileError} |`);
   }
   lines.push('', '## Surviving mutants', '');
-  for (const t of TARGETS) for (const s of results[t.name]?.survivors ?? []) lines.push(`- ${s}`);
+  for (const t of [...TARGETS, JAVA]) for (const s of results[t.name]?.survivors ?? []) lines.push(`- ${s}`);
+  if (explained) lines.push('', explained.trimEnd());
   fs.writeFileSync(RESULTS, lines.join('\n') + '\n');
   console.log(`wrote ${path.relative(ROOT, RESULTS)}`);
 }
