@@ -1,3 +1,4 @@
 export * from './capacity';
 export * from './pipeline-stream';
+export * from './stream-alarms';
 export * from './stream-metrics';

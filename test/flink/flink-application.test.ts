@@ -695,11 +695,11 @@ function fullyConfigured(stack: Stack): FlinkApplication {
     vpc,
     removalPolicy: RemovalPolicy.RETAIN,
     alarms: {
-      maxCpuUtilizationPercent: 75,
-      maxHeapMemoryUtilizationPercent: 85,
-      maxMillisBehindLatest: Duration.seconds(30),
-      maxCheckpointDuration: Duration.seconds(20),
-      recordsOutZeroMinutes: 10,
+      cpuUtilization: { maxPercent: 75 },
+      heapMemoryUtilization: { maxPercent: 85 },
+      consumerLag: { maxLag: Duration.seconds(30) },
+      checkpointDuration: { maxDuration: Duration.seconds(20) },
+      recordsOutZero: { evaluationPeriods: 10 },
       alarmNamePrefix: 'iot',
     },
   });

@@ -262,8 +262,8 @@ describe('SessionConsumer', () => {
     });
 
     const quiet = newStack();
-    const sessions = consumer(quiet, { alarmsEnabled: false });
-    expect(sessions.alarms).toBeUndefined();
+    const sessions = consumer(quiet, { alarms: { alarmsEnabled: false } });
+    expect(sessions.alarms.alarms).toEqual([]);
     const alarmNames = Object.values(Template.fromStack(quiet).findResources('AWS::CloudWatch::Alarm')).map((a) => JSON.stringify(a.Properties.AlarmName));
     expect(alarmNames.filter((n) => /Sessions[A-Z0-9]*-/.test(n) && !/Clicks/.test(n))).toEqual([]);
     expect(sessions.widgets()).toHaveLength(3);
