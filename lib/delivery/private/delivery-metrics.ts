@@ -39,7 +39,8 @@ export const DeliveryMetricDefinitions = {
   kinesisMillisBehindLatest: { metricName: 'KinesisMillisBehindLatest', statistic: 'Maximum', label: 'Behind the source stream (ms)' },
   backupToS3Bytes: { metricName: 'BackupToS3.Bytes', statistic: 'Sum', label: 'Bytes backed up' },
   backupToS3Records: { metricName: 'BackupToS3.Records', statistic: 'Sum', label: 'Records backed up' },
-  backupToS3DataFreshness: { metricName: 'BackupToS3.DataFreshness', statistic: 'Maximum', label: 'Oldest record not yet backed up (s)' },
+  /** Average, as aws-cdk-lib's `IDeliveryStream.metricBackupToS3DataFreshness`. */
+  backupToS3DataFreshness: { metricName: 'BackupToS3.DataFreshness', statistic: 'Average', label: 'Age of records not yet backed up (s)' },
   /** Successful Lambda transform invocations over all invocations. */
   executeProcessingSuccess: { metricName: 'ExecuteProcessing.Success', statistic: 'Average', label: 'Transform success ratio' },
 } as const;
