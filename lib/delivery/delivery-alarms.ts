@@ -154,7 +154,7 @@ export class DeliveryAlarms extends AlarmSet {
     if (props.directPut) {
       const throttled = props.throttledRecords ?? {};
       this.thresholdAlarm('ThrottledRecords', throttled, {
-      defaultPeriods: DELIVERY_ALARM_PERIODS.throttledRecords,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.throttledRecords,
         metric: d.metricThrottledRecords(),
         threshold: throttled.maxRecords ?? 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -163,21 +163,21 @@ export class DeliveryAlarms extends AlarmSet {
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
       this.thresholdAlarm('BytesQuota', quota, {
-      defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
         metric: this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
       });
       this.thresholdAlarm('RecordsQuota', quota, {
-      defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
         metric: this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
       });
       this.thresholdAlarm('PutRequestsQuota', quota, {
-      defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
         metric: this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
         threshold: maxPercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -187,7 +187,7 @@ export class DeliveryAlarms extends AlarmSet {
       const lag = props.sourceLag ?? {};
       const maxLag = lag.maxLag ?? Duration.minutes(5);
       this.thresholdAlarm('SourceLag', lag, {
-      defaultPeriods: DELIVERY_ALARM_PERIODS.sourceLag,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.sourceLag,
         metric: d.metricKinesisMillisBehindLatest(),
         threshold: maxLag.toMilliseconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

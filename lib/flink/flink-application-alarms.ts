@@ -71,8 +71,14 @@ export interface FlinkApplicationAlarmsProps extends FlinkApplicationAlarmsOptio
 
 /** 1-minute periods each alarm evaluates unless its threshold says otherwise (restarts: 5-minute periods). */
 const FLINK_ALARM_PERIODS = {
-  downtime: 1, restarts: 1, failedCheckpoints: 1, checkpointDuration: 3, cpuUtilization: 15, heapMemoryUtilization: 5,
-  consumerLag: 5, recordsOutZero: 5,
+  downtime: 1,
+  restarts: 1,
+  failedCheckpoints: 1,
+  checkpointDuration: 3,
+  cpuUtilization: 15,
+  heapMemoryUtilization: 5,
+  consumerLag: 5,
+  recordsOutZero: 5,
 } as const;
 
 /**

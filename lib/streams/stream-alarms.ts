@@ -73,8 +73,13 @@ export interface StreamAlarmsProps extends StreamAlarmsOptions {
 
 /** One-minute periods each stream alarm evaluates unless its threshold says otherwise (AWS's recommended alarms). */
 const STREAM_ALARM_PERIODS = {
-  writeThroughputExceeded: 5, readThroughputExceeded: 5, putRecordsThrottled: 5, putRecordsFailed: 5,
-  iteratorAge: 15, consumerLag: 5, writeUtilization: 5,
+  writeThroughputExceeded: 5,
+  readThroughputExceeded: 5,
+  putRecordsThrottled: 5,
+  putRecordsFailed: 5,
+  iteratorAge: 15,
+  consumerLag: 5,
+  writeUtilization: 5,
 } as const;
 
 /**

@@ -79,7 +79,9 @@ export class StreamMetrics {
     });
   }
 
-  private static consumerMetric(stream: kinesis.IStream, consumerName: string, metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+  private static consumerMetric(
+    stream: kinesis.IStream, consumerName: string, metricName: string, props: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/Kinesis',
       metricName,

@@ -103,8 +103,11 @@ describe('FlinkApplicationAlarms', () => {
     const tuned = alarmsById(app({
       checkpointInterval: Duration.seconds(20),
       alarms: {
-        cpuUtilization: { maxPercent: 70 }, heapMemoryUtilization: { maxPercent: 85, datapointsToAlarm: 3 },
-        consumerLag: { maxLag: Duration.seconds(30) }, recordsOutZero: { evaluationPeriods: 15 }, downtime: { enabled: false },
+        cpuUtilization: { maxPercent: 70 },
+        heapMemoryUtilization: { maxPercent: 85, datapointsToAlarm: 3 },
+        consumerLag: { maxLag: Duration.seconds(30) },
+        recordsOutZero: { evaluationPeriods: 15 },
+        downtime: { enabled: false },
       },
     }).template);
     expect(tuned.CheckpointDuration.Threshold).toBe(20000);

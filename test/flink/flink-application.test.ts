@@ -634,7 +634,7 @@ describe('FlinkApplication', () => {
     });
     test('throws when vpcSubnets or securityGroups come without vpc', () => throws({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /vpcSubnets and securityGroups need vpc/));
     test('throws when applicationName is malformed', () => throws({ applicationName: 'has space' }, /applicationName must be 1-128 characters of \[a-zA-Z0-9_.-\], got "has space"/));
-    test('throws when an alarm threshold is out of range', () => throws({ alarms: { maxCpuUtilizationPercent: 120 } }, /maxCpuUtilizationPercent must be a number in \[1, 100\], got 120/));
+    test('throws when an alarm threshold is out of range', () => throws({ alarms: { cpuUtilization: { maxPercent: 120 } } }, /cpuUtilization.maxPercent must be a number in \[1, 100\], got 120/));
   });
 
   describe('snapshots', () => {

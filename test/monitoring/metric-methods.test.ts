@@ -22,7 +22,9 @@ function metricMethods(obj: object): string[] {
 /** What a metric method returns, in terms a dashboard and an alarm see. */
 function shape(stack: Stack, metric: cloudwatch.IMetric): Record<string, unknown> {
   const m = metric as cloudwatch.Metric;
-  return { metricName: m.metricName, namespace: m.namespace, statistic: m.statistic, period: m.period.toSeconds(), dimensions: stack.resolve(m.dimensions) };
+  return {
+    metricName: m.metricName, namespace: m.namespace, statistic: m.statistic, period: m.period.toSeconds(), dimensions: stack.resolve(m.dimensions),
+  };
 }
 
 /** Every method `ours` shares by name with `l2`, called without arguments on both; at least `expected` of them. */

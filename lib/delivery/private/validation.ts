@@ -198,8 +198,11 @@ export function checkPercent(scope: IConstruct | string, prop: string, value: nu
 /** Every check of `DeliveryAlarms`: the evaluation of each threshold (5-minute periods) and its limit. */
 export function validateDeliveryAlarmsProps(scope: IConstruct, p: DeliveryAlarmsProps, defaultPeriods: Record<string, number>): void {
   checkEvaluations(scope, METRIC_PERIOD, {
-    dataFreshness: p.dataFreshness, deliverySuccess: p.deliverySuccess, throttledRecords: p.throttledRecords,
-    quotaUtilization: p.quotaUtilization, sourceLag: p.sourceLag,
+    dataFreshness: p.dataFreshness,
+    deliverySuccess: p.deliverySuccess,
+    throttledRecords: p.throttledRecords,
+    quotaUtilization: p.quotaUtilization,
+    sourceLag: p.sourceLag,
   }, defaultPeriods);
   checkRange(scope, 'deliverySuccess.minRatio', p.deliverySuccess?.minRatio, 0, 1, true);
   checkPercent(scope, 'quotaUtilization.maxPercent', p.quotaUtilization?.maxPercent);

@@ -136,8 +136,12 @@ export function validateFlinkApplicationAlarmsProps(scope: IConstruct, p: FlinkA
   // Minutes in a row without output: up to an hour.
   checkIntRange(scope, 'recordsOutZero.evaluationPeriods', p.recordsOutZero?.evaluationPeriods, 1, 60);
   checkEvaluations(scope, Duration.minutes(1), {
-    downtime: p.downtime, failedCheckpoints: p.failedCheckpoints, checkpointDuration: p.checkpointDuration,
-    cpuUtilization: p.cpuUtilization, heapMemoryUtilization: p.heapMemoryUtilization, consumerLag: p.consumerLag,
+    downtime: p.downtime,
+    failedCheckpoints: p.failedCheckpoints,
+    checkpointDuration: p.checkpointDuration,
+    cpuUtilization: p.cpuUtilization,
+    heapMemoryUtilization: p.heapMemoryUtilization,
+    consumerLag: p.consumerLag,
     recordsOutZero: p.recordsOutZero,
   }, defaultPeriods);
   checkEvaluations(scope, Duration.minutes(5), { restarts: p.restarts }, defaultPeriods);

@@ -44,8 +44,12 @@ export function validateSessionConsumerAlarmsProps(
   scope: IConstruct, p: SessionConsumerAlarmsOptions, defaultPeriods: Record<string, number>,
 ): void {
   const counts: Record<string, CountThreshold | undefined> = {
-    errors: p.errors, throttles: p.throttles, destinationDeliveryFailures: p.destinationDeliveryFailures,
-    failedRecords: p.failedRecords, malformedRecords: p.malformedRecords, summaryEmitFailures: p.summaryEmitFailures,
+    errors: p.errors,
+    throttles: p.throttles,
+    destinationDeliveryFailures: p.destinationDeliveryFailures,
+    failedRecords: p.failedRecords,
+    malformedRecords: p.malformedRecords,
+    summaryEmitFailures: p.summaryEmitFailures,
   };
   checkEvaluations(scope, Duration.minutes(1), { ...counts, iteratorAge: p.iteratorAge }, defaultPeriods);
   for (const [name, t] of Object.entries(counts)) checkRange(scope, `${name}.maxCount`, t?.maxCount, 0, Number.MAX_SAFE_INTEGER);

@@ -1,7 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { propError } from '../../private/errors';
 import { checkEvaluations } from '../../monitoring/private/thresholds';
+import { propError } from '../../private/errors';
 import { KinesisLimits as L } from '../../private/kinesis-limits';
 import { checkRange } from '../../private/validation';
 import type { ConsumerLagThreshold, StreamAlarmsProps } from '../stream-alarms';
@@ -36,9 +36,13 @@ export function checkStreamName(scope: IConstruct | string, prop: string, name: 
 /** Every check of `StreamAlarms`: the evaluation of each threshold (1-minute periods) and its limit. */
 export function validateStreamAlarmsProps(scope: IConstruct, p: StreamAlarmsProps, defaultPeriods: Record<string, number>): void {
   checkEvaluations(scope, Duration.minutes(1), {
-    writeThroughputExceeded: p.writeThroughputExceeded, readThroughputExceeded: p.readThroughputExceeded,
-    putRecordsThrottled: p.putRecordsThrottled, putRecordsFailed: p.putRecordsFailed,
-    iteratorAge: p.iteratorAge, consumerLag: p.consumerLag, writeUtilization: p.writeUtilization,
+    writeThroughputExceeded: p.writeThroughputExceeded,
+    readThroughputExceeded: p.readThroughputExceeded,
+    putRecordsThrottled: p.putRecordsThrottled,
+    putRecordsFailed: p.putRecordsFailed,
+    iteratorAge: p.iteratorAge,
+    consumerLag: p.consumerLag,
+    writeUtilization: p.writeUtilization,
   }, defaultPeriods);
   checkRange(scope, 'writeThroughputExceeded.maxAverage', p.writeThroughputExceeded?.maxAverage, 0, 1, true);
   checkRange(scope, 'readThroughputExceeded.maxAverage', p.readThroughputExceeded?.maxAverage, 0, 1, true);
