@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IDelivery } from './delivery-base';
-import { METRIC_PERIOD } from './private/delivery-metrics';
+import { quotaUtilizationPercent } from './private/delivery-metrics';
 import { FirehoseLimits as L } from './private/firehose-limits';
 import { secondsOf, validateDeliveryAlarmsProps } from './private/validation';
 import { AlarmEvaluation, AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
@@ -110,6 +110,43 @@ export interface DeliveryAlarmsProps extends DeliveryAlarmOptions {
 }
 
 /** 5-minute periods each alarm evaluates unless told otherwise (see the thresholds' docs). */
+/** The direct-PUT quotas, each alarmed and graphed as the ingestion's percentage of it. */
+const DIRECT_PUT_QUOTAS = [
+  {
+    id: 'BytesQuota',
+    kind: 'bytes',
+    label: 'Bytes ingested',
+    widgetLabel: 'Bytes',
+    what: 'volume is',
+    quota: 'BytesPerSecondLimit',
+    advice: 'request a quota increase before producers are throttled',
+    incoming: (d: IDelivery) => d.metricIncomingBytes(),
+    limit: (d: IDelivery) => d.metricBytesPerSecondLimit(),
+  },
+  {
+    id: 'RecordsQuota',
+    kind: 'records',
+    label: 'Records ingested',
+    widgetLabel: 'Records',
+    what: 'records are',
+    quota: 'RecordsPerSecondLimit',
+    advice: 'batch records or request a quota increase',
+    incoming: (d: IDelivery) => d.metricIncomingRecords(),
+    limit: (d: IDelivery) => d.metricRecordsPerSecondLimit(),
+  },
+  {
+    id: 'PutRequestsQuota',
+    kind: 'requests',
+    label: 'Put requests',
+    widgetLabel: 'Requests',
+    what: 'requests are',
+    quota: 'PutRequestsPerSecondLimit',
+    advice: 'use PutRecordBatch or request a quota increase',
+    incoming: (d: IDelivery) => d.metricIncomingPutRequests(),
+    limit: (d: IDelivery) => d.metricPutRequestsPerSecondLimit(),
+  },
+] as const;
+
 const DELIVERY_ALARM_PERIODS = { dataFreshness: 1, deliverySuccess: 3, throttledRecords: 1, quotaUtilization: 3, sourceLag: 3 } as const;
 
 /**
@@ -162,27 +199,15 @@ export class DeliveryAlarms extends AlarmSet {
       });
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
-      this.thresholdAlarm('BytesQuota', quota, {
-        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
-        metric: this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
-      });
-      this.thresholdAlarm('RecordsQuota', quota, {
-        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
-        metric: this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
-      });
-      this.thresholdAlarm('PutRequestsQuota', quota, {
-        defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
-        metric: this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `Direct PUT requests are above ${maxPercent} % of PutRequestsPerSecondLimit: use PutRecordBatch or request a quota increase`,
-      });
+      for (const q of DIRECT_PUT_QUOTAS) {
+        this.thresholdAlarm(q.id, quota, {
+          defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
+          metric: quotaUtilizationPercent(q.kind, q.incoming(d), q.limit(d), `${q.label} (% of quota)`),
+          threshold: maxPercent,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          description: `Direct PUT ${q.what} above ${maxPercent} % of ${q.quota}: ${q.advice}`,
+        });
+      }
     } else {
       const lag = props.sourceLag ?? {};
       const maxLag = lag.maxLag ?? Duration.minutes(5);
@@ -211,11 +236,7 @@ export class DeliveryAlarms extends AlarmSet {
     if (this.props.directPut) {
       widgets.push(new cloudwatch.GraphWidget({
         title: 'Direct PUT quota use (%)',
-        left: [
-          this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes'),
-          this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records'),
-          this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Requests'),
-        ],
+        left: DIRECT_PUT_QUOTAS.map((q) => quotaUtilizationPercent(q.kind, q.incoming(d), q.limit(d), q.widgetLabel)),
         right: [d.metricThrottledRecords()],
         leftYAxis: { min: 0, max: 100 },
         width: 8,
@@ -224,15 +245,5 @@ export class DeliveryAlarms extends AlarmSet {
       widgets.push(new cloudwatch.GraphWidget({ title: 'Behind the source stream (ms)', left: [d.metricKinesisMillisBehindLatest()], width: 8 }));
     }
     return widgets;
-  }
-
-  /** Ingestion as a percentage of its quota; `kind` names the metric ids, unique within a graph that shows all three. */
-  private quotaPercent(kind: string, incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      expression: `100 * (${kind}In / ${L.METRIC_PERIOD_SECONDS}) / ${kind}Limit`,
-      usingMetrics: { [`${kind}In`]: incoming, [`${kind}Limit`]: limit },
-      label,
-      period: METRIC_PERIOD,
-    });
   }
 }

@@ -6,10 +6,10 @@ import {
 import { Construct } from 'constructs';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { NodeFunction } from '../private/node-function';
-import { StreamMetrics } from '../streams/stream-metrics';
 import {
   AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics, CONFIG_ENV,
 } from './private/handler-config';
+import { createScalingAlarms } from './private/scaling-alarms';
 import { alarmThresholds } from './private/thresholds';
 import {
   checkInitialShardCount, checkLagGuard, checkRecheckInterval, checkReserveCalls, checkShardBounds, checkTargetUtilization,
@@ -267,40 +267,8 @@ export class ShardAutoscaler extends Construct {
       });
     }
 
-    const scaleOutThrottling = this.scalingAlarm('ScaleOutThrottling', prefix, {
-      alarmDescription: `Wakes the shard autoscaler: ${this.stream.streamName} was throttled (${pct(thresholds.minThrottledFraction, 1)} `
-        + `or more of the records written) or saturated (write utilisation at or above ${pct(thresholds.saturationUtilization)}) `
-        + `for ${thresholds.throttleMinutes} consecutive minute(s). `
-        + 'The expression embeds the shard count; the autoscaler rewrites it after every reshard',
-      metric: StreamMetrics.writeSaturation(this.stream, props.initialShardCount, thresholds.minThrottledFraction, thresholds.saturationUtilization),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: thresholds.throttleMinutes,
-      datapointsToAlarm: thresholds.throttleMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const scaleOutUtilization = this.scalingAlarm('ScaleOutUtilization', prefix, {
-      alarmDescription: `Wakes the shard autoscaler: write utilisation of ${this.stream.streamName} at or above `
-        + `${pct(thresholds.scaleOutUtilization)} for ${thresholds.scaleOutMinutes} consecutive minutes. `
-        + 'The expression embeds the shard count; the autoscaler rewrites it after every reshard',
-      metric: StreamMetrics.writeUtilization(this.stream, props.initialShardCount),
-      threshold: thresholds.scaleOutUtilization,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: thresholds.scaleOutMinutes,
-      datapointsToAlarm: thresholds.scaleOutMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const scaleInUtilization = this.scalingAlarm('ScaleInUtilization', prefix, {
-      alarmDescription: `Wakes the shard autoscaler: write utilisation of ${this.stream.streamName} at or below `
-        + `${pct(thresholds.scaleInUtilization)} for ${thresholds.scaleInMinutes} consecutive minutes. `
-        + 'The expression embeds the shard count; the autoscaler rewrites it after every reshard',
-      metric: StreamMetrics.writeUtilization(this.stream, props.initialShardCount),
-      threshold: thresholds.scaleInUtilization,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: thresholds.scaleInMinutes,
-      datapointsToAlarm: thresholds.scaleInMinutes,
-      // No data means no writes: that is low utilisation.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    const { scaleOutThrottling, scaleOutUtilization, scaleInUtilization, names } = createScalingAlarms(this, {
+      stream: this.stream, shards: props.initialShardCount, thresholds, alarmNamePrefix: prefix,
     });
     this.scaleOutThrottlingAlarm = scaleOutThrottling;
     this.scaleOutUtilizationAlarm = scaleOutUtilization;
@@ -312,11 +280,7 @@ export class ShardAutoscaler extends Construct {
       streamArn: this.stream.streamArn,
       tableName: table.tableName,
       topicArn: this.notificationTopic.topicArn,
-      alarmNames: {
-        scaleOutThrottling: scaleOutThrottling.alarmName,
-        scaleOutUtilization: scaleOutUtilization.alarmName,
-        scaleInUtilization: scaleInUtilization.alarmName,
-      },
+      alarmNames: names,
       minShards: props.minShards,
       maxShards: props.maxShards,
       targetUtilization,
@@ -453,20 +417,4 @@ export class ShardAutoscaler extends Construct {
       ...props,
     });
   }
-
-  private scalingAlarm(id: string, prefix: string | undefined, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, { alarmName: prefix === undefined ? undefined : `${prefix}-${id}`, ...props });
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      Validations.of(alarm).acknowledge({
-        id: `${pack}-CloudWatchAlarmAction`,
-        reason: 'A scaling alarm acts through the EventBridge rule AlarmEvents (its state changes invoke the autoscaler), '
-          + 'not through an alarm action; people are notified by the autoscaler and its own alarms',
-      });
-    }
-    return alarm;
-  }
-}
-
-function pct(x: number, digits = 0): string {
-  return `${(x * 100).toFixed(digits)}%`;
 }

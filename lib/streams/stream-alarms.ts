@@ -106,34 +106,24 @@ export class StreamAlarms extends AlarmSet {
     const minute = Duration.minutes(1);
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
-    this.thresholdAlarm('WriteThroughputExceeded', props.writeThroughputExceeded, {
-      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Average', period: minute }),
-      threshold: props.writeThroughputExceeded?.maxAverage ?? 0.01,
-      comparisonOperator: above,
-      defaultPeriods: STREAM_ALARM_PERIODS.writeThroughputExceeded,
-      description: 'Writes are throttled: producers exceed the provisioned write capacity (1 MiB/s or 1,000 records/s per shard)',
-    });
-    this.thresholdAlarm('ReadThroughputExceeded', props.readThroughputExceeded, {
-      metric: stream.metricReadProvisionedThroughputExceeded({ statistic: 'Average', period: minute }),
-      threshold: props.readThroughputExceeded?.maxAverage ?? 0.01,
-      comparisonOperator: above,
-      defaultPeriods: STREAM_ALARM_PERIODS.readThroughputExceeded,
-      description: 'Reads are throttled: polling consumers exceed 2 MiB/s or 5 GetRecords calls/s per shard; move one to enhanced fan-out',
-    });
-    this.thresholdAlarm('PutRecordsThrottled', props.putRecordsThrottled, {
-      metric: StreamMetrics.putRecordsThrottledPercent(stream),
-      threshold: props.putRecordsThrottled?.maxPercent ?? 1,
-      comparisonOperator: above,
-      defaultPeriods: STREAM_ALARM_PERIODS.putRecordsThrottled,
-      description: 'Records of PutRecords calls are throttled; producers must retry them',
-    });
-    this.thresholdAlarm('PutRecordsFailed', props.putRecordsFailed, {
-      metric: StreamMetrics.putRecordsFailedPercent(stream),
-      threshold: props.putRecordsFailed?.maxPercent ?? 1,
-      comparisonOperator: above,
-      defaultPeriods: STREAM_ALARM_PERIODS.putRecordsFailed,
-      description: 'Records of PutRecords calls fail with internal errors; producers must retry them',
-    });
+    // Throttled requests (Average of the 0/1 metric: the share throttled) and throttled or failed PutRecords records (%).
+    const rates: Array<[keyof typeof STREAM_ALARM_PERIODS, cloudwatch.IMetric, number | undefined, number, string]> = [
+      ['writeThroughputExceeded', stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Average', period: minute }),
+        props.writeThroughputExceeded?.maxAverage, 0.01,
+        'Writes are throttled: producers exceed the provisioned write capacity (1 MiB/s or 1,000 records/s per shard)'],
+      ['readThroughputExceeded', stream.metricReadProvisionedThroughputExceeded({ statistic: 'Average', period: minute }),
+        props.readThroughputExceeded?.maxAverage, 0.01,
+        'Reads are throttled: polling consumers exceed 2 MiB/s or 5 GetRecords calls/s per shard; move one to enhanced fan-out'],
+      ['putRecordsThrottled', StreamMetrics.putRecordsThrottledPercent(stream), props.putRecordsThrottled?.maxPercent, 1,
+        'Records of PutRecords calls are throttled; producers must retry them'],
+      ['putRecordsFailed', StreamMetrics.putRecordsFailedPercent(stream), props.putRecordsFailed?.maxPercent, 1,
+        'Records of PutRecords calls fail with internal errors; producers must retry them'],
+    ];
+    for (const [key, metric, limit, defaultLimit, description] of rates) {
+      this.thresholdAlarm(key.charAt(0).toUpperCase() + key.slice(1), props[key], {
+        metric, threshold: limit ?? defaultLimit, comparisonOperator: above, defaultPeriods: STREAM_ALARM_PERIODS[key], description,
+      });
+    }
     const share = props.iteratorAge?.retentionShare ?? 0.5;
     this.thresholdAlarm('IteratorAge', props.iteratorAge, {
       metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),

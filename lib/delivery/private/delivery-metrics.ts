@@ -57,3 +57,19 @@ export function deliveryMetric(deliveryStreamName: string, def: MetricDefinition
     ...props,
   });
 }
+
+/**
+ * Direct-PUT ingestion as a percentage of its quota: `incoming` (a Sum per 5 minutes) ÷ 300 over `limit` (per second).
+ * `kind` names the metric ids, unique within a graph that shows several.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+ */
+export function quotaUtilizationPercent(
+  kind: string, incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `100 * (${kind}In / ${L.METRIC_PERIOD_SECONDS}) / ${kind}Limit`,
+    usingMetrics: { [`${kind}In`]: incoming, [`${kind}Limit`]: limit },
+    label,
+    period: METRIC_PERIOD,
+  });
+}
