@@ -170,7 +170,8 @@ export class DeliveryAlarms extends AlarmSet {
     const fresh = props.dataFreshness ?? {};
     const expected = secondsOf(props.expectedLatency) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
     this.dataFreshnessThresholdSeconds = secondsOf(fresh.maxAge) ?? Math.ceil(expected + (secondsOf(fresh.margin) ?? 300));
-    this.thresholdAlarm('DataFreshness', fresh, {
+    this.thresholdAlarm('DataFreshness', {
+      evaluation: fresh,
       defaultPeriods: DELIVERY_ALARM_PERIODS.dataFreshness,
       metric: d.metricDataFreshness(),
       threshold: this.dataFreshnessThresholdSeconds,
@@ -180,7 +181,8 @@ export class DeliveryAlarms extends AlarmSet {
 
     const success = props.deliverySuccess ?? {};
     const minRatio = success.minRatio ?? 1;
-    this.thresholdAlarm('DeliverySuccess', success, {
+    this.thresholdAlarm('DeliverySuccess', {
+      evaluation: success,
       defaultPeriods: DELIVERY_ALARM_PERIODS.deliverySuccess,
       metric: d.metricDeliverySuccess(),
       threshold: minRatio,
@@ -190,7 +192,8 @@ export class DeliveryAlarms extends AlarmSet {
 
     if (props.directPut) {
       const throttled = props.throttledRecords ?? {};
-      this.thresholdAlarm('ThrottledRecords', throttled, {
+      this.thresholdAlarm('ThrottledRecords', {
+        evaluation: throttled,
         defaultPeriods: DELIVERY_ALARM_PERIODS.throttledRecords,
         metric: d.metricThrottledRecords(),
         threshold: throttled.maxRecords ?? 0,
@@ -200,7 +203,8 @@ export class DeliveryAlarms extends AlarmSet {
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
       for (const q of DIRECT_PUT_QUOTAS) {
-        this.thresholdAlarm(q.id, quota, {
+        this.thresholdAlarm(q.id, {
+          evaluation: quota,
           defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
           metric: quotaUtilizationPercent(q.kind, q.incoming(d), q.limit(d), `${q.label} (% of quota)`),
           threshold: maxPercent,
@@ -211,7 +215,8 @@ export class DeliveryAlarms extends AlarmSet {
     } else {
       const lag = props.sourceLag ?? {};
       const maxLag = lag.maxLag ?? Duration.minutes(5);
-      this.thresholdAlarm('SourceLag', lag, {
+      this.thresholdAlarm('SourceLag', {
+        evaluation: lag,
         defaultPeriods: DELIVERY_ALARM_PERIODS.sourceLag,
         metric: d.metricKinesisMillisBehindLatest(),
         threshold: maxLag.toMilliseconds(),

@@ -98,14 +98,16 @@ export class FlinkApplicationAlarms extends AlarmSet {
     const app = props.application;
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
-    this.thresholdAlarm('Downtime', props.downtime, {
+    this.thresholdAlarm('Downtime', {
+      evaluation: props.downtime,
       description: `${app.node.path}: the Flink job is down (downtime > 0)`,
       metric: app.metricDowntime(),
       threshold: 0,
       comparisonOperator: above,
       defaultPeriods: FLINK_ALARM_PERIODS.downtime,
     });
-    this.thresholdAlarm('Restarts', props.restarts, {
+    this.thresholdAlarm('Restarts', {
+      evaluation: props.restarts,
       description: `${app.node.path}: the Flink job restarted (${app.runtime.restartsMetricName} increased within 5 minutes)`,
       metric: new cloudwatch.MathExpression({
         expression: 'DIFF(restarts)',
@@ -117,7 +119,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
       comparisonOperator: above,
       defaultPeriods: FLINK_ALARM_PERIODS.restarts,
     });
-    this.thresholdAlarm('FailedCheckpoints', props.failedCheckpoints, {
+    this.thresholdAlarm('FailedCheckpoints', {
+      evaluation: props.failedCheckpoints,
       description: `${app.node.path}: a checkpoint failed since the job started (numberOfFailedCheckpoints > 0)`,
       metric: app.metricNumberOfFailedCheckpoints(),
       threshold: 0,
@@ -125,7 +128,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
       defaultPeriods: FLINK_ALARM_PERIODS.failedCheckpoints,
     });
     const maxCheckpoint = props.checkpointDuration?.maxDuration ?? props.checkpointInterval ?? Duration.minutes(1);
-    this.thresholdAlarm('CheckpointDuration', props.checkpointDuration, {
+    this.thresholdAlarm('CheckpointDuration', {
+      evaluation: props.checkpointDuration,
       description: `${app.node.path}: checkpoints take longer than ${maxCheckpoint.toHumanString()}`,
       metric: app.metricLastCheckpointDuration(),
       threshold: maxCheckpoint.toMilliseconds(),
@@ -133,7 +137,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
       defaultPeriods: FLINK_ALARM_PERIODS.checkpointDuration,
     });
     const maxCpu = props.cpuUtilization?.maxPercent ?? 80;
-    this.thresholdAlarm('CpuUtilization', props.cpuUtilization, {
+    this.thresholdAlarm('CpuUtilization', {
+      evaluation: props.cpuUtilization,
       description: `${app.node.path}: CPU above ${maxCpu}% for 15 minutes; raise parallelism or let autoscaling act`,
       metric: app.metricCpuUtilization(),
       threshold: maxCpu,
@@ -141,7 +146,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
       defaultPeriods: FLINK_ALARM_PERIODS.cpuUtilization,
     });
     const maxHeap = props.heapMemoryUtilization?.maxPercent ?? 90;
-    this.thresholdAlarm('HeapMemoryUtilization', props.heapMemoryUtilization, {
+    this.thresholdAlarm('HeapMemoryUtilization', {
+      evaluation: props.heapMemoryUtilization,
       description: `${app.node.path}: heap above ${maxHeap}% for 5 minutes`,
       metric: app.metricHeapMemoryUtilization(),
       threshold: maxHeap,
@@ -152,7 +158,8 @@ export class FlinkApplicationAlarms extends AlarmSet {
     const lag = this.lagMetric();
     if (this.consumer && lag && !isConsumerLagAlarmed(this.consumer)) {
       const maxLag = props.consumerLag?.maxLag ?? Duration.minutes(1);
-      this.thresholdAlarm('MillisBehindLatest', props.consumerLag, {
+      this.thresholdAlarm('MillisBehindLatest', {
+        evaluation: props.consumerLag,
         description: `${app.node.path}: the EFO consumer is more than ${maxLag.toHumanString()} behind the stream for 5 minutes`,
         metric: lag,
         threshold: maxLag.toMilliseconds(),
@@ -161,26 +168,29 @@ export class FlinkApplicationAlarms extends AlarmSet {
       });
     }
     const zeroMinutes = props.recordsOutZero?.evaluationPeriods ?? FLINK_ALARM_PERIODS.recordsOutZero;
-    this.thresholdAlarm('RecordsOutZero', props.recordsOutZero, this.consumer ? {
-      description: `${app.node.path}: records reach the consumer but the job emits none (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
-      metric: new cloudwatch.MathExpression({
-        expression: 'IF(recordsIn > 0 AND recordsOut <= 0, 1, 0)',
-        usingMetrics: {
-          recordsIn: StreamMetrics.consumerRecords(this.consumer.stream, this.consumer.streamConsumerName),
-          recordsOut: app.metricNumRecordsOutPerSecond(),
-        },
-        label: 'Records arrive, none leave',
-        period: Duration.minutes(1),
+    this.thresholdAlarm('RecordsOutZero', {
+      evaluation: props.recordsOutZero,
+      ...(this.consumer ? {
+        description: `${app.node.path}: records reach the consumer but the job emits none (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(recordsIn > 0 AND recordsOut <= 0, 1, 0)',
+          usingMetrics: {
+            recordsIn: StreamMetrics.consumerRecords(this.consumer.stream, this.consumer.streamConsumerName),
+            recordsOut: app.metricNumRecordsOutPerSecond(),
+          },
+          label: 'Records arrive, none leave',
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
+      } : {
+        description: `${app.node.path}: the job emits no records (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
+        metric: app.metricNumRecordsOutPerSecond({ statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
       }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
-    } : {
-      description: `${app.node.path}: the job emits no records (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
-      metric: app.metricNumRecordsOutPerSecond({ statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
     });
   }
 

@@ -66,6 +66,11 @@ export interface ThresholdAlarmSpec {
   readonly defaultPeriods: number;
   /** @default cloudwatch.TreatMissingData.NOT_BREACHING: no datapoint, no traffic, nothing wrong */
   readonly treatMissingData?: cloudwatch.TreatMissingData;
+  /**
+   * The user's threshold for this alarm: whether to create it and its evaluation.
+   * @default - created, `defaultPeriods` of `defaultPeriods`
+   */
+  readonly evaluation?: AlarmEvaluation;
 }
 
 /**
@@ -106,9 +111,10 @@ export abstract class AlarmSet extends Construct {
 
   /**
    * The alarm `id` of this set: `datapointsToAlarm` of `evaluationPeriods` periods past the threshold, notifying the
-   * set's actions on ALARM and OK. None when the set is off or the threshold's `enabled` is false.
+   * set's actions on ALARM and OK. None when the set is off or the threshold's `evaluation.enabled` is false.
    */
-  protected thresholdAlarm(id: string, evaluation: AlarmEvaluation | undefined, spec: ThresholdAlarmSpec): cloudwatch.Alarm | undefined {
+  protected thresholdAlarm(id: string, spec: ThresholdAlarmSpec): cloudwatch.Alarm | undefined {
+    const evaluation = spec.evaluation;
     if (!this.alarmsEnabled || !(evaluation?.enabled ?? true)) return undefined;
     const periods = evaluation?.evaluationPeriods ?? spec.defaultPeriods;
     const alarm = new cloudwatch.Alarm(this, id, {

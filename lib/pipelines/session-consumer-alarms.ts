@@ -71,7 +71,8 @@ export class SessionConsumerAlarms extends AlarmSet {
 
     const maxAge = props.iteratorAge?.maxAge
       ?? (c.maxRecordAge.isUnresolved() ? Duration.minutes(30) : Duration.seconds(c.maxRecordAge.toSeconds() / 2));
-    this.thresholdAlarm('IteratorAge', props.iteratorAge, {
+    this.thresholdAlarm('IteratorAge', {
+      evaluation: props.iteratorAge,
       metric: c.metricIteratorAge(),
       threshold: maxAge.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -122,7 +123,8 @@ export class SessionConsumerAlarms extends AlarmSet {
 
   /** A count above `maxCount` (0 by default) in `datapointsToAlarm` of `evaluationPeriods` minutes. */
   private count(id: string, metric: cloudwatch.IMetric, threshold: CountThreshold | undefined, defaultPeriods: number, description: string): void {
-    this.thresholdAlarm(id, threshold, {
+    this.thresholdAlarm(id, {
+      evaluation: threshold,
       metric,
       threshold: threshold?.maxCount ?? 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -60,20 +60,23 @@ export class ShardAutoscalerAlarms extends AlarmSet {
     this.autoscaler = props.autoscaler;
     this.handler = props.handler;
     const atLeastOne = { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
-    this.handlerErrors = this.thresholdAlarm('HandlerErrors', props.handlerErrors, {
+    this.handlerErrors = this.thresholdAlarm('HandlerErrors', {
+      evaluation: props.handlerErrors,
       ...atLeastOne,
       description: 'The shard autoscaler failed: the stream is not being scaled until it succeeds again. See its log group',
       metric: this.handler.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
       defaultPeriods: AUTOSCALER_ALARM_PERIODS.handlerErrors,
     });
-    this.scalingFailures = this.thresholdAlarm('ScalingFailures', props.scalingFailures, {
+    this.scalingFailures = this.thresholdAlarm('ScalingFailures', {
+      evaluation: props.scalingFailures,
       ...atLeastOne,
       description: 'The shard autoscaler has been unable to apply its decisions for 15 minutes '
         + '(LimitExceededException, ResourceInUseException, ValidationException or no UpdateShardCount calls left): see its log',
       metric: this.autoscaler.metricScalingFailures({ period: FIVE_MINUTES }),
       defaultPeriods: AUTOSCALER_ALARM_PERIODS.scalingFailures,
     });
-    this.hotKey = this.thresholdAlarm('HotKey', props.hotKey, {
+    this.hotKey = this.thresholdAlarm('HotKey', {
+      evaluation: props.hotKey,
       ...atLeastOne,
       description: 'The stream has throttled writes for 15 minutes while its utilisation was low: a hot partition key '
         + 'fills one shard. The autoscaler does not add shards for it (they would not relieve it): spread the producer\'s '

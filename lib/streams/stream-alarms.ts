@@ -120,12 +120,18 @@ export class StreamAlarms extends AlarmSet {
         'Records of PutRecords calls fail with internal errors; producers must retry them'],
     ];
     for (const [key, metric, limit, defaultLimit, description] of rates) {
-      this.thresholdAlarm(key.charAt(0).toUpperCase() + key.slice(1), props[key], {
-        metric, threshold: limit ?? defaultLimit, comparisonOperator: above, defaultPeriods: STREAM_ALARM_PERIODS[key], description,
+      this.thresholdAlarm(key.charAt(0).toUpperCase() + key.slice(1), {
+        evaluation: props[key],
+        metric,
+        threshold: limit ?? defaultLimit,
+        comparisonOperator: above,
+        defaultPeriods: STREAM_ALARM_PERIODS[key],
+        description,
       });
     }
     const share = props.iteratorAge?.retentionShare ?? 0.5;
-    this.thresholdAlarm('IteratorAge', props.iteratorAge, {
+    this.thresholdAlarm('IteratorAge', {
+      evaluation: props.iteratorAge,
       metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: minute }),
       threshold: props.retention.isUnresolved() ? 12 * 3600 * 1000 : Math.round(props.retention.toMilliseconds() * share),
       comparisonOperator: above,
@@ -144,7 +150,8 @@ export class StreamAlarms extends AlarmSet {
     const shards = this.props.shardCount;
     if (this.writeUtilizationAlarm || shards === undefined || Token.isUnresolved(shards)) return this.writeUtilizationAlarm;
     const max = this.props.writeUtilization?.maxUtilization ?? 0.8;
-    this.writeUtilizationAlarm = this.thresholdAlarm('WriteUtilization', this.props.writeUtilization, {
+    this.writeUtilizationAlarm = this.thresholdAlarm('WriteUtilization', {
+      evaluation: this.props.writeUtilization,
       metric: StreamMetrics.writeUtilization(this.props.stream, shards),
       threshold: max,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -162,7 +169,8 @@ export class StreamAlarms extends AlarmSet {
     const metric = StreamMetrics.consumerMillisBehindLatest(this.props.stream, consumerName);
     this.consumerLagMetrics.push(metric);
     const maxLag = this.props.consumerLag?.maxLag ?? Duration.minutes(5);
-    return this.thresholdAlarm(`${id}Lag`, this.props.consumerLag, {
+    return this.thresholdAlarm(`${id}Lag`, {
+      evaluation: this.props.consumerLag,
       metric,
       threshold: maxLag.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
