@@ -1,37 +1,13 @@
-import { Duration, Token, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IDelivery } from './delivery-base';
-import { METRIC_PERIOD } from './private/delivery-metrics';
+import { quotaUtilizationPercent } from './private/delivery-metrics';
 import { FirehoseLimits as L } from './private/firehose-limits';
-import { checkPercent, secondsOf } from './private/validation';
-import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
-import { propError } from '../private/errors';
-import { checkIntRange, checkRange } from '../private/validation';
-
-/** How many 5-minute periods (the period Firehose publishes its metrics at) an alarm evaluates, and how many must breach. */
-export interface DeliveryAlarmEvaluation {
-  /**
-   * Create this alarm.
-   * @default true
-   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
-   */
-  readonly enabled?: boolean;
-  /**
-   * 5-minute periods evaluated, 1–288 (one day).
-   * @default - per alarm, stated on its threshold
-   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
-   */
-  readonly evaluationPeriods?: number;
-  /**
-   * Breaching periods that raise the alarm, 1 to evaluationPeriods.
-   * @default - evaluationPeriods
-   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation
-   */
-  readonly datapointsToAlarm?: number;
-}
+import { secondsOf, validateDeliveryAlarmsProps } from './private/validation';
+import { AlarmEvaluation, AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
 
 /** `DeliveryTo<destination>.DataFreshness`, Maximum: the age of the oldest record not yet delivered. */
-export interface DataFreshnessThreshold extends DeliveryAlarmEvaluation {
+export interface DataFreshnessThreshold extends AlarmEvaluation {
   /**
    * How much older than the delivery's expected latency (its buffering interval, 1.5 times that with dynamic
    * partitioning, plus the transform's buffering interval) the oldest record may get.
@@ -48,7 +24,7 @@ export interface DataFreshnessThreshold extends DeliveryAlarmEvaluation {
 }
 
 /** `DeliveryTo<destination>.Success`, Average: the share of delivery attempts (puts, COPYs, index requests) that succeeded. */
-export interface DeliverySuccessThreshold extends DeliveryAlarmEvaluation {
+export interface DeliverySuccessThreshold extends AlarmEvaluation {
   /**
    * Alarm below this ratio, in (0, 1].
    * @default 1 (any failed attempt), over 3 of 3 periods: failures that persist for 15 minutes, not one retried error
@@ -58,7 +34,7 @@ export interface DeliverySuccessThreshold extends DeliveryAlarmEvaluation {
 }
 
 /** `ThrottledRecords`, Sum: records a direct-PUT delivery stream refused because a quota was exceeded. */
-export interface ThrottledRecordsThreshold extends DeliveryAlarmEvaluation {
+export interface ThrottledRecordsThreshold extends AlarmEvaluation {
   /**
    * Alarm above this many throttled records per 5 minutes, ≥ 0.
    * @default 0, over 1 of 1 period: producers were refused records and must retry them
@@ -72,7 +48,7 @@ export interface ThrottledRecordsThreshold extends DeliveryAlarmEvaluation {
  * 5 minutes ÷ 300) over `BytesPerSecondLimit`, `RecordsPerSecondLimit` and `PutRequestsPerSecondLimit`, in percent:
  * the metric math of the Firehose best practices. The quotas come from their metrics, so a raised quota moves the alarm.
  */
-export interface QuotaUtilizationThreshold extends DeliveryAlarmEvaluation {
+export interface QuotaUtilizationThreshold extends AlarmEvaluation {
   /**
    * Alarm above this percentage of a quota, in (0, 100].
    * @default 80, over 3 of 3 periods
@@ -82,7 +58,7 @@ export interface QuotaUtilizationThreshold extends DeliveryAlarmEvaluation {
 }
 
 /** `KinesisMillisBehindLatest`, Maximum: how far Firehose's reading lags the tip of the source stream. */
-export interface SourceLagThreshold extends DeliveryAlarmEvaluation {
+export interface SourceLagThreshold extends AlarmEvaluation {
   /**
    * Alarm when Firehose reads records older than this.
    * @default Duration.minutes(5), over 3 of 3 periods
@@ -133,10 +109,45 @@ export interface DeliveryAlarmsProps extends DeliveryAlarmOptions {
   readonly directPut: boolean;
 }
 
-const MAX_PERIODS = 288;
-
 /** 5-minute periods each alarm evaluates unless told otherwise (see the thresholds' docs). */
-const DEFAULT_PERIODS = { dataFreshness: 1, deliverySuccess: 3, throttledRecords: 1, quotaUtilization: 3, sourceLag: 3 } as const;
+/** The direct-PUT quotas, each alarmed and graphed as the ingestion's percentage of it. */
+const DIRECT_PUT_QUOTAS = [
+  {
+    id: 'BytesQuota',
+    kind: 'bytes',
+    label: 'Bytes ingested',
+    widgetLabel: 'Bytes',
+    what: 'volume is',
+    quota: 'BytesPerSecondLimit',
+    advice: 'request a quota increase before producers are throttled',
+    incoming: (d: IDelivery) => d.metricIncomingBytes(),
+    limit: (d: IDelivery) => d.metricBytesPerSecondLimit(),
+  },
+  {
+    id: 'RecordsQuota',
+    kind: 'records',
+    label: 'Records ingested',
+    widgetLabel: 'Records',
+    what: 'records are',
+    quota: 'RecordsPerSecondLimit',
+    advice: 'batch records or request a quota increase',
+    incoming: (d: IDelivery) => d.metricIncomingRecords(),
+    limit: (d: IDelivery) => d.metricRecordsPerSecondLimit(),
+  },
+  {
+    id: 'PutRequestsQuota',
+    kind: 'requests',
+    label: 'Put requests',
+    widgetLabel: 'Requests',
+    what: 'requests are',
+    quota: 'PutRequestsPerSecondLimit',
+    advice: 'use PutRecordBatch or request a quota increase',
+    incoming: (d: IDelivery) => d.metricIncomingPutRequests(),
+    limit: (d: IDelivery) => d.metricPutRequestsPerSecondLimit(),
+  },
+] as const;
+
+const DELIVERY_ALARM_PERIODS = { dataFreshness: 1, deliverySuccess: 3, throttledRecords: 1, quotaUtilization: 3, sourceLag: 3 } as const;
 
 /**
  * The alarms of a Firehose delivery stream, which no monitoring library ships: data freshness beyond the buffering
@@ -152,65 +163,65 @@ export class DeliveryAlarms extends AlarmSet {
 
   constructor(scope: Construct, id: string, props: DeliveryAlarmsProps) {
     super(scope, id, props);
-    validate(this, props);
+    validateDeliveryAlarmsProps(this, props, DELIVERY_ALARM_PERIODS);
     this.props = props;
     const d = props.delivery;
 
     const fresh = props.dataFreshness ?? {};
     const expected = secondsOf(props.expectedLatency) ?? L.DEFAULT_BUFFER_INTERVAL_SECONDS;
     this.dataFreshnessThresholdSeconds = secondsOf(fresh.maxAge) ?? Math.ceil(expected + (secondsOf(fresh.margin) ?? 300));
-    this.alarm('DataFreshness', fresh, DEFAULT_PERIODS.dataFreshness, {
+    this.thresholdAlarm('DataFreshness', {
+      evaluation: fresh,
+      defaultPeriods: DELIVERY_ALARM_PERIODS.dataFreshness,
       metric: d.metricDataFreshness(),
       threshold: this.dataFreshnessThresholdSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: `Delivery is stale: the oldest undelivered record is older than ${this.dataFreshnessThresholdSeconds} s (expected latency ${Math.ceil(expected)} s plus margin). Check the error log group and the destination`,
+      description: `Delivery is stale: the oldest undelivered record is older than ${this.dataFreshnessThresholdSeconds} s (expected latency ${Math.ceil(expected)} s plus margin). Check the error log group and the destination`,
     });
 
     const success = props.deliverySuccess ?? {};
     const minRatio = success.minRatio ?? 1;
-    this.alarm('DeliverySuccess', success, DEFAULT_PERIODS.deliverySuccess, {
+    this.thresholdAlarm('DeliverySuccess', {
+      evaluation: success,
+      defaultPeriods: DELIVERY_ALARM_PERIODS.deliverySuccess,
       metric: d.metricDeliverySuccess(),
       threshold: minRatio,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      alarmDescription: `Deliveries fail: fewer than ${minRatio * 100} % of delivery attempts succeed. Firehose retries, then writes the records to the S3 error output; see the error log group`,
+      description: `Deliveries fail: fewer than ${minRatio * 100} % of delivery attempts succeed. Firehose retries, then writes the records to the S3 error output; see the error log group`,
     });
 
     if (props.directPut) {
       const throttled = props.throttledRecords ?? {};
-      this.alarm('ThrottledRecords', throttled, DEFAULT_PERIODS.throttledRecords, {
+      this.thresholdAlarm('ThrottledRecords', {
+        evaluation: throttled,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.throttledRecords,
         metric: d.metricThrottledRecords(),
         threshold: throttled.maxRecords ?? 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: 'Producers are throttled: records exceed the direct-PUT quotas of the delivery stream and must be retried (request a quota increase)',
+        description: 'Producers are throttled: records exceed the direct-PUT quotas of the delivery stream and must be retried (request a quota increase)',
       });
       const quota = props.quotaUtilization ?? {};
       const maxPercent = quota.maxPercent ?? 80;
-      this.alarm('BytesQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
-        metric: this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes ingested (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: `Direct PUT volume is above ${maxPercent} % of BytesPerSecondLimit: request a quota increase before producers are throttled`,
-      });
-      this.alarm('RecordsQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
-        metric: this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records ingested (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: `Direct PUT records are above ${maxPercent} % of RecordsPerSecondLimit: batch records or request a quota increase`,
-      });
-      this.alarm('PutRequestsQuota', quota, DEFAULT_PERIODS.quotaUtilization, {
-        metric: this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Put requests (% of quota)'),
-        threshold: maxPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: `Direct PUT requests are above ${maxPercent} % of PutRequestsPerSecondLimit: use PutRecordBatch or request a quota increase`,
-      });
+      for (const q of DIRECT_PUT_QUOTAS) {
+        this.thresholdAlarm(q.id, {
+          evaluation: quota,
+          defaultPeriods: DELIVERY_ALARM_PERIODS.quotaUtilization,
+          metric: quotaUtilizationPercent(q.kind, q.incoming(d), q.limit(d), `${q.label} (% of quota)`),
+          threshold: maxPercent,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          description: `Direct PUT ${q.what} above ${maxPercent} % of ${q.quota}: ${q.advice}`,
+        });
+      }
     } else {
       const lag = props.sourceLag ?? {};
       const maxLag = lag.maxLag ?? Duration.minutes(5);
-      this.alarm('SourceLag', lag, DEFAULT_PERIODS.sourceLag, {
+      this.thresholdAlarm('SourceLag', {
+        evaluation: lag,
+        defaultPeriods: DELIVERY_ALARM_PERIODS.sourceLag,
         metric: d.metricKinesisMillisBehindLatest(),
         threshold: maxLag.toMilliseconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        alarmDescription: `Firehose reads the source stream more than ${maxLag.toHumanString()} behind its tip: it shares the shards' read capacity with the other polling consumers`,
+        description: `Firehose reads the source stream more than ${maxLag.toHumanString()} behind its tip: it shares the shards' read capacity with the other polling consumers`,
       });
     }
   }
@@ -230,11 +241,7 @@ export class DeliveryAlarms extends AlarmSet {
     if (this.props.directPut) {
       widgets.push(new cloudwatch.GraphWidget({
         title: 'Direct PUT quota use (%)',
-        left: [
-          this.quotaPercent('bytes', d.metricIncomingBytes(), d.metricBytesPerSecondLimit(), 'Bytes'),
-          this.quotaPercent('records', d.metricIncomingRecords(), d.metricRecordsPerSecondLimit(), 'Records'),
-          this.quotaPercent('requests', d.metricIncomingPutRequests(), d.metricPutRequestsPerSecondLimit(), 'Requests'),
-        ],
+        left: DIRECT_PUT_QUOTAS.map((q) => quotaUtilizationPercent(q.kind, q.incoming(d), q.limit(d), q.widgetLabel)),
         right: [d.metricThrottledRecords()],
         leftYAxis: { min: 0, max: 100 },
         width: 8,
@@ -243,49 +250,5 @@ export class DeliveryAlarms extends AlarmSet {
       widgets.push(new cloudwatch.GraphWidget({ title: 'Behind the source stream (ms)', left: [d.metricKinesisMillisBehindLatest()], width: 8 }));
     }
     return widgets;
-  }
-
-  /** Ingestion as a percentage of its quota; `kind` names the metric ids, unique within a graph that shows all three. */
-  private quotaPercent(kind: string, incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      expression: `100 * (${kind}In / ${L.METRIC_PERIOD_SECONDS}) / ${kind}Limit`,
-      usingMetrics: { [`${kind}In`]: incoming, [`${kind}Limit`]: limit },
-      label,
-      period: METRIC_PERIOD,
-    });
-  }
-
-  private alarm(id: string, evaluation: DeliveryAlarmEvaluation, defaultPeriods: number,
-    props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator' | 'alarmDescription'>): void {
-    if (!(evaluation.enabled ?? true)) return;
-    const periods = evaluation.evaluationPeriods ?? defaultPeriods;
-    this.createAlarm(id, {
-      ...props,
-      evaluationPeriods: periods,
-      datapointsToAlarm: evaluation.datapointsToAlarm ?? periods,
-      // No records, no datapoint: an idle delivery stream is healthy.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
-}
-
-function validate(scope: Construct, props: DeliveryAlarmsProps): void {
-  for (const name of Object.keys(DEFAULT_PERIODS) as (keyof typeof DEFAULT_PERIODS)[]) {
-    const e: DeliveryAlarmEvaluation | undefined = props[name];
-    if (!e) continue;
-    checkIntRange(scope, `${name}.evaluationPeriods`, e.evaluationPeriods, 1, MAX_PERIODS);
-    const periods = e.evaluationPeriods ?? DEFAULT_PERIODS[name];
-    checkIntRange(scope, `${name}.datapointsToAlarm`, e.datapointsToAlarm, 1, Token.isUnresolved(periods) ? MAX_PERIODS : periods);
-  }
-  checkRange(scope, 'deliverySuccess.minRatio', props.deliverySuccess?.minRatio, 0, 1, true);
-  checkPercent(scope, 'quotaUtilization.maxPercent', props.quotaUtilization?.maxPercent);
-  const maxRecords = props.throttledRecords?.maxRecords;
-  if (maxRecords !== undefined && !Token.isUnresolved(maxRecords) && (!Number.isFinite(maxRecords) || maxRecords < 0)) {
-    throw propError(scope, 'throttledRecords.maxRecords', maxRecords, 'must be a number ≥ 0');
-  }
-  // A zero age or lag would alarm on every datapoint (durations cannot be negative; a zero margin is allowed).
-  for (const [name, d] of [['dataFreshness.maxAge', props.dataFreshness?.maxAge], ['sourceLag.maxLag', props.sourceLag?.maxLag]] as const) {
-    const s = secondsOf(d);
-    if (s !== undefined && s <= 0) throw propError(scope, name, s, 'must be a duration > 0 seconds');
   }
 }

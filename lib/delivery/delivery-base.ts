@@ -175,7 +175,10 @@ export abstract class DeliveryStreamBase extends Resource implements IDelivery {
     return this.defined(M.backupToS3Bytes, props);
   }
 
-  /** `BackupToS3.DataFreshness`, Maximum over 5 minutes. */
+  /**
+   * `BackupToS3.DataFreshness`, Average over 5 minutes by default, as aws-cdk-lib's delivery stream has it; pass
+   * `{ statistic: 'Maximum' }` for the age of the oldest record not yet backed up.
+   */
   public metricBackupToS3DataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.defined(M.backupToS3DataFreshness, props);
   }

@@ -1,42 +1,57 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IFlinkApplication } from './flink-application';
-import { consumerLagMetric, consumerRecordsMetric } from './private/metrics';
-import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+import { validateFlinkApplicationAlarmsProps } from './private/validation';
+import { AlarmEvaluation, AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
 import { isConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
-import { checkRange } from '../private/validation';
+import type { ConsumerLagThreshold } from '../streams/stream-alarms';
+import { StreamMetrics } from '../streams/stream-metrics';
 
-/** Thresholds of the Flink alarms; every one has a default taken from AWS's recommended alarms. */
-export interface FlinkApplicationAlarmsOptions extends AlarmSetOptions {
+/** A utilisation in percent: `cpuUtilization`, `heapMemoryUtilization` (Maximum over the task managers, per minute). */
+export interface UtilizationPercentThreshold extends AlarmEvaluation {
+  /** Alarm above this percentage, 1-100. @default - per alarm, stated on its option */
+  readonly maxPercent?: number;
+}
+
+/** `lastCheckpointDuration`, Maximum per minute. */
+export interface CheckpointDurationThreshold extends AlarmEvaluation {
   /**
-   * Alarm when the busiest task manager's CPU stays above this for 15 minutes (the service's own autoscaling window).
-   * 1-100.
-   * @default 80
-   */
-  readonly maxCpuUtilizationPercent?: number;
-  /**
-   * Alarm when the fullest task manager's heap stays above this for 5 minutes. 1-100.
-   * @default 90
-   */
-  readonly maxHeapMemoryUtilizationPercent?: number;
-  /**
-   * Alarm when the EFO consumer stays further than this behind the tip of the stream for 5 minutes. No such alarm is
-   * created for a consumer from `PipelineStream.addConsumer` whose stream alarms on its lag already (one metric, one
-   * alarm: set that threshold with the stream's `alarms.consumerLag`).
-   * @default Duration.minutes(1)
-   */
-  readonly maxMillisBehindLatest?: Duration;
-  /**
-   * Alarm when checkpoints take longer than this for 3 minutes in a row.
+   * Alarm when checkpoints take longer than this.
    * @default - the checkpoint interval of the application (1 minute when imported)
    */
-  readonly maxCheckpointDuration?: Duration;
+  readonly maxDuration?: Duration;
+}
+
+/**
+ * Thresholds of the Flink alarms, every one with a default taken from AWS's recommended alarms; all 1-minute periods.
+ * @see https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-metrics-alarms.html
+ */
+export interface FlinkApplicationAlarmsOptions extends AlarmSetOptions {
+  /** `downtime` above 0. @default - 1 of 1 */
+  readonly downtime?: AlarmEvaluation;
+  /** The restarts metric increased within 5 minutes. @default - 1 of 1 (5-minute period) */
+  readonly restarts?: AlarmEvaluation;
+  /** `numberOfFailedCheckpoints` above 0 since the job started. @default - 1 of 1 */
+  readonly failedCheckpoints?: AlarmEvaluation;
+  /** @default - the checkpoint interval, 3 of 3 */
+  readonly checkpointDuration?: CheckpointDurationThreshold;
+  /** The busiest task manager's CPU, over the service's own autoscaling window. @default - 80 %, 15 of 15 */
+  readonly cpuUtilization?: UtilizationPercentThreshold;
+  /** The fullest task manager's heap. @default - 90 %, 5 of 5 */
+  readonly heapMemoryUtilization?: UtilizationPercentThreshold;
   /**
-   * Minutes in a row with records arriving (or, without a consumer, at all) but none leaving before the records-out
-   * alarm fires. 1-60.
-   * @default 5
+   * The EFO consumer's `MillisBehindLatest`. No such alarm is created for a consumer from `PipelineStream.addConsumer`
+   * whose stream alarms on its lag already (one metric, one alarm: set that threshold with the stream's
+   * `alarms.consumerLag`).
+   * @default - 1 minute, 5 of 5
    */
-  readonly recordsOutZeroMinutes?: number;
+  readonly consumerLag?: ConsumerLagThreshold;
+  /**
+   * Minutes with records arriving (or, without a consumer, at all) but none leaving: `evaluationPeriods` is the number
+   * of minutes in a row, 1-60.
+   * @default - 5 of 5
+   */
+  readonly recordsOutZero?: AlarmEvaluation;
 }
 
 export interface FlinkApplicationAlarmsProps extends FlinkApplicationAlarmsOptions {
@@ -47,7 +62,24 @@ export interface FlinkApplicationAlarmsProps extends FlinkApplicationAlarmsOptio
    * @default - no lag alarm; the records-out alarm fires on zero output alone
    */
   readonly sourceConsumer?: kinesis.IStreamConsumer;
+  /**
+   * Its checkpoint interval: the default of `checkpointDuration.maxDuration`.
+   * @default Duration.minutes(1)
+   */
+  readonly checkpointInterval?: Duration;
 }
+
+/** 1-minute periods each alarm evaluates unless its threshold says otherwise (restarts: 5-minute periods). */
+const FLINK_ALARM_PERIODS = {
+  downtime: 1,
+  restarts: 1,
+  failedCheckpoints: 1,
+  checkpointDuration: 3,
+  cpuUtilization: 15,
+  heapMemoryUtilization: 5,
+  consumerLag: 5,
+  recordsOutZero: 5,
+} as const;
 
 /**
  * The alarms of a Managed Flink application: downtime > 0, restarts increasing, failed checkpoints > 0, checkpoint
@@ -60,23 +92,23 @@ export class FlinkApplicationAlarms extends AlarmSet {
 
   constructor(scope: Construct, id: string, props: FlinkApplicationAlarmsProps) {
     super(scope, id, props);
-    checkRange(this, 'maxCpuUtilizationPercent', props.maxCpuUtilizationPercent, 1, 100);
-    checkRange(this, 'maxHeapMemoryUtilizationPercent', props.maxHeapMemoryUtilizationPercent, 1, 100);
-    checkRange(this, 'recordsOutZeroMinutes', props.recordsOutZeroMinutes, 1, 60);
+    validateFlinkApplicationAlarmsProps(this, props, FLINK_ALARM_PERIODS);
     this.application = props.application;
     this.consumer = props.sourceConsumer;
     const app = props.application;
+    const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 
-    this.createAlarm('Downtime', {
-      alarmDescription: `${app.node.path}: the Flink job is down (downtime > 0)`,
+    this.thresholdAlarm('Downtime', {
+      evaluation: props.downtime,
+      description: `${app.node.path}: the Flink job is down (downtime > 0)`,
       metric: app.metricDowntime(),
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.downtime,
     });
-    this.createAlarm('Restarts', {
-      alarmDescription: `${app.node.path}: the Flink job restarted (${app.runtime.restartsMetricName} increased within 5 minutes)`,
+    this.thresholdAlarm('Restarts', {
+      evaluation: props.restarts,
+      description: `${app.node.path}: the Flink job restarted (${app.runtime.restartsMetricName} increased within 5 minutes)`,
       metric: new cloudwatch.MathExpression({
         expression: 'DIFF(restarts)',
         usingMetrics: { restarts: app.metricRestarts({ period: Duration.minutes(5) }) },
@@ -84,79 +116,81 @@ export class FlinkApplicationAlarms extends AlarmSet {
         period: Duration.minutes(5),
       }),
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.restarts,
     });
-    this.createAlarm('FailedCheckpoints', {
-      alarmDescription: `${app.node.path}: a checkpoint failed since the job started (numberOfFailedCheckpoints > 0)`,
+    this.thresholdAlarm('FailedCheckpoints', {
+      evaluation: props.failedCheckpoints,
+      description: `${app.node.path}: a checkpoint failed since the job started (numberOfFailedCheckpoints > 0)`,
       metric: app.metricNumberOfFailedCheckpoints(),
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.failedCheckpoints,
     });
-    const maxCheckpoint = props.maxCheckpointDuration ?? Duration.minutes(1);
-    this.createAlarm('CheckpointDuration', {
-      alarmDescription: `${app.node.path}: checkpoints take longer than ${maxCheckpoint.toHumanString()}`,
+    const maxCheckpoint = props.checkpointDuration?.maxDuration ?? props.checkpointInterval ?? Duration.minutes(1);
+    this.thresholdAlarm('CheckpointDuration', {
+      evaluation: props.checkpointDuration,
+      description: `${app.node.path}: checkpoints take longer than ${maxCheckpoint.toHumanString()}`,
       metric: app.metricLastCheckpointDuration(),
       threshold: maxCheckpoint.toMilliseconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.checkpointDuration,
     });
-    const maxCpu = props.maxCpuUtilizationPercent ?? 80;
-    this.createAlarm('CpuUtilization', {
-      alarmDescription: `${app.node.path}: CPU above ${maxCpu}% for 15 minutes; raise parallelism or let autoscaling act`,
+    const maxCpu = props.cpuUtilization?.maxPercent ?? 80;
+    this.thresholdAlarm('CpuUtilization', {
+      evaluation: props.cpuUtilization,
+      description: `${app.node.path}: CPU above ${maxCpu}% for 15 minutes; raise parallelism or let autoscaling act`,
       metric: app.metricCpuUtilization(),
       threshold: maxCpu,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 15,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.cpuUtilization,
     });
-    const maxHeap = props.maxHeapMemoryUtilizationPercent ?? 90;
-    this.createAlarm('HeapMemoryUtilization', {
-      alarmDescription: `${app.node.path}: heap above ${maxHeap}% for 5 minutes`,
+    const maxHeap = props.heapMemoryUtilization?.maxPercent ?? 90;
+    this.thresholdAlarm('HeapMemoryUtilization', {
+      evaluation: props.heapMemoryUtilization,
+      description: `${app.node.path}: heap above ${maxHeap}% for 5 minutes`,
       metric: app.metricHeapMemoryUtilization(),
       threshold: maxHeap,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 5,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: above,
+      defaultPeriods: FLINK_ALARM_PERIODS.heapMemoryUtilization,
     });
     // One metric, one alarm: a consumer from PipelineStream.addConsumer already has its lag alarm, on the stream.
-    if (this.consumer && !isConsumerLagAlarmed(this.consumer)) {
-      const maxLag = props.maxMillisBehindLatest ?? Duration.minutes(1);
-      this.createAlarm('MillisBehindLatest', {
-        alarmDescription: `${app.node.path}: the EFO consumer is more than ${maxLag.toHumanString()} behind the stream for 5 minutes`,
-        metric: this.lagMetric()!,
+    const lag = this.lagMetric();
+    if (this.consumer && lag && !isConsumerLagAlarmed(this.consumer)) {
+      const maxLag = props.consumerLag?.maxLag ?? Duration.minutes(1);
+      this.thresholdAlarm('MillisBehindLatest', {
+        evaluation: props.consumerLag,
+        description: `${app.node.path}: the EFO consumer is more than ${maxLag.toHumanString()} behind the stream for 5 minutes`,
+        metric: lag,
         threshold: maxLag.toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 5,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: above,
+        defaultPeriods: FLINK_ALARM_PERIODS.consumerLag,
       });
     }
-    const zeroMinutes = props.recordsOutZeroMinutes ?? 5;
-    this.createAlarm('RecordsOutZero', {
-      alarmDescription: this.consumer
-        ? `${app.node.path}: records reach the consumer but the job emits none (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`
-        : `${app.node.path}: the job emits no records (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
-      metric: this.consumer
-        ? new cloudwatch.MathExpression({
+    const zeroMinutes = props.recordsOutZero?.evaluationPeriods ?? FLINK_ALARM_PERIODS.recordsOutZero;
+    this.thresholdAlarm('RecordsOutZero', {
+      evaluation: props.recordsOutZero,
+      ...(this.consumer ? {
+        description: `${app.node.path}: records reach the consumer but the job emits none (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
+        metric: new cloudwatch.MathExpression({
           expression: 'IF(recordsIn > 0 AND recordsOut <= 0, 1, 0)',
           usingMetrics: {
-            recordsIn: consumerRecordsMetric(this.consumer.stream.streamName, this.consumer.streamConsumerName),
+            recordsIn: StreamMetrics.consumerRecords(this.consumer.stream, this.consumer.streamConsumerName),
             recordsOut: app.metricNumRecordsOutPerSecond(),
           },
           label: 'Records arrive, none leave',
           period: Duration.minutes(1),
-        })
-        : app.metricNumRecordsOutPerSecond({ statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: this.consumer ? 1 : 0,
-      comparisonOperator: this.consumer
-        ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-        : cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: zeroMinutes,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
+      } : {
+        description: `${app.node.path}: the job emits no records (numRecordsOutPerSecond = 0) for ${zeroMinutes} minutes`,
+        metric: app.metricNumRecordsOutPerSecond({ statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        defaultPeriods: FLINK_ALARM_PERIODS.recordsOutZero,
+      }),
     });
   }
 
@@ -197,6 +231,6 @@ export class FlinkApplicationAlarms extends AlarmSet {
   }
 
   private lagMetric(): cloudwatch.Metric | undefined {
-    return this.consumer ? consumerLagMetric(this.consumer.stream.streamName, this.consumer.streamConsumerName) : undefined;
+    return this.consumer ? StreamMetrics.consumerMillisBehindLatest(this.consumer.stream, this.consumer.streamConsumerName) : undefined;
   }
 }

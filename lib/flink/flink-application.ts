@@ -12,7 +12,7 @@ import {
   BUNDLED_SCRIPT_OUTPUTS, DLQ_STREAM_ARN, SOURCE_EFO_CONSUMER_ARN, SOURCE_EFO_CONSUMER_NAME, SOURCE_STREAM_ARN, SQL_PARAMETERS_GROUP, SQL_RESOURCE,
   SQL_STATEMENTS_GROUP, renderSqlStatements, sinkDeliveryStreamNameKey, sinkStreamArnKey,
 } from './private/job-properties';
-import { FlinkMetricSpec, FlinkMetrics, consumerLagMetric, flinkMetric, restartsSpec } from './private/metrics';
+import { FlinkMetricSpec, FlinkMetrics, flinkMetric, restartsSpec } from './private/metrics';
 import { DEFAULT_RECORDS_PER_SECOND_PER_KPU, kpusFor, sizeForPeak } from './private/sizing';
 import {
   checkApplicationName, checkAtLeastOne, checkCheckpointing, checkKpus, checkPropertyGroups, checkReservedGroups, checkSinkNames,
@@ -25,6 +25,7 @@ import { encryptedLogGroup } from '../private/encrypted-log-group';
 import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkPositive } from '../private/validation';
+import { StreamMetrics } from '../streams/stream-metrics';
 
 /** Log level of the application's CloudWatch logs. */
 export enum FlinkLogLevel {
@@ -625,16 +626,19 @@ export class FlinkApplication extends FlinkApplicationBase {
     }
 
     this.alarms = new FlinkApplicationAlarms(this, 'Alarms', {
-      maxCheckpointDuration: props.checkpointInterval ?? Duration.millis(FlinkLimits.DEFAULT_CHECKPOINT_INTERVAL_MS),
       ...props.alarms,
       application: this,
       sourceConsumer: this.sourceConsumer,
+      checkpointInterval: props.checkpointInterval ?? Duration.millis(FlinkLimits.DEFAULT_CHECKPOINT_INTERVAL_MS),
     });
   }
 
-  /** How far the EFO consumer is behind the tip of the stream, ms; Maximum over 1 minute (AWS/Kinesis). */
+  /**
+   * How far the EFO consumer is behind the tip of the stream, ms (AWS/Kinesis `SubscribeToShardEvent.MillisBehindLatest`).
+   * Statistic Maximum, period 1 minute by default.
+   */
   public metricMillisBehindLatest(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return consumerLagMetric(this.sourceConsumer.stream.streamName, this.sourceConsumer.streamConsumerName, props);
+    return StreamMetrics.consumerMillisBehindLatest(this.sourceConsumer.stream, this.sourceConsumer.streamConsumerName, props);
   }
 
   /** Dashboard widgets of this application (health, checkpoints, resources, throughput, consumer lag, alarms). */

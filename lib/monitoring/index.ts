@@ -1,3 +1,2 @@
 export * from './alarm-topic';
 export * from './alarm-set';
-export * from './stream-alarms';

@@ -9,53 +9,13 @@ import {
   SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionDefaults, SessionEnv, SessionLimits,
   SessionMetrics, SessionTable, SWEEP_EVENT,
 } from './private/session-contract';
-import { checkDurationMinutes, checkDurationSeconds, checkEvaluation, checkEventTypes } from './private/validation';
+import { checkDurationMinutes, checkDurationSeconds, checkEventTypes } from './private/validation';
+import { SessionConsumerAlarms, SessionConsumerAlarmsOptions } from './session-consumer-alarms';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
-import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
-import { AlarmEvaluation } from '../monitoring/stream-alarms';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { NodeFunction } from '../private/node-function';
-import { checkIntRange, checkRange } from '../private/validation';
-
-/** A count per minute above which an alarm fires. */
-export interface CountThreshold extends AlarmEvaluation {
-  /** Alarm when the count in a minute is above this, 0 or more. @default 0 */
-  readonly maxCount?: number;
-}
-
-/** Lambda's `IteratorAge` of the event source mapping: how old the last record of a batch was when it was read. */
-export interface ConsumerIteratorAgeThreshold extends AlarmEvaluation {
-  /**
-   * Alarm above this age. Past `maxRecordAge`, records go to the on-failure destination unprocessed.
-   * @default - half of maxRecordAge, over 5 of 5 minutes
-   */
-  readonly maxAge?: Duration;
-}
-
-/** Thresholds of the session consumer's alarms; every period is one minute. */
-export interface SessionConsumerAlarmsOptions extends AlarmSetOptions {
-  /** @default - half of maxRecordAge, 5 of 5 */
-  readonly iteratorAge?: ConsumerIteratorAgeThreshold;
-  /** Function errors: whole batches failed (every record) or the sweep failed. @default - any, 3 of 3 */
-  readonly errors?: CountThreshold;
-  /** Throttled invocations. @default - any, 5 of 5 */
-  readonly throttles?: CountThreshold;
-  /**
-   * `DestinationDeliveryFailures`: Lambda could not put a discarded batch in the on-failure bucket; those records are lost.
-   * @default - any, 1 of 1
-   */
-  readonly destinationDeliveryFailures?: CountThreshold;
-  /**
-   * Records reported as batch item failures: retried, then sent to the on-failure destination unprocessed if they keep failing.
-   * @default - any, 5 of 5
-   */
-  readonly failedRecords?: CountThreshold;
-  /** Malformed records put in the failure bucket (nothing is lost, but producers send bad data). @default - any, 5 of 5 */
-  readonly malformedRecords?: CountThreshold;
-  /** Summaries the summary stream refused after retries (the sweep writes them later). @default - any, 5 of 5 */
-  readonly summaryEmitFailures?: CountThreshold;
-}
+import { checkIntRange } from '../private/validation';
 
 /** The layout of a session table. */
 export interface SessionTableSchema {
@@ -181,13 +141,7 @@ export interface SessionConsumerProps {
    */
   readonly startingPosition?: lambda.StartingPosition;
   /**
-   * Create the alarms (`SessionConsumerAlarms`, child `Alarms`).
-   * @default true
-   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
-   */
-  readonly alarmsEnabled?: boolean;
-  /**
-   * Thresholds and actions of the alarms.
+   * The alarms (`SessionConsumerAlarms`, child `Alarms`): thresholds, actions, and the off switch `alarms.alarmsEnabled`.
    * @default - the defaults of each threshold, notifying a new KMS-encrypted topic
    * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
    */
@@ -245,8 +199,8 @@ export class SessionConsumer extends Construct {
   public readonly eventSourceMapping: lambda.IEventSourceMapping;
   /** The schedule of the sweep. */
   public readonly sweepRule: events.IRule;
-  /** The alarms, unless turned off. */
-  public readonly alarms?: SessionConsumerAlarms;
+  /** The alarms and dashboard widgets of the consumer. */
+  public readonly alarms: SessionConsumerAlarms;
   /** The inactivity gap. */
   public readonly inactivityGap: Duration;
   /** The maximum record age of the event source mapping. */
@@ -386,9 +340,7 @@ export class SessionConsumer extends Construct {
     acknowledgeFinding(this.sweepRule, NagRules.EVENT_TARGET_DLQ,
       'The sweep event carries no data, only a wake-up: a lost one is superseded by the next, sweepInterval later');
 
-    if (props.alarmsEnabled ?? true) {
-      this.alarms = new SessionConsumerAlarms(this, 'Alarms', { ...props.alarms, sessionConsumer: this });
-    }
+    this.alarms = new SessionConsumerAlarms(this, 'Alarms', { ...props.alarms, sessionConsumer: this });
   }
 
   /** Grants reading the session table (and its key). */
@@ -401,14 +353,14 @@ export class SessionConsumer extends Construct {
     return this.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1), ...props });
   }
 
-  /** Function errors, Sum per minute. */
+  /** Function errors, as Lambda's `metricErrors`: Sum over 5 minutes by default. */
   public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metricErrors({ statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return this.function.metricErrors(props);
   }
 
-  /** Throttled invocations, Sum per minute. */
+  /** Throttled invocations, as Lambda's `metricThrottles`: Sum over 5 minutes by default. */
   public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metricThrottles({ statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return this.function.metricThrottles(props);
   }
 
   /** Discarded batches Lambda could not deliver to the on-failure bucket, Sum per minute. */
@@ -463,7 +415,7 @@ export class SessionConsumer extends Construct {
 
   /** Dashboard widgets of the consumer. */
   public widgets(): cloudwatch.IWidget[] {
-    return this.alarms?.widgets() ?? consumerWidgets(this);
+    return this.alarms.widgets();
   }
 
   private handlerMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -488,97 +440,6 @@ export class SessionConsumer extends Construct {
       `s3:PutObject (only) under ${SessionDefaults.POISON_PREFIX} of the failure bucket, where the handler names each malformed `
       + 'record by shard and sequence number');
   }
-}
-
-export interface SessionConsumerAlarmsProps extends SessionConsumerAlarmsOptions {
-  /** The consumer watched. */
-  readonly sessionConsumer: SessionConsumer;
-}
-
-/**
- * The alarms of a session consumer: records falling behind (`IteratorAge` against `maxRecordAge`), function errors and
- * throttles, discarded batches Lambda could not deliver to the failure bucket (`DestinationDeliveryFailures`, data loss),
- * records failing repeatedly (on their way to the on-failure destination), malformed input, and summaries the summary
- * stream refuses.
- */
-export class SessionConsumerAlarms extends AlarmSet {
-  private readonly consumer: SessionConsumer;
-
-  constructor(scope: Construct, id: string, props: SessionConsumerAlarmsProps) {
-    super(scope, id, props);
-    this.consumer = props.sessionConsumer;
-    validateAlarms(this, props);
-    const c = props.sessionConsumer;
-
-    const age = props.iteratorAge ?? {};
-    if (age.enabled ?? true) {
-      const maxAge = age.maxAge ?? (c.maxRecordAge.isUnresolved() ? Duration.minutes(30) : Duration.seconds(c.maxRecordAge.toSeconds() / 2));
-      const periods = age.evaluationPeriods ?? 5;
-      this.createAlarm('IteratorAge', {
-        metric: c.metricIteratorAge(),
-        threshold: maxAge.toMilliseconds(),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: periods,
-        datapointsToAlarm: age.datapointsToAlarm ?? periods,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `The session consumer reads records more than ${maxAge.toHumanString()} old; past maxRecordAge `
-          + `(${c.maxRecordAge.toHumanString()}) they go to the failure bucket unprocessed`,
-      });
-    }
-    this.count('Errors', c.metricErrors(), props.errors, 3,
-      'The session consumer failed whole invocations (every record of a batch, or the sweep): see its log group');
-    this.count('Throttles', c.metricThrottles(), props.throttles, 5,
-      'Invocations of the session consumer are throttled: raise the account or function concurrency');
-    this.count('DestinationDeliveryFailures', c.metricDestinationDeliveryFailures(), props.destinationDeliveryFailures, 1,
-      'Lambda could not put discarded batches in the failure bucket: those records are lost. Check the bucket and its key policy');
-    this.count('FailedRecords', c.metricFailedRecords(), props.failedRecords, 5,
-      'Records keep failing in the session consumer: after their retries they go to the failure bucket unprocessed');
-    this.count('MalformedRecords', c.metricMalformedRecords(), props.malformedRecords, 5,
-      'Producers send records that are not valid click events; they are kept in the failure bucket under poison/');
-    this.count('SummaryEmitFailures', c.metricSummaryEmitFailures(), props.summaryEmitFailures, 5,
-      'The summary stream refuses session summaries; they stay pending and the sweep retries them');
-  }
-
-  public widgets(): cloudwatch.IWidget[] {
-    return consumerWidgets(this.consumer);
-  }
-
-  private count(id: string, metric: cloudwatch.IMetric, opts: CountThreshold = {}, defaultPeriods: number, description: string): void {
-    if (!(opts.enabled ?? true)) return;
-    const periods = opts.evaluationPeriods ?? defaultPeriods;
-    this.createAlarm(id, {
-      metric,
-      threshold: opts.maxCount ?? 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: periods,
-      datapointsToAlarm: opts.datapointsToAlarm ?? periods,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-  }
-}
-
-function consumerWidgets(c: SessionConsumer): cloudwatch.IWidget[] {
-  return [
-    new cloudwatch.GraphWidget({
-      title: 'Sessions: records and events (per minute)',
-      left: [c.metricRecords(), c.metricEventsApplied(), c.metricDuplicateEvents(), c.metricLateEvents()],
-      right: [c.metricMalformedRecords(), c.metricFailedRecords()],
-      width: 12,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Sessions: closed and summarised (per minute)',
-      left: [c.metricSessionsClosed(), c.metricSummariesEmitted()],
-      right: [c.metricSummaryEmitFailures()],
-      width: 12,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Sessions: consumer health',
-      left: [c.metricIteratorAge()],
-      right: [c.metricErrors(), c.metricThrottles(), c.metricDestinationDeliveryFailures()],
-      width: 12,
-    }),
-  ];
 }
 
 function validateProps(scope: Construct, p: SessionConsumerProps): void {
@@ -608,17 +469,4 @@ function validateProps(scope: Construct, p: SessionConsumerProps): void {
       if (a !== b) throw comboError(scope, `consumer reads ${a}, not stream ${b}: give a consumer of the stream`);
     }
   }
-}
-
-function validateAlarms(scope: Construct, p: SessionConsumerAlarmsOptions): void {
-  const counts: Array<[string, CountThreshold | undefined]> = [
-    ['errors', p.errors], ['throttles', p.throttles], ['destinationDeliveryFailures', p.destinationDeliveryFailures],
-    ['failedRecords', p.failedRecords], ['malformedRecords', p.malformedRecords], ['summaryEmitFailures', p.summaryEmitFailures],
-  ];
-  for (const [name, t] of counts) {
-    checkEvaluation(scope, name, t);
-    checkRange(scope, `${name}.maxCount`, t?.maxCount, 0, Number.MAX_SAFE_INTEGER);
-  }
-  checkEvaluation(scope, 'iteratorAge', p.iteratorAge);
-  checkDurationSeconds(scope, 'iteratorAge.maxAge', p.iteratorAge?.maxAge, 1, 7 * 24 * 3600, 'must be whole seconds from 1 second to 7 days');
 }

@@ -1,14 +1,39 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ShardAutoscaler } from './shard-autoscaler';
-import { AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+import { AlarmEvaluation, AlarmSet, AlarmSetOptions } from '../monitoring/alarm-set';
+import { checkEvaluations } from '../monitoring/private/thresholds';
 
-export interface ShardAutoscalerAlarmsProps extends AlarmSetOptions {
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The autoscaler's own alarms and their evaluation; all count events per 5 minutes, the period of the autoscaler's metrics. */
+export interface ShardAutoscalerAlarmsOptions extends AlarmSetOptions {
+  /**
+   * The handler failed (an unexpected error: expected refusals are handled and counted as scaling failures).
+   * @default - any error, 1 of 1 period
+   */
+  readonly handlerErrors?: AlarmEvaluation;
+  /**
+   * Decisions that could not be applied, each kept for the next re-check.
+   * @default - any, 3 of 3 periods (15 minutes)
+   */
+  readonly scalingFailures?: AlarmEvaluation;
+  /**
+   * Throttling at low utilisation: a hot partition key, which more shards would not relieve.
+   * @default - any, 3 of 3 periods (15 minutes)
+   */
+  readonly hotKey?: AlarmEvaluation;
+}
+
+export interface ShardAutoscalerAlarmsProps extends ShardAutoscalerAlarmsOptions {
   /** The autoscaler watched. */
   readonly autoscaler: ShardAutoscaler;
   /** Its handler function. */
   readonly handler: lambda.IFunction;
 }
+
+/** 5-minute periods each alarm evaluates unless its threshold says otherwise. */
+const AUTOSCALER_ALARM_PERIODS = { handlerErrors: 1, scalingFailures: 3, hotKey: 3 } as const;
 
 /**
  * The alarms that tell people the autoscaler itself is in trouble (its scaling alarms only wake the handler):
@@ -30,36 +55,34 @@ export class ShardAutoscalerAlarms extends AlarmSet {
 
   constructor(scope: Construct, id: string, props: ShardAutoscalerAlarmsProps) {
     super(scope, id, props);
+    checkEvaluations(this, FIVE_MINUTES, { handlerErrors: props.handlerErrors, scalingFailures: props.scalingFailures, hotKey: props.hotKey },
+      AUTOSCALER_ALARM_PERIODS);
     this.autoscaler = props.autoscaler;
     this.handler = props.handler;
-    this.handlerErrors = this.createAlarm('HandlerErrors', {
-      alarmDescription: 'The shard autoscaler failed: the stream is not being scaled until it succeeds again. See its log group',
-      metric: this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    const atLeastOne = { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
+    this.handlerErrors = this.thresholdAlarm('HandlerErrors', {
+      evaluation: props.handlerErrors,
+      ...atLeastOne,
+      description: 'The shard autoscaler failed: the stream is not being scaled until it succeeds again. See its log group',
+      metric: this.handler.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+      defaultPeriods: AUTOSCALER_ALARM_PERIODS.handlerErrors,
     });
-    this.scalingFailures = this.createAlarm('ScalingFailures', {
-      alarmDescription: 'The shard autoscaler has been unable to apply its decisions for 15 minutes '
+    this.scalingFailures = this.thresholdAlarm('ScalingFailures', {
+      evaluation: props.scalingFailures,
+      ...atLeastOne,
+      description: 'The shard autoscaler has been unable to apply its decisions for 15 minutes '
         + '(LimitExceededException, ResourceInUseException, ValidationException or no UpdateShardCount calls left): see its log',
-      metric: this.autoscaler.metricScalingFailures({ period: Duration.minutes(5) }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: this.autoscaler.metricScalingFailures({ period: FIVE_MINUTES }),
+      defaultPeriods: AUTOSCALER_ALARM_PERIODS.scalingFailures,
     });
-    this.hotKey = this.createAlarm('HotKey', {
-      alarmDescription: 'The stream has throttled writes for 15 minutes while its utilisation was low: a hot partition key '
+    this.hotKey = this.thresholdAlarm('HotKey', {
+      evaluation: props.hotKey,
+      ...atLeastOne,
+      description: 'The stream has throttled writes for 15 minutes while its utilisation was low: a hot partition key '
         + 'fills one shard. The autoscaler does not add shards for it (they would not relieve it): spread the producer\'s '
         + 'partition keys, or find the key with shard-level metrics (IncomingBytes per shard)',
-      metric: this.autoscaler.metricHotKeyThrottling({ period: Duration.minutes(5) }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: this.autoscaler.metricHotKeyThrottling({ period: FIVE_MINUTES }),
+      defaultPeriods: AUTOSCALER_ALARM_PERIODS.hotKey,
     });
   }
 
@@ -76,7 +99,7 @@ export class ShardAutoscalerAlarms extends AlarmSet {
       new cloudwatch.GraphWidget({
         title: 'Shard autoscaler: calls and failures',
         left: [this.autoscaler.metricScalingCalls(), this.autoscaler.metricScalingFailures(), this.autoscaler.metricHotKeyThrottling()],
-        right: [this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) })],
+        right: [this.handler.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES })],
         width: 12,
       }),
     ];

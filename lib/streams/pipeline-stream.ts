@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token,
+  Annotations, Aspects, CfnOutput, Duration, RemovalPolicy, Size, Stack, Token,
   aws_cloudwatch as cloudwatch, aws_kinesis as kinesis, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -7,9 +7,9 @@ import { CapacityPlan, ThroughputProfile } from './capacity';
 import { IPipelineStream, PipelineStreamAttributes, PipelineStreamBase } from './pipeline-stream-base';
 import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
 import { checkMaxRecordSize, checkRetention, checkStreamName } from './private/validation';
+import { StreamAlarms, StreamAlarmsOptions } from './stream-alarms';
 import { StreamMetrics } from './stream-metrics';
 import { markConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
-import { StreamAlarms, StreamAlarmsOptions } from '../monitoring/stream-alarms';
 import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L, KinesisPrices } from '../private/kinesis-limits';
@@ -94,12 +94,7 @@ export interface PipelineStreamProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Create the stream alarms (`StreamAlarms`, child `Alarms`).
-   * @default true
-   */
-  readonly alarmsEnabled?: boolean;
-  /**
-   * Thresholds and actions of the stream alarms.
+   * The stream alarms (`StreamAlarms`, child `Alarms`): thresholds, actions, and the off switch `alarms.alarmsEnabled`.
    * @default - AWS's recommended thresholds, notifying a new KMS-encrypted topic
    */
   readonly alarms?: StreamAlarmsOptions;
@@ -163,8 +158,8 @@ export class PipelineStream extends PipelineStreamBase {
   public readonly retention: Duration;
   /** The customer-managed key, when one was given. */
   public readonly encryptionKey?: kms.IKey;
-  /** The alarms, unless turned off. */
-  public readonly alarms?: StreamAlarms;
+  /** The alarms and dashboard widgets of the stream. */
+  public readonly alarms: StreamAlarms;
   /** The autoscaler, once `enableAutoscaling` was called. */
   public autoscaler?: ShardAutoscaler;
   private readonly _consumers: kinesis.StreamConsumer[] = [];
@@ -234,14 +229,19 @@ export class PipelineStream extends PipelineStreamBase {
         + 'consumers, key-level audit and revocation); grants of this construct include the key');
     }
 
-    if (props.alarmsEnabled ?? true) {
-      this.alarms = new StreamAlarms(this, 'Alarms', {
-        ...props.alarms,
-        stream: this.stream,
-        retention: this.retention,
-        shardCount: this.shardCount,
-      });
-    }
+    this.alarms = new StreamAlarms(this, 'Alarms', {
+      ...props.alarms,
+      stream: this.stream,
+      retention: this.retention,
+      shardCount: this.shardCount,
+    });
+    // The write-utilisation alarm embeds the shard count: decided at synthesis, when it is known whether
+    // enableAutoscaling gave the stream an autoscaler (whose own utilisation alarms follow every reshard).
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this && !this.autoscaler) this.alarms.addWriteUtilizationAlarm();
+      },
+    });
 
     if ((props.planOutput ?? true) && this.plan) {
       const summary = {
@@ -290,15 +290,15 @@ export class PipelineStream extends PipelineStreamBase {
     const previous = this._consumers[this._consumers.length - 5];
     if (previous) consumer.node.addDependency(previous);
     this._consumers.push(consumer);
-    if (this.alarms?.addConsumerLagAlarm(`Consumer${id}`, consumer.streamConsumerName)) markConsumerLagAlarmed(consumer);
+    if (this.alarms.addConsumerLagAlarm(`Consumer${id}`, consumer.streamConsumerName)) markConsumerLagAlarmed(consumer);
     return consumer;
   }
 
   /**
    * Scales the stream with a `ShardAutoscaler` (child `Autoscaler`): alarms → Lambda → UpdateShardCount within Kinesis'
    * resharding limits. Provisioned streams only: an on-demand stream scales itself. The autoscaler notifies the stream
-   * alarms' topic unless given one, and its utilisation alarms replace the stream's `WriteUtilization` alarm (whose
-   * embedded shard count would go stale after a reshard).
+   * alarms' topic unless given one, and its utilisation alarms stand in for the stream's `WriteUtilization` alarm, which
+   * is then not created (its embedded shard count would go stale after a reshard).
    */
   public enableAutoscaling(options: ShardAutoscalerOptions): ShardAutoscaler {
     if (this.autoscaler) throw comboError(this, 'enableAutoscaling was already called for this stream');
@@ -312,29 +312,34 @@ export class PipelineStream extends PipelineStreamBase {
         + 'raise maxShards or lower shardCount, else the autoscaler spends an UpdateShardCount call moving the stream inside its bounds');
     }
     this.autoscaler = new ShardAutoscaler(this, 'Autoscaler', {
-      notificationTopic: this.alarms?.alarmTopic,
+      notificationTopic: this.alarms.alarmTopic,
       ...options,
       stream: this.stream,
       initialShardCount: this.shardCount,
       streamMode: this.streamMode,
     });
-    this.alarms?._removeWriteUtilizationAlarm();
     return this.autoscaler;
   }
 
-  /** Bytes written, Sum per minute. */
+  /**
+   * Bytes written (`IncomingBytes`), as the stream's own `metricIncomingBytes`: Average over 5 minutes by default;
+   * pass `{ statistic: 'Sum', period: Duration.minutes(1) }` for bytes per minute.
+   */
   public metricIncomingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricIncomingBytes({ statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return this.stream.metricIncomingBytes(props);
   }
 
-  /** Records written, Sum per minute. */
+  /** Records written (`IncomingRecords`), as the stream's own `metricIncomingRecords`: Average over 5 minutes by default. */
   public metricIncomingRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricIncomingRecords({ statistic: 'Sum', period: Duration.minutes(1), ...props });
+    return this.stream.metricIncomingRecords(props);
   }
 
-  /** Write throttling, Average per minute (share of requests throttled). */
+  /**
+   * Write throttling (`WriteProvisionedThroughputExceeded`, the share of requests throttled), as the stream's own
+   * `metricWriteProvisionedThroughputExceeded`: Average over 5 minutes by default.
+   */
   public metricWriteProvisionedThroughputExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Average', period: Duration.minutes(1), ...props });
+    return this.stream.metricWriteProvisionedThroughputExceeded(props);
   }
 
   /** Age of the oldest unread record of polling consumers, Maximum per minute. */
@@ -358,7 +363,7 @@ export class PipelineStream extends PipelineStreamBase {
 
   /** Dashboard widgets for the stream. */
   public widgets(): cloudwatch.IWidget[] {
-    return this.alarms?.widgets() ?? [];
+    return this.alarms.widgets();
   }
 }
 

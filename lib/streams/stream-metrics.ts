@@ -1,5 +1,5 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_kinesis as kinesis } from 'aws-cdk-lib';
-import { MetricIds, shardsLabel, utilizationExpression } from '../scaling/private/alarm-math';
+import { MetricIds, saturationExpression, shardsLabel, utilizationExpression } from '../scaling/private/alarm-math';
 
 /**
  * Metric definitions for a stream, apart from alarm semantics: every metric carries the StreamName dimension
@@ -16,12 +16,28 @@ export class StreamMetrics {
     const period = Duration.minutes(1);
     return new cloudwatch.MathExpression({
       expression: utilizationExpression(shardCount),
-      usingMetrics: {
-        [MetricIds.BYTES]: stream.metricIncomingBytes({ statistic: 'Sum', period }),
-        [MetricIds.RECORDS]: stream.metricIncomingRecords({ statistic: 'Sum', period }),
-      },
+      usingMetrics: StreamMetrics.writeSums(stream, false),
       label: shardsLabel('Write utilisation', shardCount),
       period,
+    });
+  }
+
+  /**
+   * Write saturation of a provisioned stream per minute, 1 or more when a minute is throttled (at least
+   * `minThrottledFraction` of the records written were refused, `WriteProvisionedThroughputExceeded`) or near capacity
+   * (utilisation at or above `saturationUtilization`, where per-second peaks already throttle). Metric math over
+   * `IncomingBytes`, `IncomingRecords` and `WriteProvisionedThroughputExceeded` (Sum, 1 minute) with `shardCount`
+   * embedded: the ShardAutoscaler's scale-out trigger.
+   */
+  public static writeSaturation(
+    stream: kinesis.IStream, shardCount: number, minThrottledFraction: number, saturationUtilization: number,
+  ): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: saturationExpression(shardCount, minThrottledFraction, saturationUtilization),
+      usingMetrics: StreamMetrics.writeSums(stream, true),
+      label: `${shardsLabel('Saturation', shardCount)} (1 = ${percent(minThrottledFraction, 1)} throttled `
+        + `or ${percent(saturationUtilization, 0)} utilised)`,
+      period: Duration.minutes(1),
     });
   }
 
@@ -45,18 +61,44 @@ export class StreamMetrics {
 
   /**
    * How far an enhanced fan-out consumer is behind the tip of the stream: `SubscribeToShardEvent.MillisBehindLatest`,
-   * Maximum over the shards, dimensions StreamName and ConsumerName.
-   * @param period @default Duration.minutes(1)
+   * dimensions StreamName and ConsumerName. Statistic Maximum (over the shards), period 1 minute by default.
    */
-  public static consumerMillisBehindLatest(stream: kinesis.IStream, consumerName: string, period: Duration = Duration.minutes(1)): cloudwatch.Metric {
+  public static consumerMillisBehindLatest(stream: kinesis.IStream, consumerName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return StreamMetrics.consumerMetric(stream, consumerName, 'SubscribeToShardEvent.MillisBehindLatest', {
+      statistic: 'Maximum', label: `${consumerName} behind latest (ms)`, ...props,
+    });
+  }
+
+  /**
+   * Records pushed to an enhanced fan-out consumer: `SubscribeToShardEvent.Records`, dimensions StreamName and
+   * ConsumerName. Statistic Sum, period 1 minute by default.
+   */
+  public static consumerRecords(stream: kinesis.IStream, consumerName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return StreamMetrics.consumerMetric(stream, consumerName, 'SubscribeToShardEvent.Records', {
+      statistic: 'Sum', label: `Records delivered to ${consumerName}`, ...props,
+    });
+  }
+
+  private static consumerMetric(
+    stream: kinesis.IStream, consumerName: string, metricName: string, props: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/Kinesis',
-      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      metricName,
       dimensionsMap: { StreamName: stream.streamName, ConsumerName: consumerName },
-      statistic: 'Maximum',
-      period,
-      label: `${consumerName} behind latest (ms)`,
+      period: Duration.minutes(1),
+      ...props,
     });
+  }
+
+  /** The per-minute sums the utilisation and saturation math reads, under the ids the expressions use. */
+  private static writeSums(stream: kinesis.IStream, throttled: boolean): Record<string, cloudwatch.IMetric> {
+    const perMinute = { statistic: 'Sum', period: Duration.minutes(1) };
+    return {
+      [MetricIds.BYTES]: stream.metricIncomingBytes(perMinute),
+      [MetricIds.RECORDS]: stream.metricIncomingRecords(perMinute),
+      ...(throttled ? { [MetricIds.THROTTLED]: stream.metricWriteProvisionedThroughputExceeded(perMinute) } : {}),
+    };
   }
 
   private static percentOfTotal(stream: kinesis.IStream, metricName: string, id: string, label: string, period: Duration): cloudwatch.MathExpression {
@@ -77,4 +119,8 @@ export class StreamMetrics {
   }
 
   private constructor() {}
+}
+
+function percent(fraction: number, digits: number): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
 }

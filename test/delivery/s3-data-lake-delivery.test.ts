@@ -354,7 +354,7 @@ describe('S3DataLakeDelivery', () => {
       [delivery.metricRecordsPerSecondLimit(), 'RecordsPerSecondLimit', 'Minimum'],
       [delivery.metricPutRequestsPerSecondLimit(), 'PutRequestsPerSecondLimit', 'Minimum'],
       [delivery.metricKinesisMillisBehindLatest(), 'KinesisMillisBehindLatest', 'Maximum'],
-      [delivery.metricBackupToS3DataFreshness(), 'BackupToS3.DataFreshness', 'Maximum'],
+      [delivery.metricBackupToS3DataFreshness(), 'BackupToS3.DataFreshness', 'Average'],
       [delivery.metricBackupToS3Bytes(), 'BackupToS3.Bytes', 'Sum'],
       [delivery.metricBackupToS3Records(), 'BackupToS3.Records', 'Sum'],
       [delivery.metricTransformSuccess(), 'ExecuteProcessing.Success', 'Average'],

@@ -103,22 +103,29 @@ describe('FlinkApplicationAlarms', () => {
     const tuned = alarmsById(app({
       checkpointInterval: Duration.seconds(20),
       alarms: {
-        maxCpuUtilizationPercent: 70, maxHeapMemoryUtilizationPercent: 85, maxMillisBehindLatest: Duration.seconds(30), recordsOutZeroMinutes: 15,
+        cpuUtilization: { maxPercent: 70 },
+        heapMemoryUtilization: { maxPercent: 85, datapointsToAlarm: 3 },
+        consumerLag: { maxLag: Duration.seconds(30) },
+        recordsOutZero: { evaluationPeriods: 15 },
+        downtime: { enabled: false },
       },
     }).template);
     expect(tuned.CheckpointDuration.Threshold).toBe(20000);
     expect(tuned.CpuUtilization.Threshold).toBe(70);
     expect(tuned.HeapMemoryUtilization.Threshold).toBe(85);
     expect(tuned.MillisBehindLatest.Threshold).toBe(30000);
+    expect(tuned.HeapMemoryUtilization).toMatchObject({ EvaluationPeriods: 5, DatapointsToAlarm: 3 });
     expect(tuned.RecordsOutZero.EvaluationPeriods).toBe(15);
-    const explicit = app({ checkpointInterval: Duration.seconds(20), alarms: { maxCheckpointDuration: Duration.seconds(5) } });
+    expect(tuned.Downtime).toBeUndefined();
+    const explicit = app({ checkpointInterval: Duration.seconds(20), alarms: { checkpointDuration: { maxDuration: Duration.seconds(5) } } });
     expect(alarmsById(explicit.template).CheckpointDuration.Threshold).toBe(5000);
   });
 
-  test('names alarms <prefix>-<alarm>', () => {
+  test('names alarms <prefix>-<alarm>; without a prefix CloudFormation names them', () => {
     const { template } = app({ alarms: { alarmNamePrefix: 'iot' } });
     template.hasResourceProperties(ALARM, { AlarmName: 'iot-Downtime' });
     template.hasResourceProperties(ALARM, { AlarmName: 'iot-MillisBehindLatest' });
+    for (const alarm of Object.values(alarmsById(app().template))) expect(alarm.AlarmName).toBeUndefined();
   });
 
   test('notifies your topic and creates none', () => {
@@ -171,9 +178,13 @@ describe('FlinkApplicationAlarms', () => {
   test('throws when a threshold is out of range', () => {
     const stack = new Stack();
     const imported = FlinkApplication.fromApplicationName(stack, 'Imp', 'legacy');
-    expect(() => new FlinkApplicationAlarms(stack, 'A', { application: imported, maxHeapMemoryUtilizationPercent: 0 }))
-      .toThrow(/FlinkApplicationAlarms "Default\/A": maxHeapMemoryUtilizationPercent must be a number in \[1, 100\], got 0/);
-    expect(() => new FlinkApplicationAlarms(stack, 'B', { application: imported, recordsOutZeroMinutes: 61 }))
-      .toThrow(/recordsOutZeroMinutes must be a number in \[1, 60\], got 61/);
+    expect(() => new FlinkApplicationAlarms(stack, 'A', { application: imported, heapMemoryUtilization: { maxPercent: 0 } }))
+      .toThrow(/FlinkApplicationAlarms "Default\/A": heapMemoryUtilization.maxPercent must be a number in \[1, 100\], got 0/);
+    expect(() => new FlinkApplicationAlarms(stack, 'B', { application: imported, recordsOutZero: { evaluationPeriods: 61 } }))
+      .toThrow(/recordsOutZero.evaluationPeriods must be a whole number from 1 to 60, got 61/);
+    expect(() => new FlinkApplicationAlarms(stack, 'C', { application: imported, restarts: { evaluationPeriods: 289 } }))
+      .toThrow(/restarts.evaluationPeriods must be a whole number from 1 to 288, got 289/);
+    expect(() => new FlinkApplicationAlarms(stack, 'D', { application: imported, cpuUtilization: { datapointsToAlarm: 16 } }))
+      .toThrow(/cpuUtilization.datapointsToAlarm must be a whole number from 1 to 15, got 16/);
   });
 });

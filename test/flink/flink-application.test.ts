@@ -634,7 +634,7 @@ describe('FlinkApplication', () => {
     });
     test('throws when vpcSubnets or securityGroups come without vpc', () => throws({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /vpcSubnets and securityGroups need vpc/));
     test('throws when applicationName is malformed', () => throws({ applicationName: 'has space' }, /applicationName must be 1-128 characters of \[a-zA-Z0-9_.-\], got "has space"/));
-    test('throws when an alarm threshold is out of range', () => throws({ alarms: { maxCpuUtilizationPercent: 120 } }, /maxCpuUtilizationPercent must be a number in \[1, 100\], got 120/));
+    test('throws when an alarm threshold is out of range', () => throws({ alarms: { cpuUtilization: { maxPercent: 120 } } }, /cpuUtilization.maxPercent must be a number in \[1, 100\], got 120/));
   });
 
   describe('snapshots', () => {
@@ -695,11 +695,11 @@ function fullyConfigured(stack: Stack): FlinkApplication {
     vpc,
     removalPolicy: RemovalPolicy.RETAIN,
     alarms: {
-      maxCpuUtilizationPercent: 75,
-      maxHeapMemoryUtilizationPercent: 85,
-      maxMillisBehindLatest: Duration.seconds(30),
-      maxCheckpointDuration: Duration.seconds(20),
-      recordsOutZeroMinutes: 10,
+      cpuUtilization: { maxPercent: 75 },
+      heapMemoryUtilization: { maxPercent: 85 },
+      consumerLag: { maxLag: Duration.seconds(30) },
+      checkpointDuration: { maxDuration: Duration.seconds(20) },
+      recordsOutZero: { evaluationPeriods: 10 },
       alarmNamePrefix: 'iot',
     },
   });

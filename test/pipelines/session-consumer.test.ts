@@ -229,9 +229,10 @@ describe('SessionConsumer', () => {
     const stack = newStack();
     const sessions = consumer(stack);
     const template = Template.fromStack(stack);
-    const ids = new Set(sessions.alarms!.alarms.map((a) => stack.getLogicalId(a.node.defaultChild as CfnAlarm)));
-    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => ids.has(id)).map(([, a]) => a.Properties);
-    const byName = new Map(alarms.map((p) => [String(p.AlarmName).split('-').pop(), p]));
+    const resources = template.findResources('AWS::CloudWatch::Alarm');
+    // Keyed by construct id; CloudFormation names the alarms (no alarmNamePrefix).
+    const byName = new Map(sessions.alarms.alarms.map((a) => [a.node.id, resources[stack.getLogicalId(a.node.defaultChild as CfnAlarm)].Properties]));
+    for (const p of byName.values()) expect(p.AlarmName).toBeUndefined();
     expect([...byName.keys()].sort()).toEqual([
       'DestinationDeliveryFailures', 'Errors', 'FailedRecords', 'IteratorAge', 'MalformedRecords', 'SummaryEmitFailures', 'Throttles',
     ]);
@@ -245,8 +246,9 @@ describe('SessionConsumer', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    expect(sessions.alarms!.alarmTopic).toBeDefined();
-    expect(alarms.every((p) => JSON.stringify(p.AlarmActions) === JSON.stringify([stack.resolve(sessions.alarms!.alarmTopic!.topicArn)]))).toBe(true);
+    expect(sessions.alarms.alarmTopic).toBeDefined();
+    const topicArn = stack.resolve(sessions.alarms.alarmTopic!.topicArn);
+    for (const p of byName.values()) expect(p.AlarmActions).toEqual([topicArn]);
     expect(sessions.widgets()).toHaveLength(3);
   });
 
@@ -262,8 +264,8 @@ describe('SessionConsumer', () => {
     });
 
     const quiet = newStack();
-    const sessions = consumer(quiet, { alarmsEnabled: false });
-    expect(sessions.alarms).toBeUndefined();
+    const sessions = consumer(quiet, { alarms: { alarmsEnabled: false } });
+    expect(sessions.alarms.alarms).toEqual([]);
     const alarmNames = Object.values(Template.fromStack(quiet).findResources('AWS::CloudWatch::Alarm')).map((a) => JSON.stringify(a.Properties.AlarmName));
     expect(alarmNames.filter((n) => /Sessions[A-Z0-9]*-/.test(n) && !/Clicks/.test(n))).toEqual([]);
     expect(sessions.widgets()).toHaveLength(3);

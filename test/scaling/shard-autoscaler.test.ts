@@ -15,12 +15,12 @@ function build(props: Partial<ShardAutoscalerProps> = {}, stack = newStack()) {
   return { stack, stream, autoscaler, template: Template.fromStack(stack) };
 }
 
-/** The alarm whose name ends with `-<id>`. */
+/** The alarm of construct id `id` (its logical id ends with the id and the hash). */
 function alarm(template: Template, id: string): Record<string, any> {
-  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
-    .filter((r) => typeof r.Properties.AlarmName === 'string' && r.Properties.AlarmName.endsWith(`-${id}`));
+  const found = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+    .filter(([logicalId]) => new RegExp(`${id}[0-9A-F]{8}$`).test(logicalId));
   expect(found).toHaveLength(1);
-  return found[0].Properties;
+  return found[0][1].Properties;
 }
 
 /** The handler configuration, with every CloudFormation token replaced by a placeholder. */
@@ -140,9 +140,8 @@ describe('ShardAutoscaler', () => {
       tableName: '<token>',
       topicArn: '<token>',
       alarmNames: {
-        scaleOutThrottling: expect.stringMatching(/-ScaleOutThrottling$/),
-        scaleOutUtilization: expect.stringMatching(/-ScaleOutUtilization$/),
-        scaleInUtilization: expect.stringMatching(/-ScaleInUtilization$/),
+        // CloudFormation names the alarms: the handler gets their Refs
+        scaleOutThrottling: '<token>', scaleOutUtilization: '<token>', scaleInUtilization: '<token>',
       },
       minShards: 2,
       maxShards: 64,
@@ -285,13 +284,31 @@ describe('ShardAutoscaler', () => {
     expect(stack.resolve(autoscaler.metricHotKeyThrottling().metricName)).toBe('HotKeyThrottling');
   });
 
-  test('alarmsEnabled false: no alarms of its own, the scaling alarms stay', () => {
-    const { template } = build({ alarmsEnabled: false });
+  test('alarms.alarmsEnabled false: no alarms of its own, the scaling alarms stay', () => {
+    const { template } = build({ alarms: { alarmsEnabled: false } });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });
 
-  test('alarmNamePrefix names every alarm', () => {
-    const { template } = build({ alarmNamePrefix: 'clicks' });
+  test('each alarm of its own has its evaluation and can be turned off', () => {
+    const { template } = build({ alarms: { hotKey: { enabled: false }, scalingFailures: { evaluationPeriods: 6, datapointsToAlarm: 4 } } });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(alarm(template, 'ScalingFailures')).toMatchObject({ EvaluationPeriods: 6, DatapointsToAlarm: 4 });
+    expect(() => build({ alarms: { handlerErrors: { evaluationPeriods: 289 } } }))
+      .toThrow(/ShardAutoscalerAlarms "Test\/Autoscaler\/Alarms": handlerErrors.evaluationPeriods must be a whole number from 1 to 288, got 289/);
+  });
+
+  test('without a prefix CloudFormation names the alarms and the handler reads the scaling alarms\' names from their Ref', () => {
+    const { stack, autoscaler, template } = build();
+    for (const r of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) expect(r.Properties.AlarmName).toBeUndefined();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.[CONFIG_ENV]);
+    const refs = JSON.stringify(fn!.Properties.Environment.Variables[CONFIG_ENV]);
+    for (const scaling of [autoscaler.scaleOutThrottlingAlarm, autoscaler.scaleOutUtilizationAlarm, autoscaler.scaleInUtilizationAlarm]) {
+      expect(refs).toContain(JSON.stringify(stack.resolve(scaling.alarmName)));
+    }
+  });
+
+  test('alarms.alarmNamePrefix names every alarm', () => {
+    const { template } = build({ alarms: { alarmNamePrefix: 'clicks' } });
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties.AlarmName).sort();
     expect(names).toEqual([
       'clicks-HandlerErrors', 'clicks-HotKey', 'clicks-ScaleInUtilization', 'clicks-ScaleOutThrottling', 'clicks-ScaleOutUtilization', 'clicks-ScalingFailures',

@@ -39,7 +39,8 @@ export const DeliveryMetricDefinitions = {
   kinesisMillisBehindLatest: { metricName: 'KinesisMillisBehindLatest', statistic: 'Maximum', label: 'Behind the source stream (ms)' },
   backupToS3Bytes: { metricName: 'BackupToS3.Bytes', statistic: 'Sum', label: 'Bytes backed up' },
   backupToS3Records: { metricName: 'BackupToS3.Records', statistic: 'Sum', label: 'Records backed up' },
-  backupToS3DataFreshness: { metricName: 'BackupToS3.DataFreshness', statistic: 'Maximum', label: 'Oldest record not yet backed up (s)' },
+  /** Average, as aws-cdk-lib's `IDeliveryStream.metricBackupToS3DataFreshness`. */
+  backupToS3DataFreshness: { metricName: 'BackupToS3.DataFreshness', statistic: 'Average', label: 'Age of records not yet backed up (s)' },
   /** Successful Lambda transform invocations over all invocations. */
   executeProcessingSuccess: { metricName: 'ExecuteProcessing.Success', statistic: 'Average', label: 'Transform success ratio' },
 } as const;
@@ -54,5 +55,21 @@ export function deliveryMetric(deliveryStreamName: string, def: MetricDefinition
     period: METRIC_PERIOD,
     label: def.label,
     ...props,
+  });
+}
+
+/**
+ * Direct-PUT ingestion as a percentage of its quota: `incoming` (a Sum per 5 minutes) ÷ 300 over `limit` (per second).
+ * `kind` names the metric ids, unique within a graph that shows several.
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+ */
+export function quotaUtilizationPercent(
+  kind: string, incoming: cloudwatch.IMetric, limit: cloudwatch.IMetric, label: string,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `100 * (${kind}In / ${L.METRIC_PERIOD_SECONDS}) / ${kind}Limit`,
+    usingMetrics: { [`${kind}In`]: incoming, [`${kind}Limit`]: limit },
+    label,
+    period: METRIC_PERIOD,
   });
 }

@@ -1,7 +1,11 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { METRIC_PERIOD } from './delivery-metrics';
 import { FirehoseLimits as L } from './firehose-limits';
+import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { comboError, propError } from '../../private/errors';
+import { checkRange } from '../../private/validation';
+import type { DeliveryAlarmsProps } from '../delivery-alarms';
 
 /**
  * Small pure checks of the delivery constructs. Each skips values that are tokens (known only at deploy) and undefined
@@ -190,4 +194,26 @@ export function checkIndexName(scope: IConstruct | string, name: string): void {
 export function checkPercent(scope: IConstruct | string, prop: string, value: number | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isFinite(value) || value <= 0 || value > 100) throw propError(scope, prop, value, 'must be a percentage in (0, 100]');
+}
+
+/** Every check of `DeliveryAlarms`: the evaluation of each threshold (5-minute periods) and its limit. */
+export function validateDeliveryAlarmsProps(scope: IConstruct, p: DeliveryAlarmsProps, defaultPeriods: Record<string, number>): void {
+  checkEvaluations(scope, METRIC_PERIOD, {
+    dataFreshness: p.dataFreshness,
+    deliverySuccess: p.deliverySuccess,
+    throttledRecords: p.throttledRecords,
+    quotaUtilization: p.quotaUtilization,
+    sourceLag: p.sourceLag,
+  }, defaultPeriods);
+  checkRange(scope, 'deliverySuccess.minRatio', p.deliverySuccess?.minRatio, 0, 1, true);
+  checkPercent(scope, 'quotaUtilization.maxPercent', p.quotaUtilization?.maxPercent);
+  const maxRecords = p.throttledRecords?.maxRecords;
+  if (maxRecords !== undefined && !Token.isUnresolved(maxRecords) && (!Number.isFinite(maxRecords) || maxRecords < 0)) {
+    throw propError(scope, 'throttledRecords.maxRecords', maxRecords, 'must be a number ≥ 0');
+  }
+  // A zero age or lag would alarm on every datapoint (durations cannot be negative; a zero margin is allowed).
+  for (const [name, d] of [['dataFreshness.maxAge', p.dataFreshness?.maxAge], ['sourceLag.maxLag', p.sourceLag?.maxLag]] as const) {
+    const s = secondsOf(d);
+    if (s !== undefined && s <= 0) throw propError(scope, name, s, 'must be a duration > 0 seconds');
+  }
 }

@@ -2,8 +2,8 @@ import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 
 /**
  * The CloudWatch metrics of a Managed Flink application (namespace AWS/KinesisAnalytics, dimension Application,
- * published every minute) and of its EFO consumer (namespace AWS/Kinesis). Definitions only; thresholds live in
- * FlinkApplicationAlarms.
+ * published every minute). Definitions only; thresholds live in FlinkApplicationAlarms, and the metrics of its EFO
+ * consumer (namespace AWS/Kinesis) in StreamMetrics.
  * @see https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html
  */
 export const FLINK_NAMESPACE = 'AWS/KinesisAnalytics';
@@ -41,37 +41,6 @@ export function flinkMetric(applicationName: string, spec: FlinkMetricSpec, prop
     statistic: spec.statistic,
     unit: spec.unit,
     label: spec.label,
-    period: Duration.minutes(1),
-    ...props,
-  });
-}
-
-/**
- * How far the EFO consumer is behind the tip of the stream (AWS/Kinesis `SubscribeToShardEvent.MillisBehindLatest`,
- * dimensions StreamName and ConsumerName), Maximum over 1 minute.
- */
-export function consumerLagMetric(streamName: string, consumerName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Kinesis',
-    metricName: 'SubscribeToShardEvent.MillisBehindLatest',
-    dimensionsMap: { StreamName: streamName, ConsumerName: consumerName },
-    statistic: cloudwatch.Stats.MAXIMUM,
-    unit: cloudwatch.Unit.MILLISECONDS,
-    label: 'Consumer behind latest (ms)',
-    period: Duration.minutes(1),
-    ...props,
-  });
-}
-
-/** Records the EFO consumer received (AWS/Kinesis `SubscribeToShardEvent.Records`), Sum over 1 minute. */
-export function consumerRecordsMetric(streamName: string, consumerName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Kinesis',
-    metricName: 'SubscribeToShardEvent.Records',
-    dimensionsMap: { StreamName: streamName, ConsumerName: consumerName },
-    statistic: cloudwatch.Stats.SUM,
-    unit: cloudwatch.Unit.COUNT,
-    label: 'Records delivered to the consumer',
     period: Duration.minutes(1),
     ...props,
   });

@@ -7,7 +7,11 @@ import { PARAMETER_NAME, SQL_PARAMETERS_GROUP, SQL_STATEMENTS_GROUP, renderSqlSt
 export const RESERVED_GROUPS: readonly string[] = [SQL_STATEMENTS_GROUP, SQL_PARAMETERS_GROUP];
 const SINK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 import { kpusFor } from './sizing';
+import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { comboError, isToken, propError } from '../../private/errors';
+import { checkIntRange, checkRange } from '../../private/validation';
+import { checkLag } from '../../streams/private/validation';
+import type { FlinkApplicationAlarmsProps } from '../flink-application-alarms';
 
 
 /** Small pure checks of FlinkApplication props; each skips tokens and undefined. */
@@ -124,5 +128,28 @@ export function checkPropertyGroups(scope: IConstruct, groups: Record<string, Re
           `must be 1-${FlinkLimits.MAX_PROPERTY_LENGTH} characters`);
       }
     }
+  }
+}
+
+/** Every check of `FlinkApplicationAlarms`: the evaluation of each threshold and its limit. */
+export function validateFlinkApplicationAlarmsProps(scope: IConstruct, p: FlinkApplicationAlarmsProps, defaultPeriods: Record<string, number>): void {
+  // Minutes in a row without output: up to an hour.
+  checkIntRange(scope, 'recordsOutZero.evaluationPeriods', p.recordsOutZero?.evaluationPeriods, 1, 60);
+  checkEvaluations(scope, Duration.minutes(1), {
+    downtime: p.downtime,
+    failedCheckpoints: p.failedCheckpoints,
+    checkpointDuration: p.checkpointDuration,
+    cpuUtilization: p.cpuUtilization,
+    heapMemoryUtilization: p.heapMemoryUtilization,
+    consumerLag: p.consumerLag,
+    recordsOutZero: p.recordsOutZero,
+  }, defaultPeriods);
+  checkEvaluations(scope, Duration.minutes(5), { restarts: p.restarts }, defaultPeriods);
+  checkRange(scope, 'cpuUtilization.maxPercent', p.cpuUtilization?.maxPercent, 1, 100);
+  checkRange(scope, 'heapMemoryUtilization.maxPercent', p.heapMemoryUtilization?.maxPercent, 1, 100);
+  checkLag(scope, 'consumerLag.maxLag', p.consumerLag);
+  const maxDuration = p.checkpointDuration?.maxDuration;
+  if (maxDuration && !maxDuration.isUnresolved()) {
+    checkRange(scope, 'checkpointDuration.maxDuration (ms)', maxDuration.toMilliseconds(), 0, Number.MAX_SAFE_INTEGER, true);
   }
 }

@@ -3,8 +3,10 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { propError } from '../../private/errors';
-import { checkIntRange } from '../../private/validation';
+import { checkRange } from '../../private/validation';
+import type { CountThreshold, SessionConsumerAlarmsOptions } from '../session-consumer-alarms';
 
 /** A duration of whole seconds within [min, max] seconds. */
 export function checkDurationSeconds(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number, allowed: string): void {
@@ -37,11 +39,19 @@ export function checkEventTypes(scope: IConstruct, prop: string, values: string[
   }
 }
 
-/** The evaluation settings every alarm threshold shares. */
-export function checkEvaluation(
-  scope: IConstruct, prop: string, e: { evaluationPeriods?: number; datapointsToAlarm?: number } | undefined,
+/** Every check of `SessionConsumerAlarms`: the evaluation of each threshold (1-minute periods) and its limit. */
+export function validateSessionConsumerAlarmsProps(
+  scope: IConstruct, p: SessionConsumerAlarmsOptions, defaultPeriods: Record<string, number>,
 ): void {
-  if (!e) return;
-  checkIntRange(scope, `${prop}.evaluationPeriods`, e.evaluationPeriods, 1, 1440);
-  checkIntRange(scope, `${prop}.datapointsToAlarm`, e.datapointsToAlarm, 1, e.evaluationPeriods ?? 1440);
+  const counts: Record<string, CountThreshold | undefined> = {
+    errors: p.errors,
+    throttles: p.throttles,
+    destinationDeliveryFailures: p.destinationDeliveryFailures,
+    failedRecords: p.failedRecords,
+    malformedRecords: p.malformedRecords,
+    summaryEmitFailures: p.summaryEmitFailures,
+  };
+  checkEvaluations(scope, Duration.minutes(1), { ...counts, iteratorAge: p.iteratorAge }, defaultPeriods);
+  for (const [name, t] of Object.entries(counts)) checkRange(scope, `${name}.maxCount`, t?.maxCount, 0, Number.MAX_SAFE_INTEGER);
+  checkDurationSeconds(scope, 'iteratorAge.maxAge', p.iteratorAge?.maxAge, 1, 7 * 24 * 3600, 'must be whole seconds from 1 second to 7 days');
 }

@@ -1,7 +1,10 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { propError } from '../../private/errors';
 import { KinesisLimits as L } from '../../private/kinesis-limits';
+import { checkRange } from '../../private/validation';
+import type { ConsumerLagThreshold, StreamAlarmsProps } from '../stream-alarms';
 
 /** Retention within 24–8,760 hours, in whole hours. Tokens are not checked. */
 export function checkRetention(scope: IConstruct | string, prop: string, retention: Duration | undefined): void {
@@ -28,4 +31,30 @@ export function checkStreamName(scope: IConstruct | string, prop: string, name: 
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) {
     throw propError(scope, prop, name, 'must be 1 to 128 characters of a-z, A-Z, 0-9, "_", "." and "-"');
   }
+}
+
+/** Every check of `StreamAlarms`: the evaluation of each threshold (1-minute periods) and its limit. */
+export function validateStreamAlarmsProps(scope: IConstruct, p: StreamAlarmsProps, defaultPeriods: Record<string, number>): void {
+  checkEvaluations(scope, Duration.minutes(1), {
+    writeThroughputExceeded: p.writeThroughputExceeded,
+    readThroughputExceeded: p.readThroughputExceeded,
+    putRecordsThrottled: p.putRecordsThrottled,
+    putRecordsFailed: p.putRecordsFailed,
+    iteratorAge: p.iteratorAge,
+    consumerLag: p.consumerLag,
+    writeUtilization: p.writeUtilization,
+  }, defaultPeriods);
+  checkRange(scope, 'writeThroughputExceeded.maxAverage', p.writeThroughputExceeded?.maxAverage, 0, 1, true);
+  checkRange(scope, 'readThroughputExceeded.maxAverage', p.readThroughputExceeded?.maxAverage, 0, 1, true);
+  checkRange(scope, 'putRecordsThrottled.maxPercent', p.putRecordsThrottled?.maxPercent, 0, 100, true);
+  checkRange(scope, 'putRecordsFailed.maxPercent', p.putRecordsFailed?.maxPercent, 0, 100, true);
+  checkRange(scope, 'iteratorAge.retentionShare', p.iteratorAge?.retentionShare, 0, 0.99, true);
+  checkRange(scope, 'writeUtilization.maxUtilization', p.writeUtilization?.maxUtilization, 0, 1, true);
+  checkLag(scope, 'consumerLag.maxLag', p.consumerLag);
+}
+
+/** A lag threshold above zero (a zero lag would alarm on every datapoint). */
+export function checkLag(scope: IConstruct, prop: string, threshold: ConsumerLagThreshold | undefined): void {
+  const lag = threshold?.maxLag;
+  if (lag && !lag.isUnresolved()) checkRange(scope, `${prop} (ms)`, lag.toMilliseconds(), 0, Number.MAX_SAFE_INTEGER, true);
 }

@@ -4,7 +4,7 @@
  * Every expected value is written out by hand.
  */
 import {
-  advance, ClickEvent, closeIdle, compareEvents, distinctSorted, idleAt, SessionAccumulator, sessionIdOf, sessionize, SessionizeOptions,
+  advance, ClickEvent, closeIdle, compareEvents, distinctSorted, SessionAccumulator, sessionIdOf, sessionize, SessionizeOptions,
   shardOfOrigin, UserState,
 } from '../../../lambda/session-consumer/sessionize';
 
@@ -91,13 +91,13 @@ describe('the shard a session is closed against (lastShard)', () => {
   });
 });
 
-describe('idleAt and closeIdle', () => {
+describe('closeIdle', () => {
   test('the sweep may close a session one millisecond after its last arrival plus the idle time, not before', () => {
     const state = advance({}, [ev('a', 0, { arrival: T0 + 7_000 })], options).state;
     const idle = GAP + 5 * MIN;
-    expect(idleAt(state.open!, idle)).toBe(T0 + 7_000 + idle + 1);
-    expect(closeIdle(state, idleAt(state.open!, idle), idle).closed?.sessionId).toBe(sessionIdOf(USER, 'a'));
-    expect(closeIdle(state, idleAt(state.open!, idle) - 1, idle)).toEqual({ state });
+    const idleAt = T0 + 7_000 + idle + 1;
+    expect(closeIdle(state, idleAt, idle).closed?.sessionId).toBe(sessionIdOf(USER, 'a'));
+    expect(closeIdle(state, idleAt - 1, idle)).toEqual({ state });
   });
 
   test('closing keeps the latest end of the closed sessions', () => {

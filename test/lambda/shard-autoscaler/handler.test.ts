@@ -74,7 +74,7 @@ async function setUp(options: Partial<ShardAutoscalerOptions> & { shards?: numbe
     initialShardCount: shards,
     minShards: 1,
     maxShards: 64,
-    alarmNamePrefix: 'clicks-autoscaler',
+    alarms: { alarmNamePrefix: 'clicks-autoscaler' },
     ...rest,
   });
   const template = Template.fromStack(stack);
