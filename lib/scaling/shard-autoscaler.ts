@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, Names, RemovalPolicy, Stack, Validations,
+  Duration, Names, RemovalPolicy, Stack, Validations,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_lambda as lambda, aws_sns as sns,
 } from 'aws-cdk-lib';
@@ -7,13 +7,10 @@ import { Construct } from 'constructs';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { NodeFunction } from '../private/node-function';
 import { MetricIds, saturationExpression, shardsLabel, utilizationExpression } from './private/alarm-math';
-import {
-  AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics, CONFIG_ENV,
-} from './private/handler-config';
-import { AlarmThresholds, alarmThresholds } from './private/thresholds';
-import {
-  checkInitialShardCount, checkLagGuard, checkRecheckInterval, checkReserveCalls, checkShardBounds, checkTargetUtilization,
-} from './private/validation';
+import { AutoscalerSettings, autoscalerHandlerConfig, autoscalerSettings } from './private/configuration';
+import { AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerMetrics, CONFIG_ENV } from './private/handler-config';
+import { AlarmThresholds } from './private/thresholds';
+import { validateShardAutoscalerProps } from './private/validation';
 import { ShardAutoscalerAlarms } from './shard-autoscaler-alarms';
 
 /**
@@ -225,34 +222,14 @@ export class ShardAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: ShardAutoscalerProps) {
     super(scope, id);
-    if ((props.streamMode ?? kinesis.StreamMode.PROVISIONED) === kinesis.StreamMode.ON_DEMAND) {
-      throw new Error(`ShardAutoscaler "${this.node.path}": streamMode must be PROVISIONED, got "ON_DEMAND": an on-demand `
-        + 'stream scales itself (up to 2x its peak of the last 30 days) and rejects UpdateShardCount; '
-        + 'see https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html');
-    }
-    checkShardBounds(this, props.minShards, props.maxShards);
-    checkInitialShardCount(this, props.initialShardCount);
-    checkTargetUtilization(this, props.targetUtilization);
-    checkReserveCalls(this, props.reserveCallsForScaleOut);
-    checkRecheckInterval(this, props.recheckInterval);
-    checkLagGuard(this, props.lagGuard, props.lagGuardConsumers, props.lagGuardIteratorAge);
-    if (props.initialShardCount < props.minShards || props.initialShardCount > props.maxShards) {
-      Annotations.of(this).addWarningV2('kinesis-streaming-pipelines:autoscalerInitialOutOfBounds',
-        `initialShardCount ${props.initialShardCount} is outside [minShards ${props.minShards}, maxShards ${props.maxShards}]: `
-        + 'the first re-check moves the stream inside, using one of its 10 UpdateShardCount calls of the day');
-    }
+    validateShardAutoscalerProps(this, props);
+    const settings = resolveDefaults(this, props);
+    const { thresholds, alarmNamePrefix: prefix } = settings;
 
     this.stream = props.stream;
-    const targetUtilization = props.targetUtilization ?? 0.6;
-    const scaleOut = props.scaleOutSensitivity ?? ScalingSensitivity.HIGH;
-    const scaleIn = props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM;
-    const thresholds = alarmThresholds(targetUtilization, scaleOut, scaleIn);
     this.scaleOutUtilization = thresholds.scaleOutUtilization;
     this.scaleInUtilization = thresholds.scaleInUtilization;
-    const prefix = props.alarmNamePrefix ?? `${Stack.of(this).stackName}-${Names.uniqueResourceName(this, { maxLength: 120 })}`;
-
     this.notificationTopic = props.notificationTopic ?? new AlarmTopic(this, 'Topic').topic;
-
     const table = new dynamodb.Table(this, 'State', {
       partitionKey: { name: 'stream', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -311,28 +288,12 @@ export class ShardAutoscaler extends Construct {
     this.scaleInUtilizationAlarm = scaleInUtilization;
     const scalingAlarms = [scaleOutThrottling, scaleOutUtilization, scaleInUtilization];
 
-    const config: AutoscalerHandlerConfig = {
+    const config = autoscalerHandlerConfig(settings, {
       streamName: this.stream.streamName,
       streamArn: this.stream.streamArn,
       tableName: table.tableName,
       topicArn: this.notificationTopic.topicArn,
-      // The names as written (not the alarms' Ref), so that the function does not wait for the alarms.
-      alarmNames: {
-        scaleOutThrottling: `${prefix}-ScaleOutThrottling`,
-        scaleOutUtilization: `${prefix}-ScaleOutUtilization`,
-        scaleInUtilization: `${prefix}-ScaleInUtilization`,
-      },
-      minShards: props.minShards,
-      maxShards: props.maxShards,
-      targetUtilization,
-      scaleOutSensitivity: scaleOut,
-      scaleInSensitivity: scaleIn,
-      reserveCallsForScaleOut: props.reserveCallsForScaleOut,
-      lagGuardMillis: props.lagGuard?.toMilliseconds(),
-      lagGuardConsumers: props.lagGuardConsumers ?? [],
-      lagGuardIteratorAge: props.lagGuardIteratorAge ?? true,
-      dryRun: props.dryRun ?? false,
-    };
+    });
     const fn = new NodeFunction(this, 'Handler', {
       handlerName: 'shard-autoscaler',
       description: `Scales the Kinesis stream ${this.stream.streamName} with UpdateShardCount`,
@@ -347,28 +308,7 @@ export class ShardAutoscaler extends Construct {
         + 'would hold events nobody should replay',
     });
     this.function = fn.function;
-    // Permissions: exactly the calls the handler makes.
-    this.stream.grant(fn.role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
-      resources: scalingAlarms.map((a) => a.alarmArn),
-    }));
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:GetMetricData'],
-      resources: ['*'],
-    }));
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
-        + 'which is the resource of the statement',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
-        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic',
-    });
-    table.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    this.notificationTopic.grantPublish(fn.role);
+    this.grantHandler(fn.role, table, scalingAlarms);
 
     // Alarm transitions to ALARM → the handler.
     this.alarmRule = new events.Rule(this, 'AlarmEvents', {
@@ -383,7 +323,7 @@ export class ShardAutoscaler extends Construct {
     });
     this.recheckRule = new events.Rule(this, 'Recheck', {
       description: `Re-checks the shard autoscaler of ${this.stream.streamName}: multi-step scaling, kept intents, alarm sync`,
-      schedule: events.Schedule.rate(props.recheckInterval ?? Duration.minutes(1)),
+      schedule: events.Schedule.rate(settings.recheckInterval),
       targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
     for (const rule of [this.alarmRule, this.recheckRule]) {
@@ -450,6 +390,31 @@ export class ShardAutoscaler extends Construct {
     return this.autoscalerMetric(AutoscalerMetrics.HOT_KEY_THROTTLING, { statistic: 'Sum', ...props });
   }
 
+  /** The handler's permissions: exactly the calls it makes, on the stream, its scaling alarms, the state table and the topic. */
+  private grantHandler(role: iam.IRole, table: dynamodb.ITable, scalingAlarms: cloudwatch.IAlarm[]): void {
+    this.stream.grant(role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
+      resources: scalingAlarms.map((a) => a.alarmArn),
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
+        + 'which is the resource of the statement',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
+        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic',
+    });
+    table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.notificationTopic.grantPublish(role);
+  }
+
   private autoscalerMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: AUTOSCALER_METRIC_NAMESPACE,
@@ -504,6 +469,24 @@ export class ShardAutoscaler extends Construct {
     }
     return alarm;
   }
+}
+
+/** The props with every default applied: the one place the construct's defaults are decided. */
+function resolveDefaults(scope: Construct, props: ShardAutoscalerProps): AutoscalerSettings {
+  return autoscalerSettings({
+    minShards: props.minShards,
+    maxShards: props.maxShards,
+    targetUtilization: props.targetUtilization ?? 0.6,
+    scaleOutSensitivity: props.scaleOutSensitivity ?? ScalingSensitivity.HIGH,
+    scaleInSensitivity: props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM,
+    reserveCallsForScaleOut: props.reserveCallsForScaleOut,
+    lagGuard: props.lagGuard,
+    lagGuardConsumers: props.lagGuardConsumers ?? [],
+    lagGuardIteratorAge: props.lagGuardIteratorAge ?? true,
+    dryRun: props.dryRun ?? false,
+    recheckInterval: props.recheckInterval ?? Duration.minutes(1),
+    alarmNamePrefix: props.alarmNamePrefix ?? `${Stack.of(scope).stackName}-${Names.uniqueResourceName(scope, { maxLength: 120 })}`,
+  });
 }
 
 function pct(x: number, digits = 0): string {
