@@ -6,3 +6,4 @@ export * from './monitoring';
 export * from './ingestion';
 export * from './pipelines';
 export * from './analytics';
+export * from './errors';

@@ -24,27 +24,30 @@
  * (undoing the autoscaler's work), and when it changes any property of the scaling alarms, it writes them back for the
  * planned count. Step 3 of the next invocation (the scheduled re-check at the latest) finds the alarms out of step with
  * the live shard count and rewrites them; the autoscaler then scales from the count the deploy left.
+ *
+ * `run` reads as those steps: `load` (1, 2), `resync` (3), `evaluate` (4, 5: the policy's decision) and `apply` (5, 6), each
+ * taking its AWS calls, clock, logger and metrics as dependencies (`makeHandler`), as flink-app-control's handler does.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, MetricDataResult, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeStreamSummaryCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { embeddedShards, rewriteForShards } from './alarms';
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { embeddedShards } from './alarms';
+import { AutoscalerAws, ConcurrentUpdateError, StreamNotFoundError, StreamView, sdkAws } from './aws';
 import { clients } from './clients';
 import { alarmNameList, loadConfig, policyConfig } from './config';
 import { AlarmTrigger, handledAt, judgeAlarmEvent, parseTriggers, Trigger } from './events';
 import { MINUTE_MS, metricQueries, readings } from './metrics';
 import { Decision, decide, requiredHistoryMinutes, StreamStatus } from './policy';
 import {
-  AutoscalerState, callsInLast24h, forgetCall, fromItem, hasCallLeft, intentDue, keepIntent, lastCall, nextCallAvailableAt,
-  pruneCalls, recordCall, sameState, toItem,
+  AutoscalerState, callsInLast24h, forgetCall, hasCallLeft, intentDue, keepIntent, lastCall, nextCallAvailableAt,
+  pruneCalls, recordCall, sameState,
 } from './state';
 import { KinesisLimits } from '../../lib/private/kinesis-limits';
 import {
   AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics,
 } from '../../lib/scaling/private/handler-config';
+
+export { ConcurrentUpdateError };
 
 /** Errors after which the intent is kept for the scheduled re-check instead of failing the invocation. */
 export const KEPT_ERRORS = ['LimitExceededException', 'ResourceInUseException', 'ValidationException'] as const;
@@ -64,135 +67,193 @@ export interface Outcome {
   readonly callsInLast24h?: number;
 }
 
-const logger = new Logger({ serviceName: AUTOSCALER_SERVICE });
-const metrics = new Metrics({ namespace: AUTOSCALER_METRIC_NAMESPACE, serviceName: AUTOSCALER_SERVICE });
+/** What the handler works with: its AWS calls, its clock, its logger and metrics, and the environment it reads its configuration from. */
+export interface HandlerDeps {
+  readonly aws: AutoscalerAws;
+  readonly clock: { now(): number };
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly env: NodeJS.ProcessEnv;
+}
 
-/** The handler's clock; tests move it without touching the SDK's own use of time (signing, retry rate limiting). */
-export const clock = { now: (): number => Date.now() };
-
-export async function handler(event: unknown): Promise<Outcome> {
-  const config = loadConfig(process.env);
-  metrics.setDefaultDimensions({ StreamName: config.streamName });
-  let outcome: Outcome = { action: 'ignored', reason: 'no trigger', alarmsRewritten: [] };
-  try {
-    for (const trigger of parseTriggers(event)) {
-      try {
-        outcome = await run(config, trigger);
-      } catch (e) {
-        if (!(e instanceof ConcurrentUpdateError)) throw e;
-        // Lost the race to another invocation, which acts on the same stream: not an error (an error would page someone).
-        metrics.addMetric(AutoscalerMetrics.CONCURRENCY_CONFLICTS, MetricUnit.Count, 1);
-        logger.info('another invocation changed the state first; this one stops without acting', { trigger });
-        outcome = { action: 'superseded', reason: e.message, alarmsRewritten: [] };
+export function makeHandler(deps: HandlerDeps): (event: unknown) => Promise<Outcome> {
+  const { logger, metrics } = deps;
+  return async (event: unknown): Promise<Outcome> => {
+    const config = loadConfig(deps.env);
+    metrics.setDefaultDimensions({ StreamName: config.streamName });
+    let outcome: Outcome = { action: 'ignored', reason: 'no trigger', alarmsRewritten: [] };
+    try {
+      for (const trigger of parseTriggers(event)) {
+        try {
+          outcome = await run(deps, config, trigger);
+        } catch (e) {
+          if (!(e instanceof ConcurrentUpdateError)) throw e;
+          // Lost the race to another invocation, which acts on the same stream: not an error (an error would page someone).
+          metrics.addMetric(AutoscalerMetrics.CONCURRENCY_CONFLICTS, MetricUnit.Count, 1);
+          logger.info('another invocation changed the state first; this one stops without acting', { trigger });
+          outcome = { action: 'superseded', reason: e.message, alarmsRewritten: [] };
+        }
       }
+      return outcome;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
-    return outcome;
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
+  };
 }
-
-/** Another invocation wrote the state between this one's read and its write. */
-export class ConcurrentUpdateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConcurrentUpdateError';
-  }
-}
-
-/** The stream does not exist (deleted, or not yet created). */
-class StreamNotFoundError extends Error {}
 
 /** The notice fingerprint of a deleted stream: reported (and logged as a warning) once, until the stream exists again. */
 const STREAM_DELETED = 'stream-deleted';
 
-interface Loaded {
-  readonly state: AutoscalerState;
-  readonly version: number;
+/**
+ * One invocation's view of its stream and state. `state` is the working copy; `save` writes it when it differs from what
+ * was read (conditionally, on the version read) and keeps the version for the next write.
+ */
+interface Session {
+  readonly config: AutoscalerHandlerConfig;
+  readonly now: number;
+  readonly stream: StreamView;
+  state: AutoscalerState;
+  save(next: AutoscalerState): Promise<void>;
 }
 
-async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<Outcome> {
-  const now = clock.now();
-  const names = alarmNameList(config);
+/** The scaling alarms as found: all of them, and those whose metric math embeds a shard count (the ones to rewrite). */
+interface AlarmView {
+  readonly all: MetricAlarm[];
+  readonly shardAlarms: MetricAlarm[];
+  /** Alarms rewritten by this invocation. */
+  readonly rewritten: string[];
+}
 
+/** What the policy asked for, within reach and bounds. */
+interface Plan {
+  readonly decision: Decision;
+  readonly target: number;
+  readonly kind: 'scale-out' | 'scale-in';
+}
+
+type Base = Pick<Outcome, 'streamStatus' | 'openShards' | 'alarmsRewritten'>;
+
+async function run(deps: HandlerDeps, config: AutoscalerHandlerConfig, trigger: Trigger): Promise<Outcome> {
   if (trigger.kind === 'unknown') {
-    logger.warn('ignored an event of unknown shape', { trigger });
+    deps.logger.warn('ignored an event of unknown shape', { trigger });
     return { action: 'ignored', reason: `unknown event: ${trigger.description}`, alarmsRewritten: [] };
   }
+  const loaded = await load(deps, config, trigger);
+  if ('outcome' in loaded) return loaded.outcome;
+  const session = loaded.session;
+  if (session.stream.mode === 'ON_DEMAND') return onDemand(deps, session);
+  const alarms = await resync(deps, session);
+  const base: Base = { streamStatus: session.stream.status, openShards: session.stream.openShards, alarmsRewritten: alarms.rewritten };
+  const evaluated = await evaluate(deps, session, trigger, alarms, base);
+  if ('outcome' in evaluated) return evaluated.outcome;
+  return apply(deps, session, alarms, base, evaluated.plan);
+}
 
+/**
+ * Step 1 and 2: the stream (a deleted one ends the invocation), the state (calls older than 24 h pruned), and whether an
+ * alarm event is to be acted on (a duplicate or stale one ends the invocation).
+ */
+async function load(
+  deps: HandlerDeps, config: AutoscalerHandlerConfig, trigger: Exclude<Trigger, { kind: 'unknown' }>,
+): Promise<{ session: Session } | { outcome: Outcome }> {
+  const { aws, logger, metrics } = deps;
+  const now = deps.clock.now();
   let stream: StreamView;
   try {
-    stream = await describeStream(config);
+    stream = await aws.describeStream(config);
   } catch (e) {
     if (!(e instanceof StreamNotFoundError)) throw e;
-    return streamDeleted(config, e.message);
+    return { outcome: await streamDeleted(deps, config, e.message) };
   }
-  const loaded = await loadState(config);
-  let state = pruneCalls(loaded.state, now);
-  let version = loaded.version;
-  const save = async (next: AutoscalerState): Promise<void> => {
-    if (sameState(next, loaded.state) && version === loaded.version) return;
-    version = await saveState(config, next, version);
-    state = next;
+  const read = await aws.loadState(config);
+  let version = read.version;
+  const session: Session = {
+    config,
+    now,
+    stream,
+    state: pruneCalls(read.state, now),
+    async save(next) {
+      if (sameState(next, read.state) && version === read.version) return;
+      version = await aws.saveState(config, next, version);
+      session.state = next;
+    },
   };
   metrics.addMetric(AutoscalerMetrics.OPEN_SHARDS, MetricUnit.Count, stream.openShards);
-  if (state.lastNotice === STREAM_DELETED) state = { ...state, lastNotice: undefined };
+  if (session.state.lastNotice === STREAM_DELETED) session.state = { ...session.state, lastNotice: undefined };
 
   if (trigger.kind === 'alarm') {
-    const verdict = judgeAlarmEvent(trigger, { alarmNames: names, lastAlarmEventMs: state.lastAlarmEventMs, lastCallMs: lastCall(state), now });
+    const verdict = judgeAlarmEvent(trigger, {
+      alarmNames: alarmNameList(config), lastAlarmEventMs: session.state.lastAlarmEventMs, lastCallMs: lastCall(session.state), now,
+    });
     if (!verdict.accept) {
       logger.info('ignored alarm event', { why: verdict.why, detail: verdict.detail, alarm: trigger.alarmName, eventId: trigger.eventId });
-      return { action: 'ignored', reason: `${verdict.why}: ${verdict.detail}`, streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: [] };
+      return { outcome: { action: 'ignored', reason: `${verdict.why}: ${verdict.detail}`, streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: [] } };
     }
-    state = { ...state, lastAlarmEventMs: handledAt(trigger, now) };
+    session.state = { ...session.state, lastAlarmEventMs: handledAt(trigger, now) };
   }
+  return { session };
+}
 
-  if (stream.mode === 'ON_DEMAND') {
-    const reason = `stream ${config.streamName} is in on-demand mode: it scales itself and UpdateShardCount does not apply`;
-    logger.error(reason);
-    state = await report(config, state, 'on-demand', `Shard autoscaler: ${config.streamName} is on-demand`, { summary: reason });
-    await save(state);
-    return { action: 'on-demand', reason, streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: [] };
-  }
+/** An on-demand stream: nothing to do but say so (once). */
+async function onDemand(deps: HandlerDeps, s: Session): Promise<Outcome> {
+  const { config, stream } = s;
+  const reason = `stream ${config.streamName} is in on-demand mode: it scales itself and UpdateShardCount does not apply`;
+  deps.logger.error(reason);
+  s.state = await report(deps, config, s.state, 'on-demand', `Shard autoscaler: ${config.streamName} is on-demand`, { summary: reason });
+  await s.save(s.state);
+  return { action: 'on-demand', reason, streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: [] };
+}
 
-  // Re-sync the utilisation alarms with the shard count (a crash after a reshard, or a reshard by someone else).
-  const alarms = await describeAlarms(config, names);
+/** Step 3: the utilisation alarms re-synced with the shard count (a crash after a reshard, or a reshard by someone else). */
+async function resync(deps: HandlerDeps, s: Session): Promise<AlarmView> {
+  const { config, stream } = s;
+  const all = await deps.aws.describeAlarms(config, alarmNameList(config));
   // Every scaling alarm embeds the shard count (an alarm changed by hand so that it no longer does is left alone, and reported).
-  const shardAlarms = alarms.filter((a) => embeddedShards(a) !== undefined);
-  const unrecognised = alarms.filter((a) => embeddedShards(a) === undefined).map((a) => a.AlarmName);
-  if (unrecognised.length > 0) logger.warn('scaling alarms without an embedded shard count: not rewritten', { alarms: unrecognised });
+  const shardAlarms = all.filter((a) => embeddedShards(a) !== undefined);
+  const unrecognised = all.filter((a) => embeddedShards(a) === undefined).map((a) => a.AlarmName);
+  if (unrecognised.length > 0) deps.logger.warn('scaling alarms without an embedded shard count: not rewritten', { alarms: unrecognised });
   const rewritten: string[] = [];
   if (!config.dryRun && stream.status === 'ACTIVE') {
     const outOfSync = shardAlarms.filter((a) => embeddedShards(a) !== stream.openShards);
     if (outOfSync.length > 0) {
-      logger.info('re-syncing alarms with the shard count', { alarms: outOfSync.map((a) => a.AlarmName), shards: stream.openShards });
-      rewritten.push(...await rewriteAlarms(outOfSync, stream.openShards));
+      deps.logger.info('re-syncing alarms with the shard count', { alarms: outOfSync.map((a) => a.AlarmName), shards: stream.openShards });
+      rewritten.push(...await deps.aws.rewriteAlarms(outOfSync, stream.openShards));
     }
   }
+  return { all, shardAlarms, rewritten };
+}
 
-  const inAlarm = alarms.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName);
+/**
+ * Steps 4 and 5 up to the decision: whether there is reason to evaluate (else 'idle', or 'waiting' for an ACTIVE stream),
+ * then the metrics and the policy's decision, kept within bounds and one call's reach. No target, or the current count:
+ * 'none'.
+ */
+async function evaluate(
+  deps: HandlerDeps, s: Session, trigger: Trigger, alarms: AlarmView, base: Base,
+): Promise<{ plan: Plan } | { outcome: Outcome }> {
+  const { config, stream, now } = s;
+  const { logger, metrics } = deps;
+  const inAlarm = alarms.all.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName);
   const outOfBounds = stream.openShards < config.minShards || stream.openShards > config.maxShards;
   const reasons = [
     trigger.kind === 'alarm' ? `alarm event ${(trigger as AlarmTrigger).alarmName}` : undefined,
     inAlarm.length > 0 ? `in ALARM: ${inAlarm.join(', ')}` : undefined,
-    state.followUp ? 'follow-up after a reshard' : undefined,
-    intentDue(state, now) ? 'kept intent due' : undefined,
+    s.state.followUp ? 'follow-up after a reshard' : undefined,
+    intentDue(s.state, now) ? 'kept intent due' : undefined,
     outOfBounds ? `${stream.openShards} shards outside [${config.minShards}, ${config.maxShards}]` : undefined,
   ].filter((r): r is string => r !== undefined);
-  const base = { streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: rewritten };
   if (reasons.length === 0) {
-    await save(state);
-    return { ...base, action: 'idle', reason: 'nothing to evaluate' };
+    await s.save(s.state);
+    return { outcome: { ...base, action: 'idle', reason: 'nothing to evaluate' } };
   }
   if (stream.status !== 'ACTIVE') {
     // The step after a reshard waits for ACTIVE; the re-check looks again.
-    state = { ...state, followUp: true };
-    await save(state);
+    s.state = { ...s.state, followUp: true };
+    await s.save(s.state);
     logger.info('waiting for the stream to be ACTIVE', { status: stream.status, reasons });
-    return { ...base, action: 'waiting', reason: `stream is ${stream.status}` };
+    return { outcome: { ...base, action: 'waiting', reason: `stream is ${stream.status}` } };
   }
 
-  // Evaluate.
   const policy = policyConfig(config);
   const endMinute = Math.floor(now / MINUTE_MS);
   const request = {
@@ -202,17 +263,17 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     lagIteratorAge: config.lagGuardMillis !== undefined && config.lagGuardIteratorAge,
     lagConsumers: config.lagGuardMillis !== undefined ? config.lagGuardConsumers : [],
   };
-  const read = readings(request, await getMetricData(request.startMinute, request.endMinute, metricQueries(request)));
+  const read = readings(request, await deps.aws.getMetricData(request.startMinute, request.endMinute, metricQueries(request)));
   const decision = decide({
     currentShards: stream.openShards,
     streamStatus: stream.status as StreamStatus,
     samples: read.samples,
     lagMillis: read.lagMillis,
-    scalingCallTimes: state.calls,
+    scalingCallTimes: s.state.calls,
     now,
     config: policy,
   });
-  state = { ...state, followUp: false };
+  s.state = { ...s.state, followUp: false };
   const target = decision.targetShards === undefined
     ? undefined : withinReach(decision.targetShards, stream.openShards, config.minShards, config.maxShards);
   if (target !== decision.targetShards) logger.error('the policy asked for a target outside the bounds or one call\'s reach', { decision, target });
@@ -226,22 +287,32 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     samples: read.samples.length,
     lastPublishedMinute: read.lastPublishedMinute,
     lagMillis: read.lagMillis,
-    callsInLast24h: callsInLast24h(state, now),
+    callsInLast24h: callsInLast24h(s.state, now),
     dryRun: config.dryRun,
   });
 
   if (target === undefined || target === stream.openShards) {
-    if (state.intent) logger.info('kept intent dropped: the policy no longer asks for it', { intent: state.intent });
-    state = { ...state, intent: undefined };
-    await save(state);
-    return { ...base, action: 'none', reason: decision.reason, callsInLast24h: decision.callsInLast24h };
+    if (s.state.intent) logger.info('kept intent dropped: the policy no longer asks for it', { intent: s.state.intent });
+    s.state = { ...s.state, intent: undefined };
+    await s.save(s.state);
+    return { outcome: { ...base, action: 'none', reason: decision.reason, callsInLast24h: decision.callsInLast24h } };
   }
-  const kind = target > stream.openShards ? 'scale-out' : 'scale-in';
+  return { plan: { decision, target, kind: target > stream.openShards ? 'scale-out' : 'scale-in' } };
+}
 
-  if (!hasCallLeft(state, now)) {
+/**
+ * Steps 5 and 6: the call, within the 24 h budget (else the intent is kept), reported only in a dry run; recorded before
+ * it is made; a refused call forgotten and its intent kept; after a call, the alarms rewritten for the target.
+ */
+async function apply(deps: HandlerDeps, s: Session, alarms: AlarmView, base: Base, plan: Plan): Promise<Outcome> {
+  const { config, stream, now } = s;
+  const { logger, metrics } = deps;
+  const { decision, target, kind } = plan;
+
+  if (!hasCallLeft(s.state, now)) {
     // The policy never asks for a call beyond the budget; this guards against a record that disagrees with it.
-    const until = nextCallAvailableAt(state, now);
-    return keep(config, state, save, base, {
+    const until = nextCallAvailableAt(s.state, now);
+    return keep(deps, config, s.state, (next) => s.save(next), base, {
       kind,
       fromShards: stream.openShards,
       targetShards: target,
@@ -255,27 +326,23 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
   if (config.dryRun) {
     const summary = `dry run: would scale ${config.streamName} from ${stream.openShards} to ${target} shards: ${decision.reason}`;
     logger.info(summary);
-    state = await report(config, state, `dry:${stream.openShards}->${target}`,
+    s.state = await report(deps, config, s.state, `dry:${stream.openShards}->${target}`,
       `Shard autoscaler (dry run): ${config.streamName} ${stream.openShards} -> ${target}`, { summary, decision });
-    await save(state);
+    await s.save(s.state);
     return { ...base, action: 'dry-run', reason: decision.reason, targetShards: target, pendingTarget: decision.pendingTarget };
   }
 
   // Record the call before making it, with a conditional write: a second invocation cannot make the same call.
   const calledAt = now;
-  const previousIntent = state.intent;
-  state = { ...recordCall(state, calledAt), intent: undefined, followUp: true };
-  await save(state);
+  const previousIntent = s.state.intent;
+  s.state = { ...recordCall(s.state, calledAt), intent: undefined, followUp: true };
+  await s.save(s.state);
   try {
-    await clients.kinesisScaling.send(new UpdateShardCountCommand({
-      StreamName: config.streamName,
-      TargetShardCount: target,
-      ScalingType: 'UNIFORM_SCALING',
-    }));
+    await deps.aws.updateShardCount(config.streamName, target);
   } catch (e) {
     const err = e as Error;
     if ((KEPT_ERRORS as readonly string[]).includes(err.name)) {
-      return keep(config, { ...forgetCall(state, calledAt), intent: previousIntent, followUp: false }, save, base, {
+      return keep(deps, config, { ...forgetCall(s.state, calledAt), intent: previousIntent, followUp: false }, (next) => s.save(next), base, {
         kind, fromShards: stream.openShards, targetShards: target, reason: decision.reason, error: err.name, errorMessage: err.message,
       }, now);
     }
@@ -284,23 +351,23 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     throw err;
   }
   metrics.addMetric(AutoscalerMetrics.SCALING_CALLS, MetricUnit.Count, 1);
-  metrics.addMetric(AutoscalerMetrics.CALLS_IN_LAST_24H, MetricUnit.Count, callsInLast24h(state, now));
+  metrics.addMetric(AutoscalerMetrics.CALLS_IN_LAST_24H, MetricUnit.Count, callsInLast24h(s.state, now));
   logger.info('UpdateShardCount called', { from: stream.openShards, to: target, pendingTarget: decision.pendingTarget, reason: decision.reason });
 
   // The alarms now describe the target capacity. If this fails, the next invocation re-syncs them once the stream is ACTIVE.
-  rewritten.push(...await rewriteAlarms(shardAlarms, target));
+  alarms.rewritten.push(...await deps.aws.rewriteAlarms(alarms.shardAlarms, target));
   const summary = `scaled ${config.streamName} from ${stream.openShards} to ${target} shards (${kind}): ${decision.reason}`;
-  state = await report(config, { ...state, lastNotice: undefined }, undefined,
+  s.state = await report(deps, config, { ...s.state, lastNotice: undefined }, undefined,
     `Shard autoscaler: ${config.streamName} ${stream.openShards} -> ${target} shards`,
-    { summary, decision, callsInLast24h: callsInLast24h(state, now) });
-  await save(state);
+    { summary, decision, callsInLast24h: callsInLast24h(s.state, now) });
+  await s.save(s.state);
   return {
     ...base,
     action: 'scaled',
     reason: decision.reason,
     targetShards: target,
     pendingTarget: decision.pendingTarget,
-    callsInLast24h: callsInLast24h(state, now),
+    callsInLast24h: callsInLast24h(s.state, now),
   };
 }
 
@@ -310,18 +377,19 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
  * invocation. If the state cannot be read or written (its table deleted with the stream), the invocation still ends
  * normally.
  */
-async function streamDeleted(config: AutoscalerHandlerConfig, detail: string): Promise<Outcome> {
+async function streamDeleted(deps: HandlerDeps, config: AutoscalerHandlerConfig, detail: string): Promise<Outcome> {
+  const { aws, logger } = deps;
   const reason = `stream ${config.streamName} does not exist: nothing to scale`;
   const outcome: Outcome = { action: 'stream-deleted', reason, alarmsRewritten: [] };
   try {
-    const loaded = await loadState(config);
+    const loaded = await aws.loadState(config);
     if (loaded.state.lastNotice === STREAM_DELETED) {
       logger.debug(reason);
       return outcome;
     }
     logger.warn(reason, { detail });
-    const next = await report(config, loaded.state, STREAM_DELETED, `Shard autoscaler: ${config.streamName} does not exist`, { summary: reason });
-    await saveState(config, next, loaded.version);
+    const next = await report(deps, config, loaded.state, STREAM_DELETED, `Shard autoscaler: ${config.streamName} does not exist`, { summary: reason });
+    await aws.saveState(config, next, loaded.version);
   } catch (e) {
     logger.warn(reason, { detail, stateError: (e as Error).name });
   }
@@ -329,9 +397,10 @@ async function streamDeleted(config: AutoscalerHandlerConfig, detail: string): P
 }
 
 async function keep(
-  config: AutoscalerHandlerConfig, state: AutoscalerState, save: (s: AutoscalerState) => Promise<void>,
-  base: Pick<Outcome, 'streamStatus' | 'openShards' | 'alarmsRewritten'>, attempt: Parameters<typeof keepIntent>[1], now: number,
+  deps: HandlerDeps, config: AutoscalerHandlerConfig, state: AutoscalerState, save: (s: AutoscalerState) => Promise<void>,
+  base: Base, attempt: Parameters<typeof keepIntent>[1], now: number,
 ): Promise<Outcome> {
+  const { logger, metrics } = deps;
   let next = keepIntent(state, attempt, now);
   const intent = next.intent!;
   metrics.addMetric(AutoscalerMetrics.SCALING_FAILURES, MetricUnit.Count, 1);
@@ -339,7 +408,7 @@ async function keep(
     + `(${attempt.error}${attempt.errorMessage ? `: ${attempt.errorMessage}` : ''}); the intent is kept and retried from `
     + `${new Date(intent.nextAttemptAt).toISOString()}`;
   logger.warn(summary, { intent });
-  next = await report(config, next, `intent:${attempt.targetShards}:${attempt.error}`,
+  next = await report(deps, config, next, `intent:${attempt.targetShards}:${attempt.error}`,
     `Shard autoscaler: ${config.streamName} could not scale to ${attempt.targetShards}`, { summary, intent });
   await save(next);
   return { ...base, action: 'intent-kept', reason: attempt.reason, targetShards: attempt.targetShards, error: attempt.error };
@@ -358,108 +427,39 @@ export function withinReach(target: number, current: number, minShards: number, 
   return Math.min(hi, Math.max(lo, t));
 }
 
-interface StreamView {
-  readonly status: string;
-  readonly openShards: number;
-  readonly mode: string;
-}
-
-async function describeStream(config: AutoscalerHandlerConfig): Promise<StreamView> {
-  let out;
-  try {
-    out = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.streamName }));
-  } catch (e) {
-    if ((e as Error).name === 'ResourceNotFoundException') throw new StreamNotFoundError((e as Error).message);
-    throw e;
-  }
-  const d = out.StreamDescriptionSummary;
-  if (!d || d.OpenShardCount === undefined || !d.StreamStatus) throw new Error(`DescribeStreamSummary of ${config.streamName} returned no summary`);
-  return { status: d.StreamStatus, openShards: d.OpenShardCount, mode: d.StreamModeDetails?.StreamMode ?? 'PROVISIONED' };
-}
-
-async function loadState(config: AutoscalerHandlerConfig): Promise<Loaded> {
-  const out = await clients.dynamodb.send(new GetCommand({ TableName: config.tableName, Key: { stream: config.streamName }, ConsistentRead: true }));
-  const item = out.Item as Record<string, unknown> | undefined;
-  return { state: fromItem(item), version: typeof item?.version === 'number' ? item.version : 0 };
-}
-
-/** Writes the state if nobody wrote it since it was read; returns the new version. */
-async function saveState(config: AutoscalerHandlerConfig, state: AutoscalerState, version: number): Promise<number> {
-  const next = version + 1;
-  try {
-    await clients.dynamodb.send(new PutCommand({
-      TableName: config.tableName,
-      Item: { stream: config.streamName, version: next, updatedAt: new Date().toISOString(), ...toItem(state) },
-      ConditionExpression: version === 0 ? 'attribute_not_exists(#s) OR #v = :zero' : '#v = :v',
-      ExpressionAttributeNames: version === 0 ? { '#s': 'stream', '#v': 'version' } : { '#v': 'version' },
-      ExpressionAttributeValues: version === 0 ? { ':zero': 0 } : { ':v': version },
-    }));
-  } catch (e) {
-    if ((e as Error).name === 'ConditionalCheckFailedException') {
-      throw new ConcurrentUpdateError(`another invocation changed the autoscaler state of ${config.streamName} concurrently; this one stops without acting`);
-    }
-    throw e;
-  }
-  return next;
-}
-
-async function describeAlarms(config: AutoscalerHandlerConfig, names: string[]): Promise<MetricAlarm[]> {
-  const out = await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }));
-  const found = out.MetricAlarms ?? [];
-  const missing = names.filter((n) => !found.some((a) => a.AlarmName === n));
-  if (missing.length > 0) logger.warn('scaling alarms not found; they wake the autoscaler and must exist', { missing, stream: config.streamName });
-  return found;
-}
-
-async function rewriteAlarms(alarms: MetricAlarm[], shards: number): Promise<string[]> {
-  // Build every input first: an alarm that cannot be rewritten stops the rewrite before any alarm changes.
-  const inputs = alarms.map((a) => rewriteForShards(a, shards));
-  const done: string[] = [];
-  for (const input of inputs) {
-    await clients.cloudwatch.send(new PutMetricAlarmCommand(input));
-    done.push(input.AlarmName!);
-  }
-  return done;
-}
-
-async function getMetricData(startMinute: number, endMinute: number, queries: ReturnType<typeof metricQueries>): Promise<MetricDataResult[]> {
-  const results: MetricDataResult[] = [];
-  let token: string | undefined;
-  do {
-    const out = await clients.cloudwatch.send(new GetMetricDataCommand({
-      StartTime: new Date(startMinute * MINUTE_MS),
-      EndTime: new Date(endMinute * MINUTE_MS),
-      MetricDataQueries: queries,
-      ScanBy: 'TimestampAscending',
-      NextToken: token,
-    }));
-    results.push(...(out.MetricDataResults ?? []));
-    token = out.NextToken;
-  } while (token);
-  return results;
-}
-
 /**
  * Publishes a report to the notification topic, unless `fingerprint` equals the last one sent (a repeated condition is
  * reported once). Returns the state with the fingerprint recorded. A report that cannot be sent is logged, not fatal.
  */
 async function report(
-  config: AutoscalerHandlerConfig, state: AutoscalerState, fingerprint: string | undefined, subject: string, body: Record<string, unknown>,
+  deps: HandlerDeps, config: AutoscalerHandlerConfig, state: AutoscalerState, fingerprint: string | undefined, subject: string,
+  body: Record<string, unknown>,
 ): Promise<AutoscalerState> {
   if (fingerprint !== undefined && state.lastNotice === fingerprint) return state;
   if (config.topicArn) {
     try {
-      await clients.sns.send(new PublishCommand({
-        TopicArn: config.topicArn,
-        Subject: subject.replace(/[^\x20-\x7e]/g, '').slice(0, 99),
-        Message: JSON.stringify({ stream: config.streamName, ...body }, null, 2),
-      }));
+      await deps.aws.publish(config.topicArn, subject.replace(/[^\x20-\x7e]/g, '').slice(0, 99),
+        JSON.stringify({ stream: config.streamName, ...body }, null, 2));
     } catch (e) {
-      logger.error('could not publish the report', { error: (e as Error).name, message: (e as Error).message, subject });
+      deps.logger.error('could not publish the report', { error: (e as Error).name, message: (e as Error).message, subject });
       return state;
     }
   }
   return { ...state, lastNotice: fingerprint };
 }
+
+
+const logger = new Logger({ serviceName: AUTOSCALER_SERVICE });
+
+/** The handler's clock; tests move it without touching the SDK's own use of time (signing, retry rate limiting). */
+export const clock = { now: (): number => Date.now() };
+
+export const handler = makeHandler({
+  aws: sdkAws(clients, (message, detail) => logger.warn(message, detail)),
+  clock,
+  logger,
+  metrics: new Metrics({ namespace: AUTOSCALER_METRIC_NAMESPACE, serviceName: AUTOSCALER_SERVICE }),
+  env: process.env,
+});
 
 export type { Decision };

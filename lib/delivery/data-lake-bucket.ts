@@ -1,9 +1,8 @@
 import { Duration, RemovalPolicy, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { secondsOf } from './private/validation';
 import { NagRules, acknowledgeFinding } from '../private/compliance';
-import { propError } from '../private/errors';
+import { secondsOf, validateDataLakeBucketLifecycle } from './private/validation';
 
 /** Properties of a `DataLakeBucket`. */
 export interface DataLakeBucketProps {
@@ -85,14 +84,9 @@ export class DataLakeBucket extends Construct {
     const glacier = secondsOf(props.glacierInstantRetrievalAfter) ?? 90 * DAY;
     const expire = secondsOf(props.expireAfter);
     const noncurrent = secondsOf(props.noncurrentVersionExpiration) ?? 30 * DAY;
-    if (ia < 30 * DAY || ia % DAY !== 0) throw propError(this, 'infrequentAccessAfter', `${ia / DAY} days`, 'must be a whole number of days, at least 30');
-    if (glacier < ia + 30 * DAY || glacier % DAY !== 0) {
-      throw propError(this, 'glacierInstantRetrievalAfter', `${glacier / DAY} days`, `must be a whole number of days, at least 30 after infrequentAccessAfter (${ia / DAY} days)`);
-    }
-    if (expire !== undefined && (expire <= glacier || expire % DAY !== 0)) {
-      throw propError(this, 'expireAfter', `${expire / DAY} days`, `must be a whole number of days after glacierInstantRetrievalAfter (${glacier / DAY} days)`);
-    }
-    if (noncurrent < DAY || noncurrent % DAY !== 0) throw propError(this, 'noncurrentVersionExpiration', `${noncurrent / DAY} days`, 'must be a whole number of days, at least 1');
+    validateDataLakeBucketLifecycle(this, {
+      infrequentAccessAfter: ia, glacierInstantRetrievalAfter: glacier, expireAfter: expire, noncurrentVersionExpiration: noncurrent,
+    });
 
     // Server access logging through a bucket policy for logging.s3.amazonaws.com (not the legacy log-delivery ACL),
     // whatever the feature flags of the app.

@@ -1,5 +1,5 @@
 import {
-  Duration, Resource, ResourceProps, Size, Token,
+  Duration, Resource, ResourceProps, Size,
   aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -12,7 +12,7 @@ import { DeliveryPermissions, createDeliveryRole } from './private/delivery-perm
 import { ErrorLogging } from './private/error-logging';
 import { firehosePeer } from './private/firehose-peer';
 import { NagRules, acknowledgeFinding } from '../private/compliance';
-import { propError } from '../private/errors';
+import { checkDeliveryStreamName } from './private/validation';
 
 /** The properties every delivery construct shares. */
 export interface DeliveryCommonProps {
@@ -262,9 +262,7 @@ export abstract class DeliveryBase extends DeliveryStreamBase {
    */
   constructor(scope: Construct, id: string, metricPrefix: string, deliveryStreamName?: string) {
     super(scope, id, metricPrefix, { physicalName: deliveryStreamName });
-    if (deliveryStreamName !== undefined && !Token.isUnresolved(deliveryStreamName) && !/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) {
-      throw propError(this, 'deliveryStreamName', deliveryStreamName, 'must be 1–64 characters of [a-zA-Z0-9_.-]');
-    }
+    checkDeliveryStreamName(this, deliveryStreamName);
   }
 
   public get grantPrincipal(): iam.IPrincipal {

@@ -15,11 +15,8 @@ import { importDelivery } from './private/imported-delivery';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
-import {
-  BufferingDestination, checkBuffering, checkErrorOutputPrefix, checkIndexName, checkRetryDuration, checkTimestampPrefix,
-  mebibytesOf, secondsOf,
-} from './private/validation';
-import { comboError, propError } from '../private/errors';
+import { mebibytesOf, secondsOf, validateOpenSearchDeliveryProps } from './private/validation';
+import { propError } from '../private/errors';
 
 /** How often Firehose starts a new index (it appends the date to the index name). */
 export enum OpenSearchIndexRotation {
@@ -387,7 +384,7 @@ export class OpenSearchDelivery extends DeliveryBase {
   constructor(scope: Construct, id: string, props: OpenSearchDeliveryProps) {
     const metricPrefix = props.target.isServerless ? DestinationMetricPrefix.OPENSEARCH_SERVERLESS : DestinationMetricPrefix.OPENSEARCH_SERVICE;
     super(scope, id, metricPrefix, props.deliveryStreamName);
-    validate(this, props);
+    validateOpenSearchDeliveryProps(this, props);
 
     const f = this._foundation(props, `Firehose delivery ${this.node.path} into OpenSearch`, false);
     this.role = f.role;
@@ -472,20 +469,5 @@ export class OpenSearchDelivery extends DeliveryBase {
     });
     sg.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to OpenSearch in the VPC');
     return sg;
-  }
-}
-
-function validate(scope: OpenSearchDelivery, props: OpenSearchDeliveryProps): void {
-  checkIndexName(scope, props.indexName);
-  checkBuffering(scope, { destination: BufferingDestination.OPENSEARCH, interval: props.bufferingInterval, size: props.bufferingSize });
-  checkRetryDuration(scope, props.retryDuration);
-  checkTimestampPrefix(scope, 'backupPrefix', props.backupPrefix);
-  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
-  if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-    throw comboError(scope, 'vpcSubnets and securityGroups need vpc');
-  }
-  if (props.securityGroups && props.securityGroups.length === 0) throw propError(scope, 'securityGroups', [], 'must hold at least one security group');
-  if (props.target.isServerless && (props.indexRotation !== undefined || props.documentId !== undefined)) {
-    throw comboError(scope, 'indexRotation and documentId are not available for OpenSearch Serverless collections');
   }
 }

@@ -14,11 +14,8 @@ import { firehosePeer } from './private/firehose-peer';
 import { importDelivery } from './private/imported-delivery';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
-import {
-  BufferingDestination, checkBuffering, checkCopyCompression, checkErrorOutputPrefix, checkRedshiftColumns, checkRedshiftTable,
-  checkRetryDuration, checkTimestampPrefix, mebibytesOf, secondsOf,
-} from './private/validation';
-import { comboError, propError } from '../private/errors';
+import { mebibytesOf, secondsOf, validateRedshiftDeliveryProps } from './private/validation';
+import { propError } from '../private/errors';
 
 /** Options of a Redshift warehouse created in this app. */
 export interface RedshiftTargetOptions {
@@ -328,7 +325,7 @@ export class RedshiftDelivery extends DeliveryBase {
     const compression = (props.stagingCompression ?? firehose.Compression.GZIP).value;
     const copyOptions = props.copyOptions ?? `JSON 'auto ignorecase'${compression === 'GZIP' ? ' GZIP' : ''} TIMEFORMAT 'auto'`;
     const backupAll = props.backupMode === firehose.BackupMode.ALL;
-    validate(this, props, compression, copyOptions, backupAll);
+    validateRedshiftDeliveryProps(this, props, { compression, copyOptions, backupAll });
 
     this.jdbcUrl = props.target.bind(this).jdbcUrl;
     this.stagingBucket = props.stagingBucket ?? new DataLakeBucket(this, 'StagingBucket').bucket;
@@ -382,22 +379,5 @@ export class RedshiftDelivery extends DeliveryBase {
   /** Applies the removal policy to the delivery stream (the data lives in Redshift and the staging bucket). */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
-  }
-}
-
-function validate(scope: RedshiftDelivery, props: RedshiftDeliveryProps, compression: string, copyOptions: string, backupAll: boolean): void {
-  checkRedshiftTable(scope, props.table);
-  checkRedshiftColumns(scope, props.columns);
-  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
-    throw propError(scope, 'stagingCompression', compression, 'must be GZIP or UNCOMPRESSED (Redshift COPY reads neither ZIP nor Snappy)');
-  }
-  checkCopyCompression(scope, copyOptions, compression);
-  checkBuffering(scope, { destination: BufferingDestination.S3, interval: props.bufferingInterval, size: props.bufferingSize });
-  checkRetryDuration(scope, props.retryDuration);
-  checkTimestampPrefix(scope, 'stagingPrefix', props.stagingPrefix);
-  checkTimestampPrefix(scope, 'backupPrefix', props.backupPrefix);
-  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
-  if (!backupAll && (props.backupBucket || props.backupPrefix !== undefined)) {
-    throw comboError(scope, 'backupBucket and backupPrefix need backupMode ALL (failed batches stay in the staging bucket)');
   }
 }

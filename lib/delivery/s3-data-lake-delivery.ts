@@ -15,11 +15,7 @@ import { importDelivery } from './private/imported-delivery';
 import { TIME_PARTITIONS, createLakeTable, injectedPartition } from './private/lake-table';
 import { renderProcessing } from './private/processing';
 import { renderS3Configuration } from './private/s3-configuration';
-import {
-  BufferingDestination, checkBuffering, checkErrorOutputPrefix, checkPartitionKeys, checkRetryDuration, checkSchemaColumns,
-  checkStaticPrefix, checkTimestampPrefix, mebibytesOf, secondsOf,
-} from './private/validation';
-import { comboError } from '../private/errors';
+import { mebibytesOf, secondsOf, validateS3DataLakeDeliveryProps } from './private/validation';
 
 /** Properties of an `S3DataLakeDelivery`. */
 export interface S3DataLakeDeliveryProps extends DeliveryCommonProps {
@@ -173,7 +169,7 @@ export class S3DataLakeDelivery extends DeliveryBase {
     const parquet = format === DataLakeFormat.PARQUET;
     const keys = props.partitionKeys ?? [];
     const dynamicPartitioning = keys.length > 0;
-    validate(this, props, parquet, dynamicPartitioning);
+    validateS3DataLakeDeliveryProps(this, props, { parquet, dynamicPartitioning, timeKeys: TIME_KEYS });
 
     const basePrefix = props.prefix ?? 'data/';
     this.prefix = basePrefix;
@@ -319,36 +315,5 @@ export class S3DataLakeDelivery extends DeliveryBase {
       storage: { parquet, compression: (props.compression ?? firehose.Compression.GZIP).value },
     });
     return { table, databaseName, tableName };
-  }
-}
-
-function validate(scope: S3DataLakeDelivery, props: S3DataLakeDeliveryProps, parquet: boolean, dynamicPartitioning: boolean): void {
-  checkStaticPrefix(scope, 'prefix', props.prefix);
-  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
-  checkTimestampPrefix(scope, 'sourceBackupPrefix', props.sourceBackupPrefix);
-  if (props.schema) checkSchemaColumns(scope, props.schema.map((c) => c.name));
-  if (parquet && !props.schema) throw comboError(scope, 'format PARQUET needs a schema: Firehose converts JSON to Parquet with the columns of a Glue table');
-  if (parquet && props.compression) throw comboError(scope, `compression must not be set with format PARQUET (Parquet files are Snappy-compressed inside), got ${props.compression.value}`);
-  checkPartitionKeys(scope, props.partitionKeys ?? [], TIME_KEYS, props.schema?.map((c) => c.name));
-  checkBuffering(scope, {
-    destination: BufferingDestination.S3,
-    interval: props.bufferingInterval,
-    size: props.bufferingSize,
-    dynamicPartitioning,
-    formatConversion: parquet,
-  });
-  if (props.retryDuration && !dynamicPartitioning) throw comboError(scope, 'retryDuration applies to dynamic partitioning only: set partitionKeys, or remove it');
-  checkRetryDuration(scope, props.retryDuration);
-  if (props.sourceBackup && !props.transform && !parquet) {
-    throw comboError(scope, 'sourceBackup needs a transform or format PARQUET: without either, the delivered records are the source records');
-  }
-  if (!props.sourceBackup && (props.sourceBackupBucket || props.sourceBackupPrefix !== undefined)) {
-    throw comboError(scope, 'sourceBackupBucket and sourceBackupPrefix need sourceBackup: true');
-  }
-  if (!props.schema && (props.glueDatabaseName !== undefined || props.glueTableName !== undefined)) {
-    throw comboError(scope, 'glueDatabaseName and glueTableName need a schema: the Glue table is built from it');
-  }
-  if (props.glueTableName !== undefined && !/^[a-z0-9_]{1,255}$/.test(props.glueTableName)) {
-    throw comboError(scope, `glueTableName must be 1–255 characters of [a-z0-9_], got ${JSON.stringify(props.glueTableName)}`);
   }
 }

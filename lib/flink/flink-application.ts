@@ -4,27 +4,20 @@ import {
   aws_kinesisfirehose as firehose, aws_logs as logs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { FlinkCode } from './code';
+import { FlinkCode, FlinkCodeConfig } from './code';
 import { FlinkApplicationAlarms, FlinkApplicationAlarmsOptions } from './flink-application-alarms';
+import { applicationProps, constructSqlParameters, jobPropertyGroups } from './private/application-configuration';
 import { ApplicationStarter } from './private/application-starter';
 import { FlinkLimits } from './private/flink-limits';
-import {
-  BUNDLED_SCRIPT_OUTPUTS, DLQ_STREAM_ARN, SOURCE_EFO_CONSUMER_ARN, SOURCE_EFO_CONSUMER_NAME, SOURCE_STREAM_ARN, SQL_PARAMETERS_GROUP, SQL_RESOURCE,
-  SQL_STATEMENTS_GROUP, renderSqlStatements, sinkDeliveryStreamNameKey, sinkStreamArnKey,
-} from './private/job-properties';
 import { FlinkMetricSpec, FlinkMetrics, flinkMetric, restartsSpec } from './private/metrics';
-import { DEFAULT_RECORDS_PER_SECOND_PER_KPU, kpusFor, sizeForPeak } from './private/sizing';
-import {
-  checkApplicationName, checkAtLeastOne, checkCheckpointing, checkKpus, checkPropertyGroups, checkReservedGroups, checkSinkNames,
-  checkSqlParameters, checkSqlStatements,
-} from './private/validation';
+import { initialParallelism, kpusFor } from './private/sizing';
+import { validateFlinkApplicationBuild, validateFlinkApplicationProps } from './private/validation';
 import { FlinkRuntime } from './runtime';
-import { SqlScript } from './sql-script';
+import { SqlScript, SqlScriptConfig } from './sql-script';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
+import { comboError } from '../private/errors';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
-import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkPositive } from '../private/validation';
 import { StreamMetrics } from '../streams/stream-metrics';
 
 /** Log level of the application's CloudWatch logs. */
@@ -422,185 +415,80 @@ export class FlinkApplication extends FlinkApplicationBase {
 
   constructor(scope: Construct, id: string, props: FlinkApplicationProps) {
     super(scope, id, { physicalName: props.applicationName });
-    const code = props.code ?? FlinkCode.sqlRunner();
-    const parallelismPerKpu = props.parallelismPerKpu ?? 1;
-    const maxKpus = props.maxKpus ?? FlinkLimits.DEFAULT_MAX_KPUS;
+    validateFlinkApplicationProps(this, props);
+    const settings = resolveDefaults(props);
 
-    // Validation first.
-    checkApplicationName(this, props.applicationName);
-    checkAtLeastOne(this, 'parallelism', props.parallelism);
-    checkAtLeastOne(this, 'parallelismPerKpu', props.parallelismPerKpu);
-    checkAtLeastOne(this, 'maxKpus', props.maxKpus);
-    checkPositive(this, 'peakRecordsPerSecond', props.peakRecordsPerSecond);
-    checkPositive(this, 'recordsPerSecondPerKpu', props.recordsPerSecondPerKpu);
-    checkCheckpointing(this, props.checkpointInterval, props.minPauseBetweenCheckpoints);
-    checkSqlStatements(this, props.sqlStatements);
-    if (props.parallelism !== undefined && props.peakRecordsPerSecond !== undefined) {
-      throw comboError(this, `give parallelism (${props.parallelism}) or peakRecordsPerSecond (${props.peakRecordsPerSecond}), not both`);
-    }
-    if (props.recordsPerSecondPerKpu !== undefined && props.peakRecordsPerSecond === undefined) {
-      throw comboError(this, `recordsPerSecondPerKpu (${props.recordsPerSecondPerKpu}) only applies with peakRecordsPerSecond`);
-    }
-    if (props.sqlStatements && props.sqlScript) throw comboError(this, 'give sqlStatements or sqlScript, not both');
-    if (props.sourceConsumer && props.consumerName !== undefined) {
-      throw comboError(this, `consumerName (${JSON.stringify(props.consumerName)}) names a consumer this construct registers; it cannot rename sourceConsumer`);
-    }
-    if (props.sourceConsumer) checkSameStream(this, props.sourceStream, props.sourceConsumer);
-    checkReservedGroups(this, props.propertyGroups);
-    checkSinkNames(this, 'kinesisSinks', props.kinesisSinks);
-    checkSinkNames(this, 'firehoseSinks', props.firehoseSinks);
-    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-      throw comboError(this, 'vpcSubnets and securityGroups need vpc');
-    }
-
-    const codeConfig = code.bind(this);
+    const codeConfig = settings.code.bind(this);
     const sqlScript = props.sqlScript?.bind(this);
-    if (codeConfig.runsSqlFromProperties && !props.sqlStatements && !props.sqlScript) {
-      throw propError(this, 'sqlStatements', undefined, 'must list the SQL to run (or give sqlScript) when code is FlinkCode.sqlRunner()');
-    }
-    if (sqlScript?.bundled && !codeConfig.runsSqlFromProperties) {
-      throw comboError(this, `sqlScript ${JSON.stringify(sqlScript.properties)} is bundled in the library's SQL job: it needs code FlinkCode.sqlRunner()`);
-    }
-    if (sqlScript?.bundled) checkBundledScriptOutputs(this, sqlScript.properties[SQL_RESOURCE], props);
-
-    const size = props.peakRecordsPerSecond !== undefined && !Token.isUnresolved(props.peakRecordsPerSecond)
-      ? sizeForPeak(props.peakRecordsPerSecond, props.recordsPerSecondPerKpu ?? DEFAULT_RECORDS_PER_SECOND_PER_KPU, parallelismPerKpu)
-      : undefined;
-    this.parallelism = size?.parallelism ?? props.parallelism ?? 1;
-    this.parallelismPerKpu = parallelismPerKpu;
-    checkKpus(this, this.parallelism, parallelismPerKpu, maxKpus);
-    this.kpus = Token.isUnresolved(this.parallelism) || Token.isUnresolved(parallelismPerKpu)
-      ? Token.asNumber(Lazy.number({ produce: () => kpusFor(this.parallelism, parallelismPerKpu) }))
-      : kpusFor(this.parallelism, parallelismPerKpu);
-
-    this.runtime = props.runtime ?? FlinkRuntime.FLINK_1_19;
+    this.parallelism = settings.parallelism;
+    this.parallelismPerKpu = settings.parallelismPerKpu;
+    this.kpus = Token.isUnresolved(this.parallelism) || Token.isUnresolved(this.parallelismPerKpu)
+      ? Token.asNumber(Lazy.number({ produce: () => kpusFor(this.parallelism, this.parallelismPerKpu) }))
+      : kpusFor(this.parallelism, this.parallelismPerKpu);
+    this.runtime = settings.runtime;
     this.sourceStream = props.sourceStream;
 
-    // Role: everything the job needs, nothing more.
-    // Confused-deputy guard: the service may assume the role only for an application of this account (named, when the
-    // name is known; a generated name is known only after the application exists, which needs the role first).
-    const stack = Stack.of(this);
-    this.role = props.role ?? new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({ service: 'kinesisanalytics', resource: 'application', resourceName: props.applicationName ?? '*' }),
-          },
-        },
-      }),
-      description: `Runs the Managed Flink application ${this.node.path}`,
-    });
+    this.role = props.role ?? this.createRole(props.applicationName);
     this.grantPrincipal = this.role;
-
-    this.grantReadObject(codeConfig.bucket, codeConfig.fileKey);
-
     this.sourceConsumer = props.sourceConsumer ?? new kinesis.StreamConsumer(this, 'Consumer', {
       stream: props.sourceStream,
       streamConsumerName: props.consumerName ?? Names.uniqueResourceName(this, { maxLength: 128 }),
     });
-    this.grantReadThroughConsumer();
-    for (const sink of Object.values(props.kinesisSinks ?? {})) sink.grantWrite(this.role);
-    for (const sink of Object.values(props.firehoseSinks ?? {})) sink.grantPutRecords(this.role);
-    props.deadLetterStream?.grantWrite(this.role);
-    if (sqlScript?.bucket && sqlScript.objectKey) this.grantReadObject(sqlScript.bucket, sqlScript.objectKey);
-
     // Logs: an explicit encrypted group and stream, attached with a CloudWatch logging option.
     this.logGroup = props.logGroup ?? encryptedLogGroup(this, 'LogGroup');
     this.logStream = new logs.LogStream(this, 'LogStream', { logGroup: this.logGroup, removalPolicy: RemovalPolicy.RETAIN });
-    const logStreamArn = Stack.of(this).formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: `${this.logGroup.logGroupName}:log-stream:${this.logStream.logStreamName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.grantLogging(logStreamArn);
-
-    // VPC.
     this.securityGroups = props.securityGroups ?? (props.vpc ? [new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Managed Flink application ${this.node.path}`,
       allowAllOutbound: true,
     })] : []);
     this.connections = new ec2.Connections({ securityGroups: this.securityGroups });
-    if (props.vpc) this.grantVpcAccess();
+    const logStreamArn = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `${this.logGroup.logGroupName}:log-stream:${this.logStream.logStreamName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
-    // Runtime properties: which SQL runs, the values of its placeholders, then the user's groups.
-    const parameters: Record<string, string> = {
-      [SOURCE_STREAM_ARN]: this.sourceStream.streamArn,
-      [SOURCE_EFO_CONSUMER_ARN]: this.sourceConsumer.streamConsumerArn,
-      [SOURCE_EFO_CONSUMER_NAME]: this.sourceConsumer.streamConsumerName,
-    };
-    for (const [name, sink] of Object.entries(props.kinesisSinks ?? {})) parameters[sinkStreamArnKey(name)] = sink.streamArn;
-    for (const [name, sink] of Object.entries(props.firehoseSinks ?? {})) parameters[sinkDeliveryStreamNameKey(name)] = sink.deliveryStreamName;
-    if (props.deadLetterStream) parameters[DLQ_STREAM_ARN] = props.deadLetterStream.streamArn;
-    checkSqlParameters(this, props.sqlParameters, Object.keys(parameters));
-    const groups: Record<string, Record<string, string>> = {};
-    if (props.sqlStatements) groups[SQL_STATEMENTS_GROUP] = renderSqlStatements(props.sqlStatements);
-    if (sqlScript) groups[SQL_STATEMENTS_GROUP] = sqlScript.properties;
-    groups[SQL_PARAMETERS_GROUP] = { ...parameters, ...props.sqlParameters };
-    Object.assign(groups, props.propertyGroups);
-    checkPropertyGroups(this, groups);
-
-    const snapshotsEnabled = props.snapshotsEnabled ?? true;
-    const applicationProps: kda.CfnApplicationProps = {
+    const constructParameters = constructSqlParameters({ ...props, sourceConsumer: this.sourceConsumer });
+    const propertyGroups = jobPropertyGroups({ ...props, sqlScript }, constructParameters);
+    validateFlinkApplicationBuild(this, props, {
+      code: codeConfig,
+      sqlScript,
+      parallelism: this.parallelism,
+      parallelismPerKpu: this.parallelismPerKpu,
+      maxKpus: settings.maxKpus,
+      constructParameters,
+      propertyGroups,
+    });
+    const cfnProps = applicationProps({
       applicationName: props.applicationName,
-      applicationDescription: `Managed Flink application ${this.node.path}`,
-      runtimeEnvironment: this.runtime.value,
-      serviceExecutionRole: this.role.roleArn,
-      applicationConfiguration: {
-        applicationCodeConfiguration: {
-          codeContentType: 'ZIPFILE',
-          codeContent: {
-            s3ContentLocation: {
-              bucketArn: codeConfig.bucket.bucketArn,
-              fileKey: codeConfig.fileKey,
-              objectVersion: codeConfig.objectVersion,
-            },
-          },
-        },
-        applicationSnapshotConfiguration: { snapshotsEnabled },
-        environmentProperties: {
-          propertyGroups: Object.entries(groups).map(([propertyGroupId, propertyMap]) => ({ propertyGroupId, propertyMap })),
-        },
-        flinkApplicationConfiguration: {
-          checkpointConfiguration: {
-            configurationType: 'CUSTOM',
-            checkpointingEnabled: true,
-            checkpointInterval: (props.checkpointInterval ?? Duration.millis(FlinkLimits.DEFAULT_CHECKPOINT_INTERVAL_MS)).toMilliseconds(),
-            minPauseBetweenCheckpoints: (props.minPauseBetweenCheckpoints
-              ?? Duration.millis(FlinkLimits.DEFAULT_MIN_PAUSE_BETWEEN_CHECKPOINTS_MS)).toMilliseconds(),
-          },
-          parallelismConfiguration: {
-            configurationType: 'CUSTOM',
-            parallelism: this.parallelism,
-            parallelismPerKpu,
-            autoScalingEnabled: props.autoScalingEnabled ?? true,
-          },
-          monitoringConfiguration: {
-            configurationType: 'CUSTOM',
-            logLevel: props.logLevel ?? FlinkLogLevel.INFO,
-            metricsLevel: props.metricsLevel ?? FlinkMetricsLevel.APPLICATION,
-          },
-        },
-        vpcConfigurations: props.vpc ? [{
-          subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
-          securityGroupIds: this.securityGroups.map((sg) => sg.securityGroupId),
-        }] : undefined,
-      },
-      // Used by CloudFormation when it updates a RUNNING application.
-      runConfiguration: {
-        applicationRestoreConfiguration: {
-          applicationRestoreType: snapshotsEnabled ? 'RESTORE_FROM_LATEST_SNAPSHOT' : 'SKIP_RESTORE_FROM_SNAPSHOT',
-        },
-        flinkRunConfiguration: { allowNonRestoredState: props.allowNonRestoredState ?? false },
-      },
-    };
-    this.cfnApplication = new kda.CfnApplication(this, 'Resource', applicationProps);
-    this.cfnApplication.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      description: `Managed Flink application ${this.node.path}`,
+      runtime: this.runtime.value,
+      roleArn: this.role.roleArn,
+      code: codeConfig,
+      propertyGroups,
+      snapshotsEnabled: settings.snapshotsEnabled,
+      checkpointInterval: settings.checkpointInterval,
+      minPauseBetweenCheckpoints: settings.minPauseBetweenCheckpoints,
+      parallelism: this.parallelism,
+      parallelismPerKpu: this.parallelismPerKpu,
+      autoScalingEnabled: settings.autoScalingEnabled,
+      logLevel: settings.logLevel,
+      metricsLevel: settings.metricsLevel,
+      allowNonRestoredState: settings.allowNonRestoredState,
+      vpc: props.vpc ? {
+        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+        securityGroups: this.securityGroups,
+      } : undefined,
+    });
+
+    this.grantJobAccess(props, codeConfig, sqlScript, logStreamArn);
+
+    this.cfnApplication = new kda.CfnApplication(this, 'Resource', cfnProps);
+    this.cfnApplication.applyRemovalPolicy(settings.removalPolicy);
     // The role's policies must exist before the service validates the code location and starts the job.
     dependOnPolicies(this.cfnApplication, this.role);
-
     this.applicationName = props.applicationName ?? this.getResourceNameAttribute(this.cfnApplication.ref);
     // The ARN as other stacks see it: a reference here, the physical name's ARN from another account or Region.
     this.applicationArn = this.getResourceArnAttribute(applicationArn(this, this.applicationName), {
@@ -611,14 +499,13 @@ export class FlinkApplication extends FlinkApplicationBase {
       applicationName: this.cfnApplication.ref,
       cloudWatchLoggingOption: { logStreamArn },
     });
-
-    if (props.startAfterDeploy ?? true) {
+    if (settings.startAfterDeploy) {
       const starter = new ApplicationStarter(this, 'Start', {
         // A Ref, so that the start waits for the application.
         applicationName: this.cfnApplication.ref,
         applicationArn: this.applicationArn,
-        allowNonRestoredState: props.allowNonRestoredState ?? false,
-        configuration: applicationProps,
+        allowNonRestoredState: settings.allowNonRestoredState,
+        configuration: cfnProps,
       });
       // It references the application already; it must also wait for the logging option and the role's policies.
       starter.node.addDependency(loggingOption);
@@ -644,6 +531,38 @@ export class FlinkApplication extends FlinkApplicationBase {
   /** Dashboard widgets of this application (health, checkpoints, resources, throughput, consumer lag, alarms). */
   public widgets(): cloudwatch.IWidget[] {
     return this.alarms.widgets();
+  }
+
+  /**
+   * The application's role. Confused-deputy guard: the service may assume it only for an application of this account
+   * (named, when the name is known; a generated name is known only after the application exists, which needs the role
+   * first).
+   */
+  private createRole(applicationName: string | undefined): iam.IRole {
+    const stack = Stack.of(this);
+    return new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'kinesisanalytics', resource: 'application', resourceName: applicationName ?? '*' }),
+          },
+        },
+      }),
+      description: `Runs the Managed Flink application ${this.node.path}`,
+    });
+  }
+
+  /** The role's permissions: everything the job needs, nothing more (code, source, sinks, script, logs, VPC). */
+  private grantJobAccess(props: FlinkApplicationProps, code: FlinkCodeConfig, sqlScript: SqlScriptConfig | undefined, logStreamArn: string): void {
+    this.grantReadObject(code.bucket, code.fileKey);
+    this.grantReadThroughConsumer();
+    for (const sink of Object.values(props.kinesisSinks ?? {})) sink.grantWrite(this.role);
+    for (const sink of Object.values(props.firehoseSinks ?? {})) sink.grantPutRecords(this.role);
+    props.deadLetterStream?.grantWrite(this.role);
+    if (sqlScript?.bucket && sqlScript.objectKey) this.grantReadObject(sqlScript.bucket, sqlScript.objectKey);
+    this.grantLogging(logStreamArn);
+    if (props.vpc) this.grantVpcAccess();
   }
 
   private grantReadObject(bucket: s3.IBucket, key: string): void {
@@ -699,6 +618,27 @@ export class FlinkApplication extends FlinkApplicationBase {
   }
 }
 
+/** The props the construct reads, with every default applied: the one place the construct's defaults are decided. */
+function resolveDefaults(props: FlinkApplicationProps) {
+  const parallelismPerKpu = props.parallelismPerKpu ?? 1;
+  return {
+    code: props.code ?? FlinkCode.sqlRunner(),
+    runtime: props.runtime ?? FlinkRuntime.FLINK_1_19,
+    parallelism: initialParallelism(props, parallelismPerKpu),
+    parallelismPerKpu,
+    maxKpus: props.maxKpus ?? FlinkLimits.DEFAULT_MAX_KPUS,
+    snapshotsEnabled: props.snapshotsEnabled ?? true,
+    checkpointInterval: props.checkpointInterval ?? Duration.millis(FlinkLimits.DEFAULT_CHECKPOINT_INTERVAL_MS),
+    minPauseBetweenCheckpoints: props.minPauseBetweenCheckpoints ?? Duration.millis(FlinkLimits.DEFAULT_MIN_PAUSE_BETWEEN_CHECKPOINTS_MS),
+    autoScalingEnabled: props.autoScalingEnabled ?? true,
+    logLevel: props.logLevel ?? FlinkLogLevel.INFO,
+    metricsLevel: props.metricsLevel ?? FlinkMetricsLevel.APPLICATION,
+    allowNonRestoredState: props.allowNonRestoredState ?? false,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    startAfterDeploy: props.startAfterDeploy ?? true,
+  };
+}
+
 function applicationArn(scope: Construct, name: string): string {
   return Stack.of(scope).formatArn({ service: 'kinesisanalytics', resource: 'application', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
@@ -710,33 +650,6 @@ function applicationArn(scope: Construct, name: string): string {
 function dependOnPolicies(target: IConstruct, role: iam.IRole): void {
   for (const child of role.node.children) {
     if (child !== role.node.defaultChild) target.node.addDependency(child);
-  }
-}
-
-/**
- * Every output table of a bundled script needs a stream: its own (`kinesisSinks[table]`, `deadLetterStream` for `dlq`,
- * or a `<table>.stream.arn` parameter) or the common `sink`.
- */
-function checkBundledScriptOutputs(scope: Construct, script: string, props: FlinkApplicationProps): void {
-  const sinks = props.kinesisSinks ?? {};
-  const parameters = props.sqlParameters ?? {};
-  const has = (prefix: string) => sinks[prefix] !== undefined || parameters[sinkStreamArnKey(prefix)] !== undefined;
-  if (has('sink')) return;
-  const missing = (BUNDLED_SCRIPT_OUTPUTS[script] ?? []).filter((table) => !has(table) && !(table === 'dlq' && props.deadLetterStream));
-  if (missing.length > 0) {
-    throw comboError(scope, `sqlScript ${script} writes to ${missing.map(sinkStreamArnKey).join(', ')} (each defaulting to sink.stream.arn), `
-      + `which nothing sets: give kinesisSinks { sink: <stream> }${missing.filter((t) => t !== 'dlq').map((t) => ` or { ${t}: <stream> }`).join('')}`
-      + `${missing.includes('dlq') ? ' and deadLetterStream' : ''}`);
-  }
-}
-
-/** The consumer must belong to the source stream; checked when both ARNs are known at synth. */
-function checkSameStream(scope: Construct, stream: kinesis.IStream, consumer: kinesis.IStreamConsumer): void {
-  const streamArn = stream.streamArn;
-  const consumerStreamArn = consumer.stream.streamArn;
-  if (consumer.stream === stream || Token.isUnresolved(streamArn) || Token.isUnresolved(consumerStreamArn)) return;
-  if (streamArn !== consumerStreamArn) {
-    throw comboError(scope, `sourceConsumer reads ${consumerStreamArn}, not sourceStream ${streamArn}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, aws_iam as iam, aws_iot as iot, aws_kinesis as kinesis, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { validateIotStreamRuleProps } from './private/validation';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
-import { propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 
 export interface IotStreamRuleProps {
@@ -42,13 +42,10 @@ export class IotStreamRule extends Construct {
 
   constructor(scope: Construct, id: string, props: IotStreamRuleProps) {
     super(scope, id);
+    validateIotStreamRuleProps(this, props);
     const sql = props.sql ?? "SELECT *, topic(2) AS deviceId, timestamp() AS ingestedAt FROM 'sensors/+/telemetry'";
-    if (!/^\s*SELECT\s[\s\S]*\sFROM\s+'[^']+'/i.test(sql)) {
-      throw propError(this, 'sql', sql, "must be an IoT SQL statement: SELECT <fields> FROM '<topic filter>' [WHERE ...]");
-    }
-    if (props.ruleName !== undefined && !/^[a-zA-Z0-9_]{1,128}$/.test(props.ruleName)) {
-      throw propError(this, 'ruleName', props.ruleName, 'must be 1–128 characters of [a-zA-Z0-9_]');
-    }
+    const partitionKey = props.partitionKey ?? '${topic(2)}';
+
     const role = new ManagedPolicyRole(this, 'Role', {
       // Confused-deputy guard: rules of this account only (this rule, when it is named; a generated name is known only
       // after the rule exists, which needs the role first).
@@ -76,7 +73,7 @@ export class IotStreamRule extends Construct {
         ruleDisabled: false,
         description: `Devices to ${props.stream.streamName}`,
         actions: [{
-          kinesis: { streamName: props.stream.streamName, partitionKey: props.partitionKey ?? '${topic(2)}', roleArn: role.roleArn },
+          kinesis: { streamName: props.stream.streamName, partitionKey, roleArn: role.roleArn },
         }],
         errorAction: {
           cloudwatchLogs: { logGroupName: this.errorLogGroup.logGroupName, roleArn: role.roleArn, batchMode: false },

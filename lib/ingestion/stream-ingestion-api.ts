@@ -1,16 +1,14 @@
 import {
-  ArnFormat, Duration, Names, RemovalPolicy, Stack,
+  ArnFormat, Names, RemovalPolicy, Stack,
   aws_apigateway as apigw, aws_iam as iam, aws_kinesis as kinesis, aws_logs as logs, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { putRecordsTemplate, RESERVED_DATA_FIELD } from './private/mapping-template';
-import { bodySizeRule, commonRuleSetRule } from './private/web-acl-rules';
+import { putEventsModelSchema, putRecordsIntegration, stageOptions } from './private/api-configuration';
+import { validateStreamIngestionApiProps } from './private/validation';
+import { ingestionWebAclProps } from './private/web-acl-rules';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
-import { comboError } from '../private/errors';
-import { KinesisLimits as K } from '../private/kinesis-limits';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkIntRange } from '../private/validation';
 
 /** Options of a `StreamIngestionApi`, everything but the stream. */
 export interface StreamIngestionApiOptions {
@@ -87,34 +85,20 @@ export class StreamIngestionApi extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamIngestionApiProps) {
     super(scope, id);
-    checkIntRange(this, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
-    checkIntRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
-    checkIntRange(this, 'wafRateLimitPer5Minutes', props.wafRateLimitPer5Minutes, 10, 2_000_000_000);
-    if (props.wafEnabled === false && props.webAclArn !== undefined) {
-      throw comboError(this, `webAclArn ${props.webAclArn} contradicts wafEnabled false: give one`);
-    }
+    validateStreamIngestionApiProps(this, props);
+    const throttlingRateLimit = props.throttlingRateLimit ?? 1000;
+    const throttlingBurstLimit = props.throttlingBurstLimit ?? 2000;
+    const wafRateLimitPer5Minutes = props.wafRateLimitPer5Minutes ?? 20_000;
+    const waf = props.webAclArn || (props.wafEnabled ?? true);
+    const configureAccountLoggingRole = props.configureAccountLoggingRole ?? false;
 
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogs');
-    let account: apigw.CfnAccount | undefined;
-    if (props.configureAccountLoggingRole ?? false) {
-      account = accountLoggingSetting(this);
-    }
-
+    const account = configureAccountLoggingRole ? accountLoggingSetting(this) : undefined;
     this.api = new apigw.RestApi(this, 'Resource', {
       description: `Click events into ${props.stream.streamName}`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       cloudWatchRole: false,
-      deployOptions: {
-        stageName: 'v1',
-        throttlingRateLimit: props.throttlingRateLimit ?? 1000,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        tracingEnabled: true,
-        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-      },
+      deployOptions: stageOptions(throttlingRateLimit, throttlingBurstLimit, this.accessLogGroup),
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
     });
     if (account) this.api.deploymentStage.node.addDependency(account);
@@ -125,52 +109,9 @@ export class StreamIngestionApi extends Construct {
     });
     props.stream.grantWrite(role);
 
-    const model = this.api.addModel('PutEventsModel', {
-      contentType: 'application/json',
-      schema: {
-        schema: apigw.JsonSchemaVersion.DRAFT4,
-        title: 'PutEvents',
-        type: apigw.JsonSchemaType.OBJECT,
-        required: ['records'],
-        properties: {
-          records: {
-            type: apigw.JsonSchemaType.ARRAY,
-            minItems: 1,
-            maxItems: K.PUT_RECORDS_MAX_RECORDS,
-            items: {
-              type: apigw.JsonSchemaType.OBJECT,
-              required: ['partitionKey', 'data'],
-              properties: {
-                // Kept in the record as _ingest.clientPartitionKey; the stream's partition key is the caller's identity.
-                partitionKey: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: K.PARTITION_KEY_MAX_CHARS },
-                // _ingest is what the API stamps on the record (mapping-template.ts): a client may not send its own.
-                data: recordDataSchema(props.dataSchema),
-              },
-            },
-          },
-        },
-      },
-    });
+    const model = this.api.addModel('PutEventsModel', { contentType: 'application/json', schema: putEventsModelSchema(props.dataSchema) });
     const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
-
-    const integration = new apigw.AwsIntegration({
-      service: 'kinesis',
-      action: 'PutRecords',
-      options: {
-        credentialsRole: role,
-        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-        // The Kinesis API takes its JSON protocol's content type, not the client's.
-        requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
-        requestTemplates: { 'application/json': putRecordsTemplate(props.stream.streamName) },
-        integrationResponses: [
-          { statusCode: '200' },
-          { statusCode: '400', selectionPattern: '4\\d{2}' },
-          { statusCode: '500', selectionPattern: '5\\d{2}' },
-        ],
-        timeout: Duration.seconds(10),
-      },
-    });
-    this.putEventsMethod = this.api.root.addResource('events').addMethod('POST', integration, {
+    this.putEventsMethod = this.api.root.addResource('events').addMethod('POST', putRecordsIntegration(props.stream.streamName, role), {
       requestModels: { 'application/json': model },
       requestValidator: validator,
       methodResponses: [{ statusCode: '200' }, { statusCode: '400' }, { statusCode: '500' }],
@@ -183,38 +124,9 @@ export class StreamIngestionApi extends Construct {
     acknowledgeFinding(this.api, NagRules.API_COGNITO_AUTHORIZER,
       'Methods use IAM authorization (SigV4): web and mobile clients sign with Cognito identity pool credentials, which a user pool authorizer cannot take');
 
-    if (props.webAclArn || (props.wafEnabled ?? true)) {
-      let aclArn = props.webAclArn;
-      if (!aclArn) {
-        this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-          scope: 'REGIONAL',
-          defaultAction: { allow: {} },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'StreamIngestionApi' },
-          rules: [
-            bodySizeRule(0),
-            commonRuleSetRule(1),
-            {
-              name: 'RatePerIp',
-              priority: 2,
-              action: { block: {} },
-              statement: { rateBasedStatement: { limit: props.wafRateLimitPer5Minutes ?? 20_000, aggregateKeyType: 'IP' } },
-              visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'RatePerIp' },
-            },
-          ],
-        });
-        aclArn = this.webAcl.attrArn;
-        // WAF logs go to a log group whose name must start with aws-waf-logs-. The name is fixed, so the group is kept on
-        // delete but removed when the stack's first create rolls back: a retry can then create it again.
-        const wafLogs = encryptedLogGroup(this, 'WafLogs', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
-        const wafLogGroup = wafLogs.node.defaultChild as logs.CfnLogGroup;
-        wafLogGroup.logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 60 })}`;
-        new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
-          resourceArn: this.webAcl.attrArn,
-          logDestinationConfigs: [Stack.of(this).formatArn({
-            service: 'logs', resource: 'log-group', resourceName: wafLogGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          })],
-        }).node.addDependency(wafLogGroup);
-      }
+    this.webAcl = waf && !props.webAclArn ? this.createWebAcl(wafRateLimitPer5Minutes) : undefined;
+    if (waf) {
+      const aclArn = this.webAcl ? this.webAcl.attrArn : props.webAclArn as string;
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: aclArn });
     } else {
       const noWaf = 'The user turned the web ACL off (wafEnabled: false): requests reach the API with IAM authorization and the '
@@ -237,14 +149,23 @@ export class StreamIngestionApi extends Construct {
   public get eventsUrl(): string {
     return this.api.urlForPath('/events');
   }
-}
 
-/** The model of one record's `data`: an object, matching the given schema (its version keyword dropped), without `_ingest`. */
-function recordDataSchema(dataSchema: apigw.JsonSchema | undefined): apigw.JsonSchema {
-  const reserved: apigw.JsonSchema = { type: apigw.JsonSchemaType.OBJECT, not: { required: [RESERVED_DATA_FIELD] } };
-  if (dataSchema === undefined) return reserved;
-  const { schema: _version, ...body } = dataSchema;
-  return { allOf: [body, reserved] };
+  /** A web ACL for the API, logging to a log group of its own. */
+  private createWebAcl(ratePerIpLimit: number): wafv2.CfnWebACL {
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', ingestionWebAclProps(ratePerIpLimit));
+    // WAF logs go to a log group whose name must start with aws-waf-logs-. The name is fixed, so the group is kept on
+    // delete but removed when the stack's first create rolls back: a retry can then create it again.
+    const wafLogs = encryptedLogGroup(this, 'WafLogs', { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+    const wafLogGroup = wafLogs.node.defaultChild as logs.CfnLogGroup;
+    wafLogGroup.logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 60 })}`;
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      logDestinationConfigs: [Stack.of(this).formatArn({
+        service: 'logs', resource: 'log-group', resourceName: wafLogGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+    }).node.addDependency(wafLogGroup);
+    return webAcl;
+  }
 }
 
 /**

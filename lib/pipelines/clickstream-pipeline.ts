@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
 import { CLICK_EVENT_SCHEMA_FILE, loadJsonSchema } from './private/event-schemas';
 import { SessionDefaults } from './private/session-contract';
+import { validateClickstreamPipelineProps, validatePipelineAutoscaling } from './private/validation';
 import { SessionConsumer } from './session-consumer';
 import { PipelineAnalytics, PipelineAnalyticsOptions } from '../analytics/pipeline-analytics';
 import { FLINK_SINKS, eventSchemaColumns, poisonColumns, sinkColumns } from '../analytics/private/lake-columns';
@@ -21,9 +22,7 @@ import { FlinkApplication } from '../flink/flink-application';
 import { SqlScript } from '../flink/sql-script';
 import { StreamIngestionApi, StreamIngestionApiOptions } from '../ingestion/stream-ingestion-api';
 import { AlarmTopic } from '../monitoring/alarm-topic';
-import { comboError, propError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkIntRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { ThroughputProfile } from '../streams/capacity';
 import { CapacityMode, PipelineStream } from '../streams/pipeline-stream';
@@ -195,7 +194,7 @@ export class ClickstreamPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: ClickstreamPipelineProps) {
     super(scope, id);
-    validate(this, props);
+    validateClickstreamPipelineProps(this, props);
     const raw = props.rawArchiveEnabled ?? true;
     const warehouse = props.redshiftEnabled ?? props.redshiftTarget !== undefined;
 
@@ -213,9 +212,7 @@ export class ClickstreamPipeline extends Construct {
       encryptionKey: props.streamEncryptionKey,
       alarms,
     });
-    if (props.autoscaling && this.clicks.shardCount === undefined) {
-      throw comboError(this, 'autoscaling applies to a provisioned clicks stream, got an on-demand one: use capacityMode PROVISIONED');
-    }
+    validatePipelineAutoscaling(this, 'clicks', props.autoscaling, this.clicks);
     if (this.clicks.shardCount !== undefined && (props.autoscalingEnabled ?? true)) {
       this.autoscaler = this.clicks.enableAutoscaling(props.autoscaling ?? defaultAutoscaling(this.clicks.shardCount));
     }
@@ -348,27 +345,5 @@ export class ClickstreamPipeline extends Construct {
   /** Lets a principal put clicks into the stream. */
   public grantProduce(grantee: iam.IGrantable): iam.Grant {
     return this.clicks.grantWrite(grantee);
-  }
-}
-
-function validate(scope: Construct, p: ClickstreamPipelineProps): void {
-  checkIntRange(scope, 'topProducts', p.topProducts, 1, 100);
-  if (!p.profile && p.capacityMode !== undefined && p.capacityMode !== CapacityMode.ON_DEMAND) {
-    throw propError(scope, 'capacityMode', p.capacityMode, 'needs a profile to size the clicks stream from: give profile, or use ON_DEMAND');
-  }
-  if (p.redshiftEnabled && !p.redshiftTarget) {
-    throw comboError(scope, 'redshiftEnabled is true but no redshiftTarget was given: pass RedshiftTarget.fromCluster, fromWorkgroup or fromEndpoint');
-  }
-  if (p.redshiftEnabled === false && p.redshiftTarget) {
-    throw comboError(scope, 'redshiftTarget contradicts redshiftEnabled false: give one');
-  }
-  if (p.redshiftTarget && !p.redshiftCredentials) {
-    throw comboError(scope, 'redshiftTarget needs redshiftCredentials (a secret with username and password), got none');
-  }
-  if (!p.ingestionApiEnabled && p.ingestionApi) {
-    throw comboError(scope, 'ingestionApi options are given but ingestionApiEnabled is not true');
-  }
-  if (p.autoscalingEnabled === false && p.autoscaling) {
-    throw comboError(scope, 'autoscaling options contradict autoscalingEnabled false: give one');
   }
 }

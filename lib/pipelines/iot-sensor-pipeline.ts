@@ -13,11 +13,10 @@ import { FlinkApplication } from '../flink/flink-application';
 import { SqlScript } from '../flink/sql-script';
 import { IotStreamRule } from '../ingestion/iot-stream-rule';
 import { AlarmTopic } from '../monitoring/alarm-topic';
-import { comboError } from '../private/errors';
-import { checkIntRange, checkPositive, checkRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 import { CapacityMode, PipelineStream } from '../streams/pipeline-stream';
 import { addLakeQueries, addStreamWidgets, defaultAutoscaling, resultStream } from './private/composition';
+import { validateIotSensorPipelineProps, validatePipelineAutoscaling } from './private/validation';
 
 /** A device fleet, to size the stream from. */
 export interface IotFleet {
@@ -183,7 +182,7 @@ export class IotSensorPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: IotSensorPipelineProps = {}) {
     super(scope, id);
-    validate(this, props);
+    validateIotSensorPipelineProps(this, props);
     const openSearch = props.openSearchEnabled ?? props.openSearchTarget !== undefined;
 
     this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
@@ -203,9 +202,7 @@ export class IotSensorPipeline extends Construct {
       encryptionKey: props.streamEncryptionKey,
       alarms,
     });
-    if (props.autoscaling && this.readings.shardCount === undefined) {
-      throw comboError(this, 'autoscaling applies to a provisioned readings stream, got an on-demand one: give a fleet with capacityMode PROVISIONED or AUTO');
-    }
+    validatePipelineAutoscaling(this, 'readings', props.autoscaling, this.readings);
     if (this.readings.shardCount !== undefined && (props.autoscalingEnabled ?? true)) {
       this.autoscaler = this.readings.enableAutoscaling(props.autoscaling ?? defaultAutoscaling(this.readings.shardCount));
     }
@@ -318,31 +315,5 @@ export class IotSensorPipeline extends Construct {
    */
   public grantQuery(grantee: iam.IGrantable): iam.Grant {
     return this.analytics.grantQuery(grantee);
-  }
-}
-
-function validate(scope: Construct, p: IotSensorPipelineProps): void {
-  if (p.fleet) {
-    checkPositive(scope, 'fleet.devices', p.fleet.devices);
-    checkPositive(scope, 'fleet.messagesPerDevicePerSecond', p.fleet.messagesPerDevicePerSecond);
-  }
-  checkRange(scope, 'anomalySigma', p.anomalySigma, 1, 10);
-  if (p.statsWindow && !p.statsWindow.isUnresolved()) {
-    checkIntRange(scope, 'statsWindow (minutes)', p.statsWindow.toMinutes({ integral: false }), 1, 1440);
-  }
-  if (p.openSearchEnabled && !p.openSearchTarget) {
-    throw comboError(scope, 'openSearchEnabled is true but no openSearchTarget was given: pass a domain (OpenSearchTarget.fromDomain) or a collection (OpenSearchTarget.newCollection)');
-  }
-  if (p.openSearchEnabled === false && p.openSearchTarget) {
-    throw comboError(scope, 'openSearchTarget contradicts openSearchEnabled false: give one');
-  }
-  if ((p.openSearchVpc || p.openSearchVpcSubnets) && !(p.openSearchEnabled ?? p.openSearchTarget !== undefined)) {
-    throw comboError(scope, 'openSearchVpc and openSearchVpcSubnets apply to the OpenSearch delivery, which is off: give an openSearchTarget');
-  }
-  if (p.openSearchVpcSubnets && !p.openSearchVpc) {
-    throw comboError(scope, 'openSearchVpcSubnets needs openSearchVpc');
-  }
-  if (p.autoscalingEnabled === false && p.autoscaling) {
-    throw comboError(scope, 'autoscaling options contradict autoscalingEnabled false: give one');
   }
 }

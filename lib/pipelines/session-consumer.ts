@@ -1,21 +1,20 @@
 import {
-  Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization,
+  Duration, RemovalPolicy, Stack, Tokenization,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_kms as kms, aws_lambda as lambda, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { S3RecordDestination } from './private/s3-record-destination';
 import {
-  SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionDefaults, SessionEnv, SessionLimits,
+  SESSION_FUNCTION_DIMENSION, SESSION_METRIC_NAMESPACE, SESSION_SERVICE, SessionDefaults, SessionEnv,
   SessionMetrics, SessionTable, SWEEP_EVENT,
 } from './private/session-contract';
-import { checkDurationMinutes, checkDurationSeconds, checkEventTypes } from './private/validation';
+import { sessionTiming } from './private/session-settings';
+import { validateSessionConsumerProps } from './private/validation';
 import { SessionConsumerAlarms, SessionConsumerAlarmsOptions } from './session-consumer-alarms';
 import { DataLakeBucket } from '../delivery/data-lake-bucket';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
-import { comboError, propError } from '../private/errors';
 import { NodeFunction } from '../private/node-function';
-import { checkIntRange } from '../private/validation';
 
 /** The layout of a session table. */
 export interface SessionTableSchema {
@@ -208,21 +207,11 @@ export class SessionConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionConsumerProps) {
     super(scope, id);
-    validateProps(this, props);
+    validateSessionConsumerProps(this, props);
 
-    this.inactivityGap = props.inactivityGap ?? Duration.seconds(SessionDefaults.GAP_SECONDS);
-    this.maxRecordAge = props.maxRecordAge ?? Duration.hours(1);
-    const closeDelay = props.closeDelay ?? Duration.seconds(SessionDefaults.CLOSE_DELAY_SECONDS);
-    const retention = props.retention ?? Duration.seconds(SessionDefaults.RETENTION_SECONDS);
-    if (!retention.isUnresolved() && !this.maxRecordAge.isUnresolved() && retention.toSeconds() <= this.maxRecordAge.toSeconds()) {
-      throw comboError(this, `retention ${retention.toHumanString()} must be longer than maxRecordAge ${this.maxRecordAge.toHumanString()}: `
-        + 'a record redelivered after its markers expired would be applied twice');
-    }
-    if (!this.maxRecordAge.isUnresolved() && this.maxRecordAge.toSeconds() > 24 * 3600) {
-      Annotations.of(this).addWarningV2('kinesis-streaming-pipelines:maxRecordAgeAboveRetention',
-        `maxRecordAge is ${this.maxRecordAge.toHumanString()}, above the 24-hour default retention of a stream: make sure the stream `
-        + 'retains records longer, or failing records expire before they reach the on-failure destination');
-    }
+    const { inactivityGap, maxRecordAge, closeDelay, retention } = sessionTiming(props);
+    this.inactivityGap = inactivityGap;
+    this.maxRecordAge = maxRecordAge;
 
     this.consumer = props.consumer ?? new kinesis.StreamConsumer(this, 'Consumer', {
       stream: props.stream,
@@ -442,31 +431,3 @@ export class SessionConsumer extends Construct {
   }
 }
 
-function validateProps(scope: Construct, p: SessionConsumerProps): void {
-  checkDurationSeconds(scope, 'inactivityGap', p.inactivityGap, SessionLimits.MIN_GAP_SECONDS, SessionLimits.MAX_GAP_SECONDS,
-    'must be whole seconds from 1 minute to 24 hours');
-  checkDurationSeconds(scope, 'closeDelay', p.closeDelay, 0, SessionLimits.MAX_CLOSE_DELAY_SECONDS, 'must be whole seconds from 0 to 24 hours');
-  checkDurationMinutes(scope, 'sweepInterval', p.sweepInterval, 1, 60);
-  checkDurationSeconds(scope, 'retention', p.retention, SessionLimits.MIN_RETENTION_SECONDS, SessionLimits.MAX_RETENTION_SECONDS,
-    'must be whole seconds from 1 to 365 days');
-  checkEventTypes(scope, 'conversionEventTypes', p.conversionEventTypes);
-  checkIntRange(scope, 'batchSize', p.batchSize, 1, 10_000);
-  checkDurationSeconds(scope, 'maxBatchingWindow', p.maxBatchingWindow, 0, 300, 'must be whole seconds from 0 to 300');
-  checkDurationSeconds(scope, 'maxRecordAge', p.maxRecordAge, 60, 7 * 24 * 3600, 'must be whole seconds from 60 seconds to 7 days');
-  checkIntRange(scope, 'retryAttempts', p.retryAttempts, 0, 10_000);
-  checkIntRange(scope, 'parallelizationFactor', p.parallelizationFactor, 1, 10);
-  if (p.startingPosition === lambda.StartingPosition.AT_TIMESTAMP) {
-    throw propError(scope, 'startingPosition', p.startingPosition, 'must be TRIM_HORIZON or LATEST');
-  }
-  if (p.consumer && p.consumer.stream !== p.stream) {
-    // Two ARNs that are both literal, or both tokens, can be compared; a literal against a token cannot.
-    const consumerArn = p.consumer.stream.streamArn;
-    const streamArn = p.stream.streamArn;
-    if (Token.isUnresolved(consumerArn) === Token.isUnresolved(streamArn)) {
-      const stack = Stack.of(scope);
-      const a = JSON.stringify(stack.resolve(consumerArn));
-      const b = JSON.stringify(stack.resolve(streamArn));
-      if (a !== b) throw comboError(scope, `consumer reads ${a}, not stream ${b}: give a consumer of the stream`);
-    }
-  }
-}

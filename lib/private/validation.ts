@@ -1,5 +1,11 @@
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { isToken, propError } from './errors';
+import { propError } from './errors';
+
+/** True when a value is a CDK token (unresolved until deploy); validation skips those. */
+export function isToken(value: unknown): boolean {
+  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+}
 
 /**
  * Small pure checks shared by every construct. Each one skips tokens (values known only at deploy) and

@@ -1,5 +1,5 @@
 import {
-  Annotations, Duration, RemovalPolicy, Stack,
+  Duration, RemovalPolicy, Stack,
   aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets,
   aws_iam as iam, aws_kinesis as kinesis, aws_lambda as lambda, aws_sns as sns,
 } from 'aws-cdk-lib';
@@ -7,14 +7,11 @@ import { Construct } from 'constructs';
 import { AlarmTopic } from '../monitoring/alarm-topic';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardAction } from '../private/compliance';
 import { NodeFunction } from '../private/node-function';
-import {
-  AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerHandlerConfig, AutoscalerMetrics, CONFIG_ENV,
-} from './private/handler-config';
+import { AutoscalerSettings, autoscalerHandlerConfig, autoscalerSettings } from './private/configuration';
+import { AUTOSCALER_METRIC_NAMESPACE, AUTOSCALER_SERVICE, AutoscalerMetrics, CONFIG_ENV } from './private/handler-config';
 import { createScalingAlarms } from './private/scaling-alarms';
-import { alarmThresholds, sensitivityName } from './private/thresholds';
-import {
-  checkInitialShardCount, checkLagGuard, checkRecheckInterval, checkReserveCalls, checkShardBounds, checkTargetUtilization,
-} from './private/validation';
+import { sensitivityName } from './private/thresholds';
+import { validateShardAutoscalerProps } from './private/validation';
 import { ShardAutoscalerAlarms, ShardAutoscalerAlarmsOptions } from './shard-autoscaler-alarms';
 
 /**
@@ -222,31 +219,13 @@ export class ShardAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: ShardAutoscalerProps) {
     super(scope, id);
-    if ((props.streamMode ?? kinesis.StreamMode.PROVISIONED) === kinesis.StreamMode.ON_DEMAND) {
-      throw new Error(`ShardAutoscaler "${this.node.path}": streamMode must be PROVISIONED, got "ON_DEMAND": an on-demand `
-        + 'stream scales itself (up to 2x its peak of the last 30 days) and rejects UpdateShardCount; '
-        + 'see https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html');
-    }
-    checkShardBounds(this, props.minShards, props.maxShards);
-    checkInitialShardCount(this, props.initialShardCount);
-    checkTargetUtilization(this, props.targetUtilization);
-    checkReserveCalls(this, props.reserveCallsForScaleOut);
-    checkRecheckInterval(this, props.recheckInterval);
-    checkLagGuard(this, props.lagGuard, props.lagGuardConsumers, props.lagGuardIteratorAge);
-    if (props.initialShardCount < props.minShards || props.initialShardCount > props.maxShards) {
-      Annotations.of(this).addWarningV2('kinesis-streaming-pipelines:autoscalerInitialOutOfBounds',
-        `initialShardCount ${props.initialShardCount} is outside [minShards ${props.minShards}, maxShards ${props.maxShards}]: `
-        + 'the first re-check moves the stream inside, using one of its 10 UpdateShardCount calls of the day');
-    }
+    validateShardAutoscalerProps(this, props);
+    const settings = resolveDefaults(props);
+    const { thresholds, alarmNamePrefix: prefix } = settings;
 
     this.stream = props.stream;
-    const targetUtilization = props.targetUtilization ?? 0.6;
-    const scaleOut = sensitivityName(props.scaleOutSensitivity ?? ScalingSensitivity.HIGH);
-    const scaleIn = sensitivityName(props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM);
-    const thresholds = alarmThresholds(targetUtilization, scaleOut, scaleIn);
     this.scaleOutUtilization = thresholds.scaleOutUtilization;
     this.scaleInUtilization = thresholds.scaleInUtilization;
-    const prefix = props.alarms?.alarmNamePrefix;
 
     this.notificationTopic = props.notificationTopic ?? new AlarmTopic(this, 'Topic').topic;
 
@@ -272,23 +251,13 @@ export class ShardAutoscaler extends Construct {
     this.scaleInUtilizationAlarm = scaleInUtilization;
     const scalingAlarms = [scaleOutThrottling, scaleOutUtilization, scaleInUtilization];
 
-    const config: AutoscalerHandlerConfig = {
+    const config = autoscalerHandlerConfig(settings, {
       streamName: this.stream.streamName,
       streamArn: this.stream.streamArn,
       tableName: table.tableName,
       topicArn: this.notificationTopic.topicArn,
       alarmNames: names,
-      minShards: props.minShards,
-      maxShards: props.maxShards,
-      targetUtilization,
-      scaleOutSensitivity: scaleOut,
-      scaleInSensitivity: scaleIn,
-      reserveCallsForScaleOut: props.reserveCallsForScaleOut,
-      lagGuardMillis: props.lagGuard?.toMilliseconds(),
-      lagGuardConsumers: props.lagGuardConsumers ?? [],
-      lagGuardIteratorAge: props.lagGuardIteratorAge ?? true,
-      dryRun: props.dryRun ?? false,
-    };
+    });
     const fn = new NodeFunction(this, 'Handler', {
       handlerName: 'shard-autoscaler',
       description: `Scales the Kinesis stream ${this.stream.streamName} with UpdateShardCount`,
@@ -303,24 +272,7 @@ export class ShardAutoscaler extends Construct {
         + 'would hold events nobody should replay',
     });
     this.function = fn.function;
-    // Permissions: exactly the calls the handler makes.
-    this.stream.grant(fn.role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
-      resources: scalingAlarms.map((a) => a.alarmArn),
-    }));
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:GetMetricData'],
-      resources: ['*'],
-    }));
-    acknowledgeWildcardAction(fn.role, 'kms:GenerateDataKey*',
-      'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
-      + 'which is the resource of the statement');
-    acknowledgeFinding(fn.role, NagRules.IAM_WILDCARD,
-      'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
-      + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic', 'Resource::*');
-    table.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    this.notificationTopic.grantPublish(fn.role);
+    this.grantHandler(fn.role, table, scalingAlarms);
 
     // Alarm transitions to ALARM → the handler.
     this.alarmRule = new events.Rule(this, 'AlarmEvents', {
@@ -335,7 +287,7 @@ export class ShardAutoscaler extends Construct {
     });
     this.recheckRule = new events.Rule(this, 'Recheck', {
       description: `Re-checks the shard autoscaler of ${this.stream.streamName}: multi-step scaling, kept intents, alarm sync`,
-      schedule: events.Schedule.rate(props.recheckInterval ?? Duration.minutes(1)),
+      schedule: events.Schedule.rate(settings.recheckInterval),
       targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
     for (const rule of [this.alarmRule, this.recheckRule]) {
@@ -399,6 +351,27 @@ export class ShardAutoscaler extends Construct {
     return this.autoscalerMetric(AutoscalerMetrics.HOT_KEY_THROTTLING, { statistic: 'Sum', ...props });
   }
 
+  /** Permissions: exactly the calls the handler makes. */
+  private grantHandler(role: iam.IRole, table: dynamodb.ITable, scalingAlarms: cloudwatch.IAlarm[]): void {
+      this.stream.grant(role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
+        resources: scalingAlarms.map((a) => a.alarmArn),
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }));
+      acknowledgeWildcardAction(role, 'kms:GenerateDataKey*',
+        'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
+        + 'which is the resource of the statement');
+      acknowledgeFinding(role, NagRules.IAM_WILDCARD,
+        'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
+        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic', 'Resource::*');
+      table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+      this.notificationTopic.grantPublish(role);
+  }
+
   private autoscalerMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: AUTOSCALER_METRIC_NAMESPACE,
@@ -408,4 +381,22 @@ export class ShardAutoscaler extends Construct {
       ...props,
     });
   }
+}
+
+/** The props with every default applied: the one place the construct's defaults are decided. */
+function resolveDefaults(props: ShardAutoscalerProps): AutoscalerSettings {
+  return autoscalerSettings({
+    minShards: props.minShards,
+    maxShards: props.maxShards,
+    targetUtilization: props.targetUtilization ?? 0.6,
+    scaleOutSensitivity: sensitivityName(props.scaleOutSensitivity ?? ScalingSensitivity.HIGH),
+    scaleInSensitivity: sensitivityName(props.scaleInSensitivity ?? ScalingSensitivity.MEDIUM),
+    reserveCallsForScaleOut: props.reserveCallsForScaleOut,
+    lagGuard: props.lagGuard,
+    lagGuardConsumers: props.lagGuardConsumers ?? [],
+    lagGuardIteratorAge: props.lagGuardIteratorAge ?? true,
+    dryRun: props.dryRun ?? false,
+    recheckInterval: props.recheckInterval ?? Duration.minutes(1),
+    alarmNamePrefix: props.alarms?.alarmNamePrefix,
+  });
 }

@@ -6,14 +6,14 @@ import { Construct } from 'constructs';
 import { CapacityPlan, ThroughputProfile } from './capacity';
 import { IPipelineStream, PipelineStreamAttributes, PipelineStreamBase } from './pipeline-stream-base';
 import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
-import { checkMaxRecordSize, checkRetention, checkStreamName } from './private/validation';
+import { checkRetention, validatePipelineStreamCapacity, validatePipelineStreamProps } from './private/validation';
+import { checkIntRange } from '../private/validation';
 import { StreamAlarms, StreamAlarmsOptions } from './stream-alarms';
 import { StreamMetrics } from './stream-metrics';
 import { markConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
 import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L, KinesisPrices } from '../private/kinesis-limits';
-import { checkIntRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 
 /** How a `PipelineStream` chooses its capacity mode. */
@@ -169,7 +169,7 @@ export class PipelineStream extends PipelineStreamBase {
 
   constructor(scope: Construct, id: string, props: PipelineStreamProps = {}) {
     super(scope, id);
-    validateProps(this, props);
+    validatePipelineStreamProps(this, props);
     this.explicitShardCount = props.shardCount !== undefined;
 
     this.retention = props.retention ?? props.profile?.retention ?? Duration.hours(PROFILE_DEFAULTS.retentionHours);
@@ -191,24 +191,9 @@ export class PipelineStream extends PipelineStreamBase {
       if (coldStart) Annotations.of(this).addWarningV2('kinesis-streaming-pipelines:onDemandColdStart', coldStart);
     }
 
-    if (this.streamMode === kinesis.StreamMode.PROVISIONED) {
-      this.shardCount = props.shardCount ?? this.plan?.shardCount ?? 1;
-      if (this.shardCount > L.MAX_SHARDS_PER_STREAM) {
-        throw propError(this, 'profile', `${this.shardCount} shards`, `must fit one provisioned stream (at most ${L.MAX_SHARDS_PER_STREAM} shards): use capacityMode ON_DEMAND or split the traffic`);
-      }
-      if (props.warmThroughputMiBps !== undefined) {
-        throw comboError(this, `warmThroughputMiBps applies to on-demand streams only, got ${props.warmThroughputMiBps} on a provisioned stream`);
-      }
-      if (props.onDemandAdvantage) {
-        throw comboError(this, 'onDemandAdvantage applies to on-demand streams only, got true on a provisioned stream');
-      }
-    }
+    if (this.streamMode === kinesis.StreamMode.PROVISIONED) this.shardCount = props.shardCount ?? this.plan?.shardCount ?? 1;
     this.maxConsumers = props.onDemandAdvantage ? L.MAX_EFO_CONSUMERS_ON_DEMAND_ADVANTAGE : L.MAX_EFO_CONSUMERS;
-    const plannedEfo = props.profile?.efoConsumers;
-    if (plannedEfo !== undefined && plannedEfo > this.maxConsumers) {
-      throw propError(this, 'profile.efoConsumers', plannedEfo, `must be at most ${this.maxConsumers}, the enhanced fan-out quota of this stream`
-        + (this.maxConsumers === L.MAX_EFO_CONSUMERS ? ' (50 with On-demand Advantage on an on-demand stream)' : ''));
-    }
+    validatePipelineStreamCapacity(this, props, { streamMode: this.streamMode, shardCount: this.shardCount, maxConsumers: this.maxConsumers });
     this.encryptionKey = props.encryptionKey;
 
     this.stream = new kinesis.Stream(this, 'Resource', {
@@ -365,27 +350,6 @@ export class PipelineStream extends PipelineStreamBase {
   public widgets(): cloudwatch.IWidget[] {
     return this.alarms.widgets();
   }
-}
-
-function validateProps(scope: Construct, p: PipelineStreamProps): void {
-  if (p.profile && p.shardCount !== undefined) {
-    throw comboError(scope, `give either profile or shardCount, not both (got shardCount ${p.shardCount} and a profile)`);
-  }
-  checkIntRange(scope, 'shardCount', p.shardCount, 1, L.MAX_SHARDS_PER_STREAM);
-  checkStreamName(scope, 'streamName', p.streamName);
-  if (p.capacityMode === CapacityMode.ON_DEMAND && p.shardCount !== undefined) {
-    throw comboError(scope, `shardCount applies to provisioned streams, got ${p.shardCount} with capacityMode ON_DEMAND`);
-  }
-  if (p.capacityMode === CapacityMode.AUTO && !p.profile) {
-    throw propError(scope, 'capacityMode', 'AUTO', 'needs a profile to choose from');
-  }
-  checkRetention(scope, 'retention', p.retention);
-  if (p.retention && p.profile?.retention && !p.retention.isUnresolved() && !p.profile.retention.isUnresolved()
-    && p.retention.toHours() !== p.profile.retention.toHours()) {
-    throw comboError(scope, `retention ${p.retention.toHumanString()} contradicts profile.retention ${p.profile.retention.toHumanString()}: give one`);
-  }
-  checkMaxRecordSize(scope, 'maxRecordSize', p.maxRecordSize);
-  checkIntRange(scope, 'warmThroughputMiBps', p.warmThroughputMiBps, 1, 10_240);
 }
 
 /** Which Region's prices the plan's costs use, and whether the stack deploys elsewhere (when its Region is known). */

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataLakeColumn, DataLakeColumnType } from '../../delivery/data-lake-schema';
+import { comboError } from '../../private/errors';
 
 /** Where the event schemas are, in the repository and in the package. */
 export const SCHEMAS_DIR = path.join(__dirname, '..', '..', '..', 'schemas');
@@ -84,7 +85,7 @@ export function hiveTypeOfFlink(flinkType: string): DataLakeColumnType {
   if (t === 'FLOAT') return DataLakeColumnType.FLOAT;
   if (t === 'BOOLEAN') return DataLakeColumnType.BOOLEAN;
   if (t.startsWith('TIMESTAMP')) return DataLakeColumnType.STRING;
-  throw new Error(`no Hive type for the Flink type ${flinkType}`);
+  throw comboError(undefined, `no Hive type for the Flink type ${flinkType}`);
 }
 
 /** The data lake columns of one or more sink tables that write to one stream (the union, in order of first use). */
@@ -94,7 +95,7 @@ export function sinkColumns(...tables: FlinkSinkTable[]): DataLakeColumn[] {
     for (const [name, type] of t.columns) {
       const hive = hiveTypeOfFlink(type);
       const known = columns.find((c) => c.name === name);
-      if (known && known.type.hiveType !== hive.hiveType) throw new Error(`column ${name} has two types: ${known.type.hiveType} and ${hive.hiveType}`);
+      if (known && known.type.hiveType !== hive.hiveType) throw comboError(undefined, `column ${name} has two types: ${known.type.hiveType} and ${hive.hiveType}`);
       if (!known) {
         columns.push({
           name,
@@ -115,7 +116,7 @@ function hiveTypeOfJson(name: string, type: unknown): DataLakeColumnType {
     case 'integer': return DataLakeColumnType.BIGINT;
     case 'number': return DataLakeColumnType.DOUBLE;
     case 'boolean': return DataLakeColumnType.BOOLEAN;
-    default: throw new Error(`no Hive type for the JSON schema type of ${name}: ${JSON.stringify(type)}`);
+    default: throw comboError(undefined, `no Hive type for the JSON schema type of ${name}: ${JSON.stringify(type)}`);
   }
 }
 

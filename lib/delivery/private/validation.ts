@@ -6,6 +6,9 @@ import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { comboError, propError } from '../../private/errors';
 import { checkRange } from '../../private/validation';
 import type { DeliveryAlarmsProps } from '../delivery-alarms';
+import type { OpenSearchDeliveryProps } from '../opensearch-delivery';
+import type { RedshiftDeliveryProps } from '../redshift-delivery';
+import type { S3DataLakeDeliveryProps } from '../s3-data-lake-delivery';
 
 /**
  * Small pure checks of the delivery constructs. Each skips values that are tokens (known only at deploy) and undefined
@@ -215,5 +218,123 @@ export function validateDeliveryAlarmsProps(scope: IConstruct, p: DeliveryAlarms
   for (const [name, d] of [['dataFreshness.maxAge', p.dataFreshness?.maxAge], ['sourceLag.maxLag', p.sourceLag?.maxLag]] as const) {
     const s = secondsOf(d);
     if (s !== undefined && s <= 0) throw propError(scope, name, s, 'must be a duration > 0 seconds');
+  }
+}
+
+/** A delivery stream name Firehose accepts: 1–64 characters of [a-zA-Z0-9_.-]. */
+export function checkDeliveryStreamName(scope: IConstruct, name: string | undefined): void {
+  if (name !== undefined && !Token.isUnresolved(name) && !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) {
+    throw propError(scope, 'deliveryStreamName', name, 'must be 1–64 characters of [a-zA-Z0-9_.-]');
+  }
+}
+
+/** The DataLakeBucket's lifecycle, in seconds, with its defaults applied. */
+export interface DataLakeLifecycleSeconds {
+  readonly infrequentAccessAfter: number;
+  readonly glacierInstantRetrievalAfter: number;
+  readonly expireAfter?: number;
+  readonly noncurrentVersionExpiration: number;
+}
+
+const DAY = 86_400;
+
+/** Every check of the DataLakeBucket props: whole days, each storage class at least 30 days after the one before. */
+export function validateDataLakeBucketLifecycle(scope: IConstruct, l: DataLakeLifecycleSeconds): void {
+  const { infrequentAccessAfter: ia, glacierInstantRetrievalAfter: glacier, expireAfter: expire, noncurrentVersionExpiration: noncurrent } = l;
+  if (ia < 30 * DAY || ia % DAY !== 0) throw propError(scope, 'infrequentAccessAfter', `${ia / DAY} days`, 'must be a whole number of days, at least 30');
+  if (glacier < ia + 30 * DAY || glacier % DAY !== 0) {
+    throw propError(scope, 'glacierInstantRetrievalAfter', `${glacier / DAY} days`, `must be a whole number of days, at least 30 after infrequentAccessAfter (${ia / DAY} days)`);
+  }
+  if (expire !== undefined && (expire <= glacier || expire % DAY !== 0)) {
+    throw propError(scope, 'expireAfter', `${expire / DAY} days`, `must be a whole number of days after glacierInstantRetrievalAfter (${glacier / DAY} days)`);
+  }
+  if (noncurrent < DAY || noncurrent % DAY !== 0) throw propError(scope, 'noncurrentVersionExpiration', `${noncurrent / DAY} days`, 'must be a whole number of days, at least 1');
+}
+
+/** What the S3DataLakeDelivery props resolve to that its checks depend on. */
+export interface S3DataLakeDeliveryShape {
+  /** Format PARQUET: records converted with the schema's Glue table. */
+  readonly parquet: boolean;
+  /** Partition keys given: dynamic partitioning on. */
+  readonly dynamicPartitioning: boolean;
+  /** The time partition names (`year`, `month`...), which partition keys may not take. */
+  readonly timeKeys: string[];
+}
+
+/** Every check of the S3DataLakeDelivery props. */
+export function validateS3DataLakeDeliveryProps(scope: IConstruct, props: S3DataLakeDeliveryProps, shape: S3DataLakeDeliveryShape): void {
+  const { parquet, dynamicPartitioning } = shape;
+  checkStaticPrefix(scope, 'prefix', props.prefix);
+  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
+  checkTimestampPrefix(scope, 'sourceBackupPrefix', props.sourceBackupPrefix);
+  if (props.schema) checkSchemaColumns(scope, props.schema.map((c) => c.name));
+  if (parquet && !props.schema) throw comboError(scope, 'format PARQUET needs a schema: Firehose converts JSON to Parquet with the columns of a Glue table');
+  if (parquet && props.compression) throw comboError(scope, `compression must not be set with format PARQUET (Parquet files are Snappy-compressed inside), got ${props.compression.value}`);
+  checkPartitionKeys(scope, props.partitionKeys ?? [], shape.timeKeys, props.schema?.map((c) => c.name));
+  checkBuffering(scope, {
+    destination: BufferingDestination.S3,
+    interval: props.bufferingInterval,
+    size: props.bufferingSize,
+    dynamicPartitioning,
+    formatConversion: parquet,
+  });
+  if (props.retryDuration && !dynamicPartitioning) throw comboError(scope, 'retryDuration applies to dynamic partitioning only: set partitionKeys, or remove it');
+  checkRetryDuration(scope, props.retryDuration);
+  if (props.sourceBackup && !props.transform && !parquet) {
+    throw comboError(scope, 'sourceBackup needs a transform or format PARQUET: without either, the delivered records are the source records');
+  }
+  if (!props.sourceBackup && (props.sourceBackupBucket || props.sourceBackupPrefix !== undefined)) {
+    throw comboError(scope, 'sourceBackupBucket and sourceBackupPrefix need sourceBackup: true');
+  }
+  if (!props.schema && (props.glueDatabaseName !== undefined || props.glueTableName !== undefined)) {
+    throw comboError(scope, 'glueDatabaseName and glueTableName need a schema: the Glue table is built from it');
+  }
+  if (props.glueTableName !== undefined && !/^[a-z0-9_]{1,255}$/.test(props.glueTableName)) {
+    throw comboError(scope, `glueTableName must be 1–255 characters of [a-z0-9_], got ${JSON.stringify(props.glueTableName)}`);
+  }
+}
+
+/** Every check of the OpenSearchDelivery props. */
+export function validateOpenSearchDeliveryProps(scope: IConstruct, props: OpenSearchDeliveryProps): void {
+  checkIndexName(scope, props.indexName);
+  checkBuffering(scope, { destination: BufferingDestination.OPENSEARCH, interval: props.bufferingInterval, size: props.bufferingSize });
+  checkRetryDuration(scope, props.retryDuration);
+  checkTimestampPrefix(scope, 'backupPrefix', props.backupPrefix);
+  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
+  if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
+    throw comboError(scope, 'vpcSubnets and securityGroups need vpc');
+  }
+  if (props.securityGroups && props.securityGroups.length === 0) throw propError(scope, 'securityGroups', [], 'must hold at least one security group');
+  if (props.target.isServerless && (props.indexRotation !== undefined || props.documentId !== undefined)) {
+    throw comboError(scope, 'indexRotation and documentId are not available for OpenSearch Serverless collections');
+  }
+}
+
+/** What the RedshiftDelivery props resolve to that its checks depend on. */
+export interface RedshiftDeliveryShape {
+  /** The staging compression (`GZIP` by default). */
+  readonly compression: string;
+  /** The COPY options in effect (the default follows the compression). */
+  readonly copyOptions: string;
+  /** backupMode ALL. */
+  readonly backupAll: boolean;
+}
+
+/** Every check of the RedshiftDelivery props. */
+export function validateRedshiftDeliveryProps(scope: IConstruct, props: RedshiftDeliveryProps, shape: RedshiftDeliveryShape): void {
+  const { compression, copyOptions, backupAll } = shape;
+  checkRedshiftTable(scope, props.table);
+  checkRedshiftColumns(scope, props.columns);
+  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
+    throw propError(scope, 'stagingCompression', compression, 'must be GZIP or UNCOMPRESSED (Redshift COPY reads neither ZIP nor Snappy)');
+  }
+  checkCopyCompression(scope, copyOptions, compression);
+  checkBuffering(scope, { destination: BufferingDestination.S3, interval: props.bufferingInterval, size: props.bufferingSize });
+  checkRetryDuration(scope, props.retryDuration);
+  checkTimestampPrefix(scope, 'stagingPrefix', props.stagingPrefix);
+  checkTimestampPrefix(scope, 'backupPrefix', props.backupPrefix);
+  checkErrorOutputPrefix(scope, props.errorOutputPrefix);
+  if (!backupAll && (props.backupBucket || props.backupPrefix !== undefined)) {
+    throw comboError(scope, 'backupBucket and backupPrefix need backupMode ALL (failed batches stay in the staging bucket)');
   }
 }

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { FlinkLimits } from './flink-limits';
 
 /**
@@ -32,4 +33,16 @@ export function sizeForPeak(peakRecordsPerSecond: number, recordsPerSecondPerKpu
 /** KPUs the service allocates for a parallelism: ceil(parallelism / parallelismPerKpu). */
 export function kpusFor(parallelism: number, parallelismPerKpu: number): number {
   return Math.ceil(parallelism / parallelismPerKpu);
+}
+
+/**
+ * The initial parallelism: sized from a declared peak (known at synth), else the given parallelism, else 1.
+ */
+export function initialParallelism(p: {
+  readonly parallelism?: number; readonly peakRecordsPerSecond?: number; readonly recordsPerSecondPerKpu?: number;
+}, parallelismPerKpu: number): number {
+  const size = p.peakRecordsPerSecond !== undefined && !Token.isUnresolved(p.peakRecordsPerSecond)
+    ? sizeForPeak(p.peakRecordsPerSecond, p.recordsPerSecondPerKpu ?? DEFAULT_RECORDS_PER_SECOND_PER_KPU, parallelismPerKpu)
+    : undefined;
+  return size?.parallelism ?? p.parallelism ?? 1;
 }

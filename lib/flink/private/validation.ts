@@ -1,23 +1,115 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { FlinkLimits } from './flink-limits';
-import { PARAMETER_NAME, SQL_PARAMETERS_GROUP, SQL_STATEMENTS_GROUP, renderSqlStatements } from './job-properties';
+import {
+  BUNDLED_SCRIPT_OUTPUTS, PARAMETER_NAME, SQL_PARAMETERS_GROUP, SQL_RESOURCE, SQL_STATEMENTS_GROUP, renderSqlStatements, sinkStreamArnKey,
+} from './job-properties';
+import { kpusFor } from './sizing';
+import { checkEvaluations } from '../../monitoring/private/thresholds';
+import { comboError, propError } from '../../private/errors';
+import { checkIntRange, checkPositive, checkRange, isToken } from '../../private/validation';
+import { checkLag } from '../../streams/private/validation';
+import type { FlinkApplicationAlarmsProps } from '../flink-application-alarms';
+import type { FlinkCodeConfig } from '../code';
+import type { FlinkApplicationProps } from '../flink-application';
+import type { SqlScriptConfig } from '../sql-script';
 
 /** Groups the construct writes; user propertyGroups may not take these ids. */
 export const RESERVED_GROUPS: readonly string[] = [SQL_STATEMENTS_GROUP, SQL_PARAMETERS_GROUP];
 const SINK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
-import { kpusFor } from './sizing';
-import { checkEvaluations } from '../../monitoring/private/thresholds';
-import { comboError, isToken, propError } from '../../private/errors';
-import { checkIntRange, checkRange } from '../../private/validation';
-import { checkLag } from '../../streams/private/validation';
-import type { FlinkApplicationAlarmsProps } from '../flink-application-alarms';
 
+/**
+ * Every check the FlinkApplication props decide alone, called first in the constructor: names, numbers, checkpointing,
+ * SQL, property groups and sinks, and the props that contradict each other.
+ */
+export function validateFlinkApplicationProps(scope: IConstruct, props: FlinkApplicationProps): void {
+  checkApplicationName(scope, props.applicationName);
+  checkAtLeastOne(scope, 'parallelism', props.parallelism);
+  checkAtLeastOne(scope, 'parallelismPerKpu', props.parallelismPerKpu);
+  checkAtLeastOne(scope, 'maxKpus', props.maxKpus);
+  checkPositive(scope, 'peakRecordsPerSecond', props.peakRecordsPerSecond);
+  checkPositive(scope, 'recordsPerSecondPerKpu', props.recordsPerSecondPerKpu);
+  checkCheckpointing(scope, props.checkpointInterval, props.minPauseBetweenCheckpoints);
+  checkSqlStatements(scope, props.sqlStatements);
+  if (props.parallelism !== undefined && props.peakRecordsPerSecond !== undefined) {
+    throw comboError(scope, `give parallelism (${props.parallelism}) or peakRecordsPerSecond (${props.peakRecordsPerSecond}), not both`);
+  }
+  if (props.recordsPerSecondPerKpu !== undefined && props.peakRecordsPerSecond === undefined) {
+    throw comboError(scope, `recordsPerSecondPerKpu (${props.recordsPerSecondPerKpu}) only applies with peakRecordsPerSecond`);
+  }
+  if (props.sqlStatements && props.sqlScript) throw comboError(scope, 'give sqlStatements or sqlScript, not both');
+  if (props.sourceConsumer && props.consumerName !== undefined) {
+    throw comboError(scope, `consumerName (${JSON.stringify(props.consumerName)}) names a consumer this construct registers; it cannot rename sourceConsumer`);
+  }
+  if (props.sourceConsumer) checkSameStream(scope, props.sourceStream, props.sourceConsumer);
+  checkReservedGroups(scope, props.propertyGroups);
+  checkSinkNames(scope, 'kinesisSinks', props.kinesisSinks);
+  checkSinkNames(scope, 'firehoseSinks', props.firehoseSinks);
+  if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
+    throw comboError(scope, 'vpcSubnets and securityGroups need vpc');
+  }
+}
+
+/** What the FlinkApplication built from its props: the bound code and script, the parameters it fills, the property groups. */
+export interface FlinkApplicationBuild {
+  readonly code: FlinkCodeConfig;
+  readonly sqlScript?: SqlScriptConfig;
+  readonly parallelism: number;
+  readonly parallelismPerKpu: number;
+  readonly maxKpus: number;
+  readonly constructParameters: Record<string, string>;
+  readonly propertyGroups: Record<string, Record<string, string>>;
+}
+
+/**
+ * The checks of what the props resolve to, called once the configuration is built and before the application is made:
+ * the SQL the code can run, the KPUs of the parallelism, the parameter names, the property-group limits.
+ */
+export function validateFlinkApplicationBuild(scope: IConstruct, props: FlinkApplicationProps, build: FlinkApplicationBuild): void {
+  const { code, sqlScript } = build;
+  if (code.runsSqlFromProperties && !props.sqlStatements && !props.sqlScript) {
+    throw propError(scope, 'sqlStatements', undefined, 'must list the SQL to run (or give sqlScript) when code is FlinkCode.sqlRunner()');
+  }
+  if (sqlScript?.bundled && !code.runsSqlFromProperties) {
+    throw comboError(scope, `sqlScript ${JSON.stringify(sqlScript.properties)} is bundled in the library's SQL job: it needs code FlinkCode.sqlRunner()`);
+  }
+  if (sqlScript?.bundled) checkBundledScriptOutputs(scope, sqlScript.properties[SQL_RESOURCE], props);
+  checkKpus(scope, build.parallelism, build.parallelismPerKpu, build.maxKpus);
+  checkSqlParameters(scope, props.sqlParameters, Object.keys(build.constructParameters));
+  checkPropertyGroups(scope, build.propertyGroups);
+}
+
+/**
+ * Every output table of a bundled script needs a stream: its own (`kinesisSinks[table]`, `deadLetterStream` for `dlq`,
+ * or a `<table>.stream.arn` parameter) or the common `sink`.
+ */
+function checkBundledScriptOutputs(scope: IConstruct, script: string, props: FlinkApplicationProps): void {
+  const sinks = props.kinesisSinks ?? {};
+  const parameters = props.sqlParameters ?? {};
+  const has = (prefix: string) => sinks[prefix] !== undefined || parameters[sinkStreamArnKey(prefix)] !== undefined;
+  if (has('sink')) return;
+  const missing = (BUNDLED_SCRIPT_OUTPUTS[script] ?? []).filter((table) => !has(table) && !(table === 'dlq' && props.deadLetterStream));
+  if (missing.length > 0) {
+    throw comboError(scope, `sqlScript ${script} writes to ${missing.map(sinkStreamArnKey).join(', ')} (each defaulting to sink.stream.arn), `
+      + `which nothing sets: give kinesisSinks { sink: <stream> }${missing.filter((t) => t !== 'dlq').map((t) => ` or { ${t}: <stream> }`).join('')}`
+      + `${missing.includes('dlq') ? ' and deadLetterStream' : ''}`);
+  }
+}
+
+/** The consumer must belong to the source stream; checked when both ARNs are known at synth. */
+function checkSameStream(scope: IConstruct, stream: kinesis.IStream, consumer: kinesis.IStreamConsumer): void {
+  const streamArn = stream.streamArn;
+  const consumerStreamArn = consumer.stream.streamArn;
+  if (consumer.stream === stream || Token.isUnresolved(streamArn) || Token.isUnresolved(consumerStreamArn)) return;
+  if (streamArn !== consumerStreamArn) {
+    throw comboError(scope, `sourceConsumer reads ${consumerStreamArn}, not sourceStream ${streamArn}`);
+  }
+}
 
 /** Small pure checks of FlinkApplication props; each skips tokens and undefined. */
 
 /** `applicationName`: 1-128 characters of [a-zA-Z0-9_.-]. */
-export function checkApplicationName(scope: IConstruct, name: string | undefined): void {
+function checkApplicationName(scope: IConstruct, name: string | undefined): void {
   if (name === undefined || isToken(name)) return;
   if (name.length < 1 || name.length > FlinkLimits.MAX_APPLICATION_NAME_LENGTH || !FlinkLimits.APPLICATION_NAME_PATTERN.test(name)) {
     throw propError(scope, 'applicationName', name, `must be 1-${FlinkLimits.MAX_APPLICATION_NAME_LENGTH} characters of [a-zA-Z0-9_.-]`);
@@ -25,13 +117,13 @@ export function checkApplicationName(scope: IConstruct, name: string | undefined
 }
 
 /** A whole number >= 1 (parallelism, parallelismPerKpu, maxKpus). */
-export function checkAtLeastOne(scope: IConstruct, prop: string, value: number | undefined): void {
+function checkAtLeastOne(scope: IConstruct, prop: string, value: number | undefined): void {
   if (value === undefined || isToken(value)) return;
   if (!Number.isInteger(value) || value < 1) throw propError(scope, prop, value, 'must be a whole number >= 1');
 }
 
 /** The KPUs a parallelism needs stay within maxKpus. */
-export function checkKpus(scope: IConstruct, parallelism: number, parallelismPerKpu: number, maxKpus: number): void {
+function checkKpus(scope: IConstruct, parallelism: number, parallelismPerKpu: number, maxKpus: number): void {
   if (isToken(parallelism) || isToken(parallelismPerKpu) || isToken(maxKpus)) return;
   const kpus = kpusFor(parallelism, parallelismPerKpu);
   if (kpus > maxKpus) {
@@ -42,7 +134,7 @@ export function checkKpus(scope: IConstruct, parallelism: number, parallelismPer
 }
 
 /** Checkpoint interval >= 1 ms and minimum pause >= 0, both whole milliseconds. */
-export function checkCheckpointing(scope: IConstruct, interval: Duration | undefined, minPause: Duration | undefined): void {
+function checkCheckpointing(scope: IConstruct, interval: Duration | undefined, minPause: Duration | undefined): void {
   if (interval !== undefined && !Token.isUnresolved(interval.toMilliseconds({ integral: false }))) {
     const ms = interval.toMilliseconds({ integral: false });
     if (!Number.isInteger(ms) || ms < 1) throw propError(scope, 'checkpointInterval', interval.toHumanString(), 'must be a whole number of milliseconds >= 1');
@@ -54,7 +146,7 @@ export function checkCheckpointing(scope: IConstruct, interval: Duration | undef
 }
 
 /** Each SQL statement is a non-empty string; all of them fit in one property group. */
-export function checkSqlStatements(scope: IConstruct, statements: readonly string[] | undefined): void {
+function checkSqlStatements(scope: IConstruct, statements: readonly string[] | undefined): void {
   if (statements === undefined) return;
   if (statements.length === 0) throw propError(scope, 'sqlStatements', statements, 'must list at least one statement');
   statements.forEach((statement, i) => {
@@ -71,7 +163,7 @@ export function checkSqlStatements(scope: IConstruct, statements: readonly strin
 }
 
 /** User property groups must not take the ids of the groups the construct writes. */
-export function checkReservedGroups(scope: IConstruct, groups: Record<string, Record<string, string>> | undefined): void {
+function checkReservedGroups(scope: IConstruct, groups: Record<string, Record<string, string>> | undefined): void {
   for (const id of Object.keys(groups ?? {})) {
     if (RESERVED_GROUPS.includes(id)) {
       throw propError(scope, 'propertyGroups', id, `must not use the group ids the construct writes (${RESERVED_GROUPS.join(', ')}): use sqlStatements, sqlScript and sqlParameters`);
@@ -80,14 +172,14 @@ export function checkReservedGroups(scope: IConstruct, groups: Record<string, Re
 }
 
 /** Sink names become parameter prefixes (`<name>.stream.arn`). */
-export function checkSinkNames(scope: IConstruct, prop: string, sinks: Record<string, unknown> | undefined): void {
+function checkSinkNames(scope: IConstruct, prop: string, sinks: Record<string, unknown> | undefined): void {
   for (const name of Object.keys(sinks ?? {})) {
     if (!SINK_NAME.test(name)) throw propError(scope, prop, name, 'names must be 1-100 characters of [A-Za-z0-9_-]');
   }
 }
 
 /** Placeholder names the job accepts, none of the ones the construct fills, values within the property limits. */
-export function checkSqlParameters(scope: IConstruct, parameters: Record<string, string> | undefined, constructKeys: readonly string[]): void {
+function checkSqlParameters(scope: IConstruct, parameters: Record<string, string> | undefined, constructKeys: readonly string[]): void {
   for (const [name, value] of Object.entries(parameters ?? {})) {
     if (!PARAMETER_NAME.test(name) || name.length > FlinkLimits.MAX_PROPERTY_LENGTH) {
       throw propError(scope, 'sqlParameters', name, 'names must be 1-2048 characters of [A-Za-z0-9_.-]');
@@ -103,7 +195,7 @@ export function checkSqlParameters(scope: IConstruct, parameters: Record<string,
 }
 
 /** Runtime property groups within the service's limits (ids, entries per group, groups, key and value lengths). */
-export function checkPropertyGroups(scope: IConstruct, groups: Record<string, Record<string, string>>): void {
+function checkPropertyGroups(scope: IConstruct, groups: Record<string, Record<string, string>>): void {
   const ids = Object.keys(groups);
   if (ids.length > FlinkLimits.MAX_PROPERTY_GROUPS) {
     throw propError(scope, 'propertyGroups', `${ids.length} groups`,

@@ -1,4 +1,5 @@
 import { aws_wafv2 as wafv2 } from 'aws-cdk-lib';
+import { propError } from '../../private/errors';
 import { KinesisLimits as K } from '../../private/kinesis-limits';
 
 /**
@@ -43,7 +44,7 @@ export const COUNTED_BODY_RULES = [
  * numbers of the same length that agree with `limit` up to a digit where they are higher.
  */
 export function greaterThanPattern(limit: number): string {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`limit must be a non-negative integer, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw propError(undefined, 'limit', limit, 'must be a non-negative integer');
   const digits = String(limit);
   const alternatives = [`[1-9][0-9]{${digits.length},}`];
   for (let i = 0; i < digits.length; i++) {
@@ -91,5 +92,26 @@ export function commonRuleSetRule(priority: number): wafv2.CfnWebACL.RulePropert
       },
     },
     visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'CommonRuleSet' },
+  };
+}
+
+/** The rule that blocks an IP address after `limit` requests in 5 minutes. */
+export function ratePerIpRule(priority: number, limit: number): wafv2.CfnWebACL.RuleProperty {
+  return {
+    name: 'RatePerIp',
+    priority,
+    action: { block: {} },
+    statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP' } },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'RatePerIp' },
+  };
+}
+
+/** The web ACL of the ingestion API: body size, the common rule set (body rules counted), and a per-IP rate limit. */
+export function ingestionWebAclProps(ratePerIpLimit: number): wafv2.CfnWebACLProps {
+  return {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'StreamIngestionApi' },
+    rules: [bodySizeRule(0), commonRuleSetRule(1), ratePerIpRule(2, ratePerIpLimit)],
   };
 }

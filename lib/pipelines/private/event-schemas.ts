@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
+import { comboError } from '../../private/errors';
 
 /** The folder of the schema files (lib/ and its jsii output both sit two levels below the package root's schemas/). */
 export const SCHEMAS_DIR = path.join(__dirname, '..', '..', '..', 'schemas');
@@ -33,20 +34,20 @@ export function loadJsonSchema(file: string): apigw.JsonSchema {
 
 /** Converts a parsed JSON Schema (draft 4) to `apigw.JsonSchema`: `$schema` becomes `schema`, `$ref` becomes `ref`. */
 export function toJsonSchema(raw: unknown, where: string): apigw.JsonSchema {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: a schema must be an object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw comboError(where, 'a schema must be an object');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const at = `${where}/${key}`;
     if (key === '$schema') {
-      if (value !== apigw.JsonSchemaVersion.DRAFT4) throw new Error(`${at}: API Gateway models are draft 4, got ${JSON.stringify(value)}`);
+      if (value !== apigw.JsonSchemaVersion.DRAFT4) throw comboError(at, `API Gateway models are draft 4, got ${JSON.stringify(value)}`, { prop: key, value });
       out.schema = apigw.JsonSchemaVersion.DRAFT4;
     } else if (key === '$ref') {
       out.ref = value;
     } else if (!KEYWORDS.has(key)) {
-      throw new Error(`${at}: unknown JSON Schema keyword`);
+      throw comboError(at, 'unknown JSON Schema keyword', { prop: key, value });
     } else if (key === 'type') {
       const types = Array.isArray(value) ? value : [value];
-      for (const t of types) if (!TYPES.has(t)) throw new Error(`${at}: unknown type ${JSON.stringify(t)}`);
+      for (const t of types) if (!TYPES.has(t)) throw comboError(at, `unknown type ${JSON.stringify(t)}`, { prop: key, value: t });
       out.type = value;
     } else if (SCHEMA_MAPS.has(key)) {
       out[key] = Object.fromEntries(Object.entries(value as object).map(([name, s]) => [name, toJsonSchema(s, `${at}/${name}`)]));

@@ -7,6 +7,7 @@
  * that do not change when the stream is resharded; only the expressions (and their labels) do, and a rewrite replaces N in
  * those terms and nothing else.
  */
+import { comboError, propError } from '../../private/errors';
 import { KinesisLimits } from '../../private/kinesis-limits';
 
 /** Metric ids used inside the alarms' metric math. */
@@ -76,7 +77,7 @@ export function shardsOfExpression(expression: string): number | undefined {
 /** The same expression for another shard count (only the capacity terms change). */
 export function withShards(expression: string, shards: number): string {
   assertShardCount(shards);
-  if (shardsOfExpression(expression) === undefined) throw new Error(`not an expression with an embedded shard count: ${expression}`);
+  if (shardsOfExpression(expression) === undefined) throw comboError(undefined, `not an expression with an embedded shard count: ${expression}`);
   return expression
     .replace(BYTES_TERM, `(60 * ${BYTES} * ${shards})`)
     .replace(RECORDS_TERM, `(60 * ${RECORDS} * ${shards})`);
@@ -89,6 +90,6 @@ export function labelWithShards(label: string, shards: number): string {
 
 function assertShardCount(shards: number): void {
   if (!Number.isInteger(shards) || shards < 1 || shards > KinesisLimits.MAX_SHARDS_PER_STREAM) {
-    throw new Error(`shard count must be a whole number from 1 to ${KinesisLimits.MAX_SHARDS_PER_STREAM}, got ${shards}`);
+    throw propError(undefined, 'shard count', shards, `must be a whole number from 1 to ${KinesisLimits.MAX_SHARDS_PER_STREAM}`);
   }
 }
