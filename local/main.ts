@@ -210,6 +210,9 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   const events = await c.ddb.send(new ScanCommand({
     TableName: fn.environment.SESSION_TABLE_NAME, Select: 'COUNT', FilterExpression: 'begins_with(sk, :e)', ExpressionAttributeValues: { ':e': { S: 'EVENT#' } },
   }));
+  const sessions = await c.ddb.send(new ScanCommand({
+    TableName: fn.environment.SESSION_TABLE_NAME, Select: 'COUNT', FilterExpression: 'begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'SESSION#' } },
+  }));
   const poison = await linesUnder(c.s3, fn.environment.FAILURE_BUCKET_NAME, fn.environment.POISON_PREFIX);
   const onFailure = session.onFailureBucket ? await linesUnder(c.s3, session.onFailureBucket, 'aws/lambda/') : { objects: 0, lines: [] };
   const hops: Hop[] = [
@@ -224,6 +227,12 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
       expected: plan.valid,
       actual: events.Count ?? 0,
       detail: `${mapping.counters.invocations} invocations, ${mapping.counters.retries} retries`,
+    },
+    {
+      name: 'sessions closed (DynamoDB)',
+      expected: plan.sessionsClosed,
+      actual: sessions.Count ?? 0,
+      detail: `${plan.sessionsPerUser} sessions per user, the last one left open`,
     },
     {
       name: 'poison records (S3)',
