@@ -11,6 +11,7 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Args, parseArgs } from './args';
 import { readAssembly } from './assembly';
 import { EventSourceMapping } from './event-source-mapping';
 import { expectedClickResults } from './expected';
@@ -20,43 +21,8 @@ import { ClickPlan, clickEvents, sensorMessages } from './generator';
 import { applyIotRule, parseIotSql, substitute } from './iot-rule';
 import { ShardReader, listShards, sleep, streamNameOf } from './kinesis-reader';
 import { LambdaHost } from './lambda-host';
-import { ROOT, startMoto, stopAll } from './processes';
+import { startMoto, stopAll } from './processes';
 import { FunctionSpec, Wiring, readWiring } from './wiring';
-
-interface Args { pipeline: 'iot' | 'clickstream'; once: boolean; records: number; app: string; stack: string; flink: boolean; malformedShare: number; timeoutSeconds: number }
-
-export function parseArgs(argv: string[]): Args {
-  const pipeline = argv[0];
-  if (pipeline !== 'iot' && pipeline !== 'clickstream') throw new Error('usage: npm run local -- <iot|clickstream> [--once] [--records N] [--app cdk.out] [--stack Name] [--no-flink]');
-  const args: Args = {
-    pipeline,
-    once: false,
-    records: 200,
-    app: path.join(ROOT, 'cdk.out'),
-    stack: pipeline === 'iot' ? 'IotSensorPipeline' : 'ClickstreamPipeline',
-    flink: true,
-    malformedShare: 0.1,
-    timeoutSeconds: 50,
-  };
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--once') args.once = true;
-    else if (a === '--records') args.records = Number(value());
-    else if (a === '--app') args.app = path.resolve(value());
-    else if (a === '--stack') args.stack = value();
-    else if (a === '--no-flink') args.flink = false;
-    else if (a === '--malformed-share') args.malformedShare = Number(value());
-    else if (a === '--timeout') args.timeoutSeconds = Number(value());
-    else throw new Error(`unknown argument ${a}`);
-  }
-  if (!Number.isInteger(args.records) || args.records < 1) throw new Error(`--records must be a whole number >= 1, got ${args.records}`);
-  return args;
-}
 
 interface Hop { readonly name: string; readonly expected: number | undefined; readonly actual: number; readonly detail: string }
 
