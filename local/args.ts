@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { ROOT } from './processes';
 
-export interface Args { pipeline: 'iot' | 'clickstream'; once: boolean; records: number; app: string; stack: string; flink: boolean; malformedShare: number; timeoutSeconds: number }
+export interface Args { pipeline: 'iot' | 'clickstream'; once: boolean; records: number; app: string; stack: string; flink: boolean; malformedShare: number; timeoutSeconds: number; flinkStartSeconds: number }
 
 export function parseArgs(argv: string[]): Args {
   const pipeline = argv[0];
@@ -15,7 +15,8 @@ export function parseArgs(argv: string[]): Args {
     stack: pipeline === 'iot' ? 'IotSensorPipeline' : 'ClickstreamPipeline',
     flink: true,
     malformedShare: 0.1,
-    timeoutSeconds: 50,
+    timeoutSeconds: 60,
+    flinkStartSeconds: 300,
   };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -31,6 +32,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--no-flink') args.flink = false;
     else if (a === '--malformed-share') args.malformedShare = Number(value());
     else if (a === '--timeout') args.timeoutSeconds = Number(value());
+    else if (a === '--flink-start-timeout') args.flinkStartSeconds = Number(value());
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(args.records) || args.records < 1) throw new Error(`--records must be a whole number >= 1, got ${args.records}`);

@@ -100,7 +100,8 @@ public final class JobProperties {
             "aws.credentials.basic.accesskeyid",
             "aws.credentials.basic.secretkey",
             "aws.trust.all.certificates",
-            "scan.stream.recordpublisher");
+            "scan.stream.recordpublisher",
+            "sink.http-client.protocol.version");
 
     /** Connector value of the tables {@link #LOCAL_OVERRIDES_GROUP} applies to. */
     public static final String KINESIS_CONNECTOR = "kinesis";

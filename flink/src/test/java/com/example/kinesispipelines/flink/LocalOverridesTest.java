@@ -29,6 +29,7 @@ class LocalOverridesTest {
         o.put("aws.credentials.basic.accesskeyid", "testing");
         o.put("aws.credentials.basic.secretkey", "testing");
         o.put("scan.stream.recordpublisher", "POLLING");
+        o.put("sink.http-client.protocol.version", "HTTP1_1");
         return o;
     }
 
