@@ -13,7 +13,13 @@ function hopStarts(t: number, slide: number, size: number): number[] {
   return out;
 }
 
-export interface FlinkClickExpectations { readonly topProductRows: number; readonly trafficRows: number; readonly watermark: number }
+export interface FlinkClickExpectations {
+  readonly topProductRows: number;
+  readonly trafficRows: number;
+  readonly watermark: number;
+  /** Rows per window, by `<record_type> <window_start ISO>` (for a report of what differs). */
+  readonly rowsByWindow: Record<string, number>;
+}
 
 export function expectedClickResults(
   eventTimes: readonly number[], productViews: ReadonlyArray<{ productId: string; timestamp: number }>,
@@ -31,9 +37,14 @@ export function expectedClickResults(
     }
   }
   let topProductRows = 0;
-  for (const set of products.values()) topProductRows += Math.min(params.topN, set.size);
+  const rowsByWindow: Record<string, number> = {};
+  for (const [start, set] of products) {
+    topProductRows += Math.min(params.topN, set.size);
+    rowsByWindow[`top_products ${new Date(start).toISOString()}`] = Math.min(params.topN, set.size);
+  }
   const minutes = new Set(eventTimes.map((t) => Math.floor(t / MINUTE) * MINUTE).filter((s) => closed(s + MINUTE)));
-  return { topProductRows, trafficRows: minutes.size, watermark };
+  for (const m of minutes) rowsByWindow[`traffic_minute ${new Date(m).toISOString()}`] = 1;
+  return { topProductRows, trafficRows: minutes.size, watermark, rowsByWindow };
 }
 
 export interface FlinkIotExpectations { readonly anomalies: number; readonly machineMinuteRows: number; readonly watermark: number }

@@ -254,12 +254,15 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   for (const f of flink) hops.push({ name: f.name, expected: f.expected, actual: f.delivery.counters.records, detail: f.detail });
   for (const d of deliveries) {
     const under = await linesUnder(c.s3, d.spec.bucket, prefixRoot(d.spec.prefix));
-    const expected = d === raw ? total : d === summaries ? plan.sessionsClosed : flink.find((f) => f.delivery === d)?.expected;
+    const check = flink.find((f) => f.delivery === d);
+    const expected = d === raw ? total : d === summaries ? plan.sessionsClosed : check?.expected;
+    const diff = check?.rowsByWindow && expected !== under.lines.length ? windowDiff(under.lines, check.rowsByWindow) : '';
     hops.push({
       name: `delivery ${d.spec.name}`,
       expected,
       actual: under.lines.length,
-      detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}${d.spec.destination === 'redshift' ? ' (Redshift staging; COPY not emulated)' : ''}`,
+      detail: `${under.objects} objects under ${prefixRoot(d.spec.prefix)}${d.spec.destination === 'redshift' ? ' (Redshift staging; COPY not emulated)' : ''}`
+        + (diff ? `; windows that differ: ${diff}` : ''),
     });
   }
   if (!args.flink && wiring.flink.length > 0) hops.push({ name: 'Flink', expected: undefined, actual: 0, detail: 'not run (--no-flink)' });
@@ -274,7 +277,32 @@ function durations(ms: readonly number[]): string {
   return `median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms`;
 }
 
-interface FlinkHopCheck { name: string; expected: number; delivery: FirehoseStandIn; detail: string; deadLetters: boolean }
+interface FlinkHopCheck {
+  name: string;
+  expected: number;
+  delivery: FirehoseStandIn;
+  detail: string;
+  deadLetters: boolean;
+  /** Expected rows per window, to name the windows that differ when the count does not match. */
+  rowsByWindow?: Record<string, number>;
+}
+
+/** The windows whose row counts differ between the lines a delivery wrote and the expectation, or '' when none do. */
+function windowDiff(lines: readonly string[], expected: Record<string, number>): string {
+  const got: Record<string, number> = {};
+  for (const l of lines) {
+    try {
+      const r = JSON.parse(l) as { record_type?: string; window_start?: string };
+      if (r.window_start === undefined) continue;
+      const key = `${r.record_type} ${new Date(r.window_start.endsWith('Z') ? r.window_start : `${r.window_start}Z`).toISOString()}`;
+      got[key] = (got[key] ?? 0) + 1;
+    } catch {
+      // not a result row
+    }
+  }
+  return [...new Set([...Object.keys(got), ...Object.keys(expected)])].sort()
+    .filter((k) => (got[k] ?? 0) !== (expected[k] ?? 0)).map((k) => `${k}: ${got[k] ?? 0} rows, expected ${expected[k] ?? 0}`).join('; ');
+}
 
 /** The Flink job's outputs a run must produce: dead letters (every malformed record) and the closed windows' rows. */
 function flinkClickHops(wiring: Wiring, plan: ClickPlan, deliveries: FirehoseStandIn[]): FlinkHopCheck[] {
@@ -303,6 +331,7 @@ function flinkClickHops(wiring: Wiring, plan: ClickPlan, deliveries: FirehoseSta
         delivery: results,
         detail: `${e.topProductRows} top-product rows + ${e.trafficRows} traffic minutes, windows closed by ${new Date(e.watermark).toISOString()}`,
         deadLetters: false,
+        rowsByWindow: e.rowsByWindow,
       },
     ];
   });
