@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ClickstreamStack } from '../../examples/clickstream-stack';
 import { IotSensorStack } from '../../examples/iot-sensor-stack';
-import { readAssembly } from '../../local/assembly';
 import { parseArgs } from '../../local/args';
+import { readAssembly } from '../../local/assembly';
 import { readWiring } from '../../local/wiring';
 
 let outdir: string;
