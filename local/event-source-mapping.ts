@@ -29,6 +29,8 @@ export interface MappingCounters {
   batchesToDestination: number;
   recordsToDestination: number;
   checkpointed: number;
+  /** Wall-clock milliseconds of each invocation (the function's duration, as Lambda would bill it, plus IPC). */
+  invocationMs: number[];
 }
 
 export class EventSourceMapping {
@@ -42,6 +44,7 @@ export class EventSourceMapping {
     batchesToDestination: 0,
     recordsToDestination: 0,
     checkpointed: 0,
+    invocationMs: [],
   };
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
@@ -94,7 +97,9 @@ export class EventSourceMapping {
           break;
         }
         this.counters.invocations++;
+        const invoked = Date.now();
         const r = await this.fn.invoke(this.event(part.records));
+        this.counters.invocationMs.push(Date.now() - invoked);
         let failedFrom: number | undefined;
         let functionError = !r.ok;
         if (r.ok && this.spec.reportBatchItemFailures) {

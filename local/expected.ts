@@ -13,7 +13,13 @@ function hopStarts(t: number, slide: number, size: number): number[] {
   return out;
 }
 
-export interface FlinkClickExpectations { readonly topProductRows: number; readonly trafficRows: number; readonly watermark: number }
+export interface FlinkClickExpectations {
+  readonly topProductRows: number;
+  readonly trafficRows: number;
+  readonly watermark: number;
+  /** Rows per window, by `<record_type> <window_start ISO>` (for a report of what differs). */
+  readonly rowsByWindow: Record<string, number>;
+}
 
 export function expectedClickResults(
   eventTimes: readonly number[], productViews: ReadonlyArray<{ productId: string; timestamp: number }>,
@@ -31,7 +37,64 @@ export function expectedClickResults(
     }
   }
   let topProductRows = 0;
-  for (const set of products.values()) topProductRows += Math.min(params.topN, set.size);
+  const rowsByWindow: Record<string, number> = {};
+  for (const [start, set] of products) {
+    topProductRows += Math.min(params.topN, set.size);
+    rowsByWindow[`top_products ${new Date(start).toISOString()}`] = Math.min(params.topN, set.size);
+  }
   const minutes = new Set(eventTimes.map((t) => Math.floor(t / MINUTE) * MINUTE).filter((s) => closed(s + MINUTE)));
-  return { topProductRows, trafficRows: minutes.size, watermark };
+  for (const m of minutes) rowsByWindow[`traffic_minute ${new Date(m).toISOString()}`] = 1;
+  return { topProductRows, trafficRows: minutes.size, watermark, rowsByWindow };
+}
+
+export interface FlinkIotExpectations { readonly anomalies: number; readonly machineMinuteRows: number; readonly watermark: number }
+
+type Metric = 'temperature' | 'vibration' | 'pressure';
+const METRICS: readonly Metric[] = ['temperature', 'vibration', 'pressure'];
+
+/**
+ * What the IoT Flink job must emit for a generated run, computed from the valid readings as `sql/iot-anomalies.sql`
+ * defines it: per device and metric, the readings of the last `statsWindowMinutes` up to and including the current one
+ * (RANGE, bounds inclusive) less the current one give the prior count, mean and population standard deviation; a reading
+ * is an anomaly when at least `minSamples` precede it, the deviation is above 0 and it lies more than `sigma` deviations
+ * from the mean. The OVER window emits a reading once the watermark reaches its time; a machine-minute row once the
+ * watermark passes the minute's end. Sums run in time order, as the job's accumulators do.
+ */
+export function expectedIotResults(
+  readings: ReadonlyArray<{ deviceId: string; machineId: string; ts: number } & Partial<Record<Metric, number>>>,
+  params: { statsWindowMinutes: number; sigma: number; minSamples: number; watermarkDelaySeconds: number },
+): FlinkIotExpectations {
+  const watermark = Math.max(...readings.map((r) => r.ts)) - params.watermarkDelaySeconds * 1000;
+  const byDevice = new Map<string, typeof readings[number][]>();
+  for (const r of readings) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
+  let anomalies = 0;
+  for (const list of byDevice.values()) {
+    const sorted = [...list].sort((a, b) => a.ts - b.ts);
+    sorted.forEach((r) => {
+      if (r.ts > watermark) return;
+      const frame = sorted.filter((o) => o.ts >= r.ts - params.statsWindowMinutes * MINUTE && o.ts <= r.ts);
+      for (const m of METRICS) {
+        const x = r[m];
+        if (x === undefined) continue;
+        let n = 0;
+        let sum = 0;
+        let sq = 0;
+        for (const o of frame) {
+          const v = o[m];
+          if (v === undefined) continue;
+          n++;
+          sum += v;
+          sq += v * v;
+        }
+        const prior = n - 1;
+        if (prior < params.minSamples) continue;
+        const mean = (sum - x) / prior;
+        const std = Math.sqrt(Math.max((sq - x * x) / prior - Math.pow(mean, 2), 0));
+        if (std > 0 && Math.abs(x - mean) > params.sigma * std) anomalies++;
+      }
+    });
+  }
+  const minutes = new Set(readings.filter((r) => Math.floor(r.ts / MINUTE) * MINUTE + MINUTE <= watermark)
+    .map((r) => `${r.machineId}@${Math.floor(r.ts / MINUTE)}`));
+  return { anomalies, machineMinuteRows: minutes.size, watermark };
 }

@@ -7,7 +7,7 @@
  *
  * The classpath is what the Managed Flink runtime provides (the job's `provided` Maven dependencies), then the jar.
  */
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +18,13 @@ import { FlinkSpec } from './wiring';
 /** The property group the job reads local overrides from, and its keys. */
 export const LOCAL_OVERRIDES = 'LocalOverrides';
 
-export function localProperties(spec: FlinkSpec, endpoint: string): Array<{ PropertyGroupId: string; PropertyMap: Record<string, string> }> {
+/**
+ * The template's property groups, with what a local run changes: SqlParameters `source.init.position` TRIM_HORIZON and
+ * `source.idle.timeout` 1 s when the template leaves them out, `watermark.delay.seconds` when `watermarkDelaySeconds` is
+ * given (see generator.ts), and the LocalOverrides group.
+ */
+export function localProperties(spec: FlinkSpec, endpoint: string,
+  watermarkDelaySeconds?: number): Array<{ PropertyGroupId: string; PropertyMap: Record<string, string> }> {
   if (spec.propertyGroups[LOCAL_OVERRIDES]) throw new Error(`${spec.logicalId}: the template already has a ${LOCAL_OVERRIDES} group`);
   const groups = Object.entries(spec.propertyGroups).map(([id, map]) => ({ PropertyGroupId: id, PropertyMap: { ...map } }));
   const params = groups.find((g) => g.PropertyGroupId === 'SqlParameters');
@@ -26,6 +32,7 @@ export function localProperties(spec: FlinkSpec, endpoint: string): Array<{ Prop
   if (params && params.PropertyMap['source.init.position'] === undefined) params.PropertyMap['source.init.position'] = 'TRIM_HORIZON';
   // one shard, two subtasks: the idle subtask must not hold the watermark for the default 30 s
   if (params && params.PropertyMap['source.idle.timeout'] === undefined) params.PropertyMap['source.idle.timeout'] = '1 s';
+  if (params && watermarkDelaySeconds !== undefined) params.PropertyMap['watermark.delay.seconds'] = String(watermarkDelaySeconds);
   groups.push({
     PropertyGroupId: LOCAL_OVERRIDES,
     PropertyMap: {
@@ -35,6 +42,8 @@ export function localProperties(spec: FlinkSpec, endpoint: string): Array<{ Prop
       'aws.credentials.basic.accesskeyid': 'testing',
       'aws.credentials.basic.secretkey': 'testing',
       'scan.stream.recordpublisher': 'POLLING',
+      // the sinks' SDK v2 speaks HTTP/2 to Kinesis by default; moto serves HTTP/1.1
+      'sink.http-client.protocol.version': 'HTTP1_1',
     },
   });
   return groups;
@@ -54,24 +63,48 @@ function providedClasspath(cacheDir: string): string {
 }
 
 export class FlinkHop {
-  constructor(private readonly spec: FlinkSpec, private readonly endpoint: string, private readonly logDir: string) {}
+  private child?: ChildProcess;
+  private readonly logFile: string;
+
+  constructor(public readonly spec: FlinkSpec, private readonly endpoint: string, private readonly logDir: string,
+    private readonly watermarkDelaySeconds?: number) {
+    this.logFile = path.join(logDir, `flink-${spec.logicalId}.log`);
+  }
+
+  /**
+   * Resolves once the job's Kinesis source has started reading each of the source stream's `shards` shards (the
+   * connector logs one line per shard); throws with the end of the job's log if the JVM exits first or `timeoutMs` passes.
+   */
+  public async reading(shards: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+      if ((log.match(/will start consuming seeded shard/g) ?? []).length >= shards) return;
+      const exited = this.child?.exitCode !== null && this.child?.exitCode !== undefined;
+      if (exited || Date.now() > deadline) {
+        const tail = log.split('\n').filter((l) => /ERROR|Exception|Caused by/.test(l)).slice(-8).join('\n');
+        throw new Error(`Flink ${this.spec.logicalId}: ${exited ? `the job's JVM exited (${this.child!.exitCode})` : `not reading ${shards} shards within ${timeoutMs / 1000} s`}; `
+          + `${this.logFile}:\n${tail}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 
   public start(): void {
     const props = path.join(this.logDir, `${this.spec.logicalId}.application_properties.json`);
-    fs.writeFileSync(props, JSON.stringify(localProperties(this.spec, this.endpoint), null, 2));
+    fs.writeFileSync(props, JSON.stringify(localProperties(this.spec, this.endpoint, this.watermarkDelaySeconds), null, 2));
     const classpath = `${providedClasspath(path.join(ROOT, 'local', '.cache'))}:${this.spec.jarPath}`;
     // the runtime's log4j, configured to log INFO to the hop's log file (a plain JVM has no Flink log configuration)
     const log4j = path.join(this.logDir, 'log4j2.properties');
     fs.writeFileSync(log4j, ['rootLogger.level = INFO', 'rootLogger.appenderRef.out.ref = out', 'appender.out.type = Console',
       'appender.out.name = out',
       'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} - %m%n', ''].join('\n'));
-    startProcess('java', [
+    this.child = startProcess('java', [
       '-Daws.cborEnabled=false', `-Dlog4j.configurationFile=${log4j}`, `-Dparallelism.default=${Math.min(this.spec.parallelism, 2)}`, '-cp', classpath,
       'com.example.kinesispipelines.flink.KinesisSqlJob', '--properties', props,
     ], {
       env: { ...process.env, AWS_CBOR_DISABLE: 'true', AWS_REGION: LOCAL_REGION },
-      logFile: path.join(this.logDir,
-        `flink-${this.spec.logicalId}.log`),
+      logFile: this.logFile,
     });
   }
 }

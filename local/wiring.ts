@@ -19,6 +19,10 @@ const NOT_ON_THE_DATA_PATH = new Set([
   'AWS::EC2::SecurityGroupIngress', 'AWS::OpenSearchServerless::Collection', 'AWS::OpenSearchServerless::SecurityPolicy',
   'AWS::OpenSearchServerless::AccessPolicy', 'AWS::OpenSearchService::Domain', 'AWS::CDK::Metadata',
   'Custom::S3AutoDeleteObjects', 'Custom::FlinkApplicationStart', 'Custom::AWSCDKOpenIdConnectProvider',
+  // the network of the Redshift workgroup, and the query side of the lake (Athena reads what the deliveries wrote)
+  'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation',
+  'AWS::EC2::InternetGateway', 'AWS::EC2::VPCGatewayAttachment', 'AWS::Glue::Database', 'AWS::Glue::Table',
+  'AWS::Athena::WorkGroup', 'AWS::Athena::NamedQuery',
 ]);
 
 export interface StreamSpec { readonly logicalId: string; readonly name: string; readonly arn: string; readonly shardCount: number }

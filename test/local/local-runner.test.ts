@@ -10,8 +10,9 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Assembly, CfnResource } from '../../local/assembly';
 import { EventSourceMapping } from '../../local/event-source-mapping';
-import { expectedClickResults } from '../../local/expected';
+import { expectedClickResults, expectedIotResults } from '../../local/expected';
 import { evaluatePrefix, parseMetadataQuery } from '../../local/firehose';
+import { LOCAL_WATERMARK_DELAY_SECONDS, clickEvents, sensorMessages } from '../../local/generator';
 import { sleep } from '../../local/kinesis-reader';
 import { LambdaHost } from '../../local/lambda-host';
 import { stopAll } from '../../local/processes';
@@ -143,6 +144,47 @@ test('expected Flink rows: top N per closed hopping window, one row per closed m
   expect(e.topProductRows).toBe(7);
   // minutes 10 and 12 closed; the minute of 17:05 is not
   expect(e.trafficRows).toBe(2);
+});
+
+test('expected IoT rows: an anomaly is a reading beyond k sigma of the readings before it in the window, emitted up to the watermark', () => {
+  const m = 60_000;
+  const r = (ts: number, temperature: number, deviceId = 'd1') => ({ deviceId, machineId: 'm1', ts, temperature });
+  // five priors 10, 12, 10, 12, 10: mean 10.8, population sd 0.98; 14 is 3.27 sd away, 13 is 2.25
+  const priors = [10, 12, 10, 12, 10].map((t, i) => r(i * 1000, t));
+  const params = { statsWindowMinutes: 10, sigma: 3, minSamples: 5, watermarkDelaySeconds: 5 };
+  const tick = r(3 * m + 5000, 10, 'd2');
+  expect(expectedIotResults([...priors, r(5000, 14), tick], params).anomalies).toBe(1);
+  expect(expectedIotResults([...priors, r(5000, 13), tick], params).anomalies).toBe(0);
+  // four priors are not enough; a reading after the watermark is not emitted yet
+  expect(expectedIotResults([...priors.slice(1), r(5000, 20), tick], params).anomalies).toBe(0);
+  expect(expectedIotResults([...priors, r(3 * m + 1, 30), tick], params).anomalies).toBe(0);
+  // priors older than the window do not count
+  expect(expectedIotResults([...priors, r(11 * m, 14), r(14 * m + 5000, 10, 'd2')], params).anomalies).toBe(0);
+  // machine minutes: m1 in minute 0 (closed by 3:00); d2's minute 3 is not closed
+  expect(expectedIotResults([...priors, tick], params).machineMinuteRows).toBe(1);
+});
+
+test('generated events lie within the session consumer\'s clock tolerance, span less than the local watermark delay, and the tick closes them', () => {
+  const now = Date.UTC(2026, 11, 7, 10);
+  const click = clickEvents(200, 0.1, 120, now);
+  const iot = sensorMessages(200, 0.1, now);
+  for (const times of [click.eventTimes, iot.readings.map((x) => x.ts)]) {
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(now - 15 * 60_000);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(LOCAL_WATERMARK_DELAY_SECONDS * 1000);
+    expect(Math.max(...times)).toBeLessThan(now);
+  }
+  // the tick is within the Flink job's 300 s future skew and moves the watermark past some of the data's windows
+  expect(click.tick.timestamp - now).toBeLessThan(300_000);
+  expect(click.tick.timestamp - LOCAL_WATERMARK_DELAY_SECONDS * 1000).toBeGreaterThan(Math.min(...click.eventTimes) + 60_000);
+  // each user's second session starts more than the gap after the first ends
+  const user0 = click.records.filter((x) => x.valid).map((x) => JSON.parse(x.data.toString())).filter((e) => e.userId === 'u-0000').map((e) => Number(e.timestamp));
+  expect(user0[5] - user0[4]).toBeGreaterThan(120_000);
+  expect(() => clickEvents(200, 0.1, 1800, now)).toThrow('a session gap of 1800 s does not fit');
+  // the planted spikes are anomalies the job must report
+  const e = expectedIotResults([...iot.readings, { deviceId: 't', machineId: 't', ts: iot.tick.timestamp, temperature: 1 }],
+    { statsWindowMinutes: 10, sigma: 3, minSamples: 5, watermarkDelaySeconds: LOCAL_WATERMARK_DELAY_SECONDS });
+  expect(e.anomalies).toBeGreaterThanOrEqual(4);
+  expect(e.machineMinuteRows).toBeGreaterThan(0);
 });
 
 describe('EventSourceMapping (moto, a real function process)', () => {

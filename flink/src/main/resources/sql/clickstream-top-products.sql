@@ -34,7 +34,7 @@ CREATE TABLE clicks_raw (
   event_time TIMESTAMP_LTZ(3),
   parse_error STRING,
   payload STRING,
-  WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
+  WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND(3)
 ) WITH (
   'connector' = 'kinesis',
   'stream' = '${source.stream.name}',
@@ -116,7 +116,7 @@ FROM (
   FROM (
     SELECT window_start, window_end, product_id, COUNT(*) AS view_count
     FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(event_time),
-      INTERVAL '${top.slide.minutes:-1}' MINUTE, INTERVAL '${top.window.minutes:-5}' MINUTE))
+      INTERVAL '${top.slide.minutes:-1}' MINUTE(3), INTERVAL '${top.window.minutes:-5}' MINUTE(3)))
     WHERE event_type = 'product_view'
     GROUP BY window_start, window_end, product_id
   )

@@ -20,7 +20,7 @@ SET 'pipeline.name' = '${job.name:-iot-anomalies}';
 CREATE TABLE iot_raw (
   payload STRING,
   event_time AS JSON_EVENT_TIME(payload, 'ts', ${max.future.skew.seconds:-300}),
-  WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND
+  WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND(3)
 ) WITH (
   'connector' = 'kinesis',
   'stream' = '${source.stream.name}',
@@ -136,7 +136,7 @@ FROM iot_readings
 WINDOW w AS (
   PARTITION BY device_id
   ORDER BY event_time
-  RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE PRECEDING AND CURRENT ROW
+  RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE(3) PRECEDING AND CURRENT ROW
 );
 
 -- Mean and population standard deviation of the readings before the current one (n >= 1), per metric.

@@ -85,6 +85,33 @@ public final class JobProperties {
     /** Parameter holding the ARN of the dead-letter stream (the shipped SQL defaults it to the sink stream). */
     public static final String DLQ_STREAM_ARN = "dlq.stream.arn";
 
+    /**
+     * Group of connector options for running the job outside the service (a local MiniCluster against an emulator):
+     * each key replaces or adds that option of every table whose {@code connector} is {@code kinesis}, without touching
+     * the SQL text. Keys: {@link #LOCAL_OVERRIDE_KEYS}. Absent in the service (the construct never sets it).
+     */
+    public static final String LOCAL_OVERRIDES_GROUP = "LocalOverrides";
+
+    /** The keys {@link #LOCAL_OVERRIDES_GROUP} accepts: the Kinesis table options for endpoint, credentials and publisher. */
+    public static final java.util.List<String> LOCAL_OVERRIDE_KEYS = java.util.List.of(
+            "aws.endpoint",
+            "aws.region",
+            "aws.credentials.provider",
+            "aws.credentials.basic.accesskeyid",
+            "aws.credentials.basic.secretkey",
+            "aws.trust.all.certificates",
+            "scan.stream.recordpublisher",
+            "sink.http-client.protocol.version");
+
+    /** Connector value of the tables {@link #LOCAL_OVERRIDES_GROUP} applies to. */
+    public static final String KINESIS_CONNECTOR = "kinesis";
+
+    /** Record publisher option; when it ends up {@code POLLING}, the table's {@code scan.stream.efo.*} options are dropped. */
+    public static final String RECORD_PUBLISHER = "scan.stream.recordpublisher";
+
+    /** Prefix of the enhanced fan-out options, which a polling source does not take. */
+    public static final String EFO_OPTION_PREFIX = "scan.stream.efo.";
+
     /** Command-line flag naming a local properties file: {@code --properties application_properties.json}. */
     public static final String LOCAL_PROPERTIES_FLAG = "--properties";
 

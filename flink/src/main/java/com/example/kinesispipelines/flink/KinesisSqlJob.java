@@ -57,9 +57,14 @@ public final class KinesisSqlJob {
 
     /** Reads, fills and validates the statements of {@code groups}, and returns the job's statement set. */
     public static StatementSet prepare(TableEnvironment tEnv, Map<String, Properties> groups) {
+        LocalOverrides overrides = LocalOverrides.from(groups);
         List<SqlStatement> statements = resolve(groups);
+        if (!overrides.isEmpty()) {
+            LOG.warn("Property group {} overrides {} of every kinesis table (a local run; never set in the service)",
+                    JobProperties.LOCAL_OVERRIDES_GROUP, overrides.keys());
+        }
         LOG.info("Running {} SQL statements", statements.size());
-        return SqlJobRunner.prepare(tEnv, statements);
+        return SqlJobRunner.prepare(tEnv, statements, overrides);
     }
 
     /** The statements of {@code groups} with their placeholders filled from the SqlParameters group. */

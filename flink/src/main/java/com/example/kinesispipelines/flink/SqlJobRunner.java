@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import com.example.kinesispipelines.flink.functions.JsonEventTime;
 import com.example.kinesispipelines.flink.functions.JsonFields;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
@@ -13,6 +15,7 @@ import org.apache.flink.table.operations.Operation;
 import org.apache.flink.table.operations.QueryOperation;
 import org.apache.flink.table.operations.StatementSetOperation;
 import org.apache.flink.table.operations.command.SetOperation;
+import org.apache.flink.table.operations.ddl.CreateTableOperation;
 
 /**
  * Validates and plans the job's statements in order, failing on the first bad one with its index: each statement is
@@ -33,6 +36,15 @@ public final class SqlJobRunner {
      * @throws SqlStatementException naming the first statement that does not parse, plan or run
      */
     public static StatementSet prepare(TableEnvironment tEnv, List<SqlStatement> statements) {
+        return prepare(tEnv, statements, LocalOverrides.NONE);
+    }
+
+    /**
+     * As {@link #prepare(TableEnvironment, List)}, with {@code overrides} applied to the options of every
+     * {@code kinesis} table as its CREATE TABLE runs: the statement is parsed as written and the table it creates is
+     * registered in the catalog with the overridden options (the SQL text is not rewritten).
+     */
+    public static StatementSet prepare(TableEnvironment tEnv, List<SqlStatement> statements, LocalOverrides overrides) {
         registerFunctions(tEnv);
         StatementSet set = tEnv.createStatementSet();
         List<SqlStatement> inserts = new ArrayList<>();
@@ -62,6 +74,12 @@ public final class SqlJobRunner {
             } else if (operation instanceof StatementSetOperation || operation instanceof ExplainOperation) {
                 throw new SqlStatementException(statement,
                         "is not supported here: give each INSERT INTO as its own statement (they run as one job)");
+            } else if (operation instanceof CreateTableOperation && !overrides.isEmpty()) {
+                try {
+                    ((TableEnvironmentInternal) tEnv).executeInternal(withOverrides((CreateTableOperation) operation, overrides));
+                } catch (RuntimeException e) {
+                    throw new SqlStatementException(statement, "failed: " + describe(e), e);
+                }
             } else {
                 try {
                     tEnv.executeSql(statement.text());
@@ -75,6 +93,17 @@ public final class SqlJobRunner {
                     + " statements hold no INSERT INTO: the job would write nothing");
         }
         return set;
+    }
+
+    /** The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). */
+    static CreateTableOperation withOverrides(CreateTableOperation create, LocalOverrides overrides) {
+        CatalogTable table = create.getCatalogTable();
+        Map<String, String> options = overrides.apply(table.getOptions());
+        if (options == table.getOptions()) {
+            return create;
+        }
+        return new CreateTableOperation(create.getTableIdentifier(), table.copy(options), create.isIgnoreIfExists(),
+                create.isTemporary());
     }
 
     /** The job's own functions, available to every statement without CREATE FUNCTION. */

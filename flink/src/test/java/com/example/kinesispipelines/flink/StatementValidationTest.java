@@ -188,6 +188,22 @@ class StatementValidationTest {
         }
     }
 
+    /**
+     * The interval parameters take three digits (an interval literal's default leading precision is two: 100 s of
+     * watermark delay failed the job at start): 999 s of watermark delay, a 720-minute top-N window sliding every
+     * 120 minutes, a 120-minute statistics window.
+     */
+    @Test
+    void shippedScriptsPlanWithIntervalParametersOfMoreThanTwoDigits() {
+        for (String script : List.of(JobProperties.IOT_ANOMALIES_SQL, JobProperties.CLICKSTREAM_TOP_PRODUCTS_SQL)) {
+            Map<String, String> params = new HashMap<>(Map.of("source.stream.arn", SOURCE, "source.efo.consumer.arn", CONSUMER,
+                    "sink.stream.arn", SINK, "watermark.delay.seconds", "999", "top.window.minutes", "720",
+                    "top.slide.minutes", "120", "stats.window.minutes", "120"));
+            String plan = KinesisSqlJob.prepare(tEnv(), groups(Map.of("sql.resource", script), params)).explain();
+            assertThat(plan).contains("999000:INTERVAL SECOND");
+        }
+    }
+
     /** A statement may write to Firehose ('connector' = 'firehose', KinesisFirehoseSink) instead of a stream. */
     @Test
     void plansAFirehoseSink() {

@@ -1,0 +1,55 @@
+/**
+ * A user's own app: `npm run local -- <pipeline> --app path/to/cdk.out --stack Name` reads a stack built from the
+ * library's constructs under any stack name. Here the example stacks (pipelines with a Redshift warehouse in a VPC, the
+ * lake's Glue tables and Athena workgroup) are synthesized under other names into a fresh cloud assembly and read
+ * back through the same reader the runner uses.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ClickstreamStack } from '../../examples/clickstream-stack';
+import { IotSensorStack } from '../../examples/iot-sensor-stack';
+import { parseArgs } from '../../local/args';
+import { readAssembly } from '../../local/assembly';
+import { readWiring } from '../../local/wiring';
+
+let outdir: string;
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-user-app-'));
+  const app = new App({ outdir });
+  new ClickstreamStack(app, 'ShopClicks');
+  new IotSensorStack(app, 'PlantSensors');
+  app.synth();
+}, 120_000);
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+test('--app and --stack name the assembly and the stack', () => {
+  const args = parseArgs(['clickstream', '--app', outdir, '--stack', 'ShopClicks', '--once']);
+  expect(args).toMatchObject({ pipeline: 'clickstream', app: outdir, stack: 'ShopClicks', once: true });
+  expect(() => readAssembly(outdir, 'ClickstreamPipeline')).toThrow('stack ClickstreamPipeline not in');
+});
+
+test('a clickstream stack under another name: the session consumer, its mapping, the Flink job and the deliveries', () => {
+  const w = readWiring(readAssembly(outdir, 'ShopClicks'));
+  const consumer = w.functions.find((f) => f.environment.SESSION_TABLE_NAME !== undefined)!;
+  expect(w.mappings).toEqual([expect.objectContaining({ functionName: consumer.name, viaConsumer: true, reportBatchItemFailures: true })]);
+  expect(fs.existsSync(path.join(consumer.codePath, 'index.js'))).toBe(true);
+  expect(w.flink).toHaveLength(1);
+  expect(fs.statSync(w.flink[0].jarPath).size).toBeGreaterThan(1_000_000);
+  expect(w.flink[0].propertyGroups.SqlStatements).toEqual({ 'sql.resource': 'sql/clickstream-top-products.sql' });
+  // every Flink output stream is read by a delivery
+  const outputs = Object.entries(w.flink[0].propertyGroups.SqlParameters).filter(([k]) => k.startsWith('sink.') || k.startsWith('dlq.'));
+  for (const [, arn] of outputs) expect(w.deliveries.map((d) => d.sourceStreamArn)).toContain(arn);
+  expect(w.deliveries.map((d) => d.destination).sort()).toEqual(['redshift', 's3', 's3', 's3']);
+  // the warehouse's network and the lake's query side are listed, not emulated
+  expect(w.notEmulated).toMatchObject({ 'AWS::EC2::VPC': 1, 'AWS::Glue::Table': expect.any(Number), 'AWS::Athena::WorkGroup': 1 });
+});
+
+test('an IoT stack under another name: the rule, the Flink job and the deliveries', () => {
+  const w = readWiring(readAssembly(outdir, 'PlantSensors'));
+  expect(w.topicRules).toHaveLength(1);
+  expect(w.streams.map((s) => s.name)).toContain(w.topicRules[0].streamName);
+  expect(w.flink[0].propertyGroups.SqlStatements).toEqual({ 'sql.resource': 'sql/iot-anomalies.sql' });
+  expect(w.deliveries.map((d) => d.destination)).toContain('opensearch');
+});
