@@ -230,7 +230,7 @@ project.addTask('local', {
   receiveArgs: true,
 });
 project.addTask('bench:flink', {
-  description: 'Throughput of each shipped SQL job on a MiniCluster, records per second per core',
+  description: 'Steady-state records per CPU-second of each shipped SQL job (heap and RocksDB) on a MiniCluster; writes bench/results/flink.{json,md} and the KPU planning figures: npm run bench:flink -- [--records N] [--parallelism P] [--job iot|clickstream] [--backend heap|rocksdb]',
   exec: 'bash flink/bench.sh',
   receiveArgs: true,
 });

@@ -19,6 +19,7 @@ import { RedshiftDelivery, RedshiftTarget } from '../delivery/redshift-delivery'
 import { S3DataLakeDelivery } from '../delivery/s3-data-lake-delivery';
 import { FlinkCode } from '../flink/code';
 import { FlinkApplication } from '../flink/flink-application';
+import { CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU } from '../flink/private/sizing';
 import { SqlScript } from '../flink/sql-script';
 import { StreamIngestionApi, StreamIngestionApiOptions } from '../ingestion/stream-ingestion-api';
 import { AlarmTopic } from '../monitoring/alarm-topic';
@@ -240,8 +241,8 @@ export class ClickstreamPipeline extends Construct {
       kinesisSinks: { sink: this.insights.stream },
       deadLetterStream: this.deadLetters.stream,
       peakRecordsPerSecond: profile?.peakRecordsPerSecond,
-      // Measured by `npm run bench:flink` for the shipped clickstream script (flink/README.md, "Throughput").
-      recordsPerSecondPerKpu: profile ? 30_000 : undefined,
+      // From `npm run bench:flink` for the shipped clickstream script (README, "Flink throughput and KPUs").
+      recordsPerSecondPerKpu: profile ? CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU : undefined,
       alarms,
     });
 

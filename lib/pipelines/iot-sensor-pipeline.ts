@@ -10,6 +10,7 @@ import { OpenSearchDelivery, OpenSearchIndexRotation, OpenSearchTarget } from '.
 import { S3DataLakeDelivery } from '../delivery/s3-data-lake-delivery';
 import { FlinkCode } from '../flink/code';
 import { FlinkApplication } from '../flink/flink-application';
+import { IOT_RECORDS_PER_SECOND_PER_KPU } from '../flink/private/sizing';
 import { SqlScript } from '../flink/sql-script';
 import { IotStreamRule } from '../ingestion/iot-stream-rule';
 import { AlarmTopic } from '../monitoring/alarm-topic';
@@ -230,8 +231,8 @@ export class IotSensorPipeline extends Construct {
       kinesisSinks: { sink: this.anomalies.stream, aggregates: this.aggregates.stream },
       deadLetterStream: this.deadLetters.stream,
       peakRecordsPerSecond: fleet ? fleet.devices * fleet.messagesPerDevicePerSecond : undefined,
-      // Measured by `npm run bench:flink` for the shipped IoT script (flink/README.md, "Throughput").
-      recordsPerSecondPerKpu: fleet ? 7_000 : undefined,
+      // From `npm run bench:flink` for the shipped IoT script (README, "Flink throughput and KPUs").
+      recordsPerSecondPerKpu: fleet ? IOT_RECORDS_PER_SECOND_PER_KPU : undefined,
       alarms,
     });
 

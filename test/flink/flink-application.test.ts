@@ -10,6 +10,7 @@ import {
 } from '../../lib/flink';
 import { parseSqlStatements } from '../../lib/flink/private/job-properties';
 import { SQL_RUNNER_JAR_PATH } from '../../lib/flink/private/paths';
+import { CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU, DEFAULT_RECORDS_PER_SECOND_PER_KPU, IOT_RECORDS_PER_SECOND_PER_KPU } from '../../lib/flink/private/sizing';
 import { expectGatesPass, gatedApp } from '../support/gates';
 
 const APP = 'AWS::KinesisAnalyticsV2::Application';
@@ -289,10 +290,11 @@ describe('FlinkApplication', () => {
       });
     });
 
-    test('uses the default records-per-second figure when only the peak is given', () => {
-      // 1,600 / (2,000 * 0.75) = 1.07 -> 2 KPUs
-      const { application } = app({ peakRecordsPerSecond: 1_600 });
-      expect(application.kpus).toBe(2);
+    test('uses the default records-per-second figure (the heavier shipped script\'s) when only the peak is given', () => {
+      // 0.8 of a KPU's figure is more than its 75 %: 2 KPUs; 0.7 of it fits in 1.
+      expect(app({ peakRecordsPerSecond: Math.round(DEFAULT_RECORDS_PER_SECOND_PER_KPU * 0.8) }).application.kpus).toBe(2);
+      expect(app({ peakRecordsPerSecond: Math.round(DEFAULT_RECORDS_PER_SECOND_PER_KPU * 0.7) }).application.kpus).toBe(1);
+      expect(DEFAULT_RECORDS_PER_SECOND_PER_KPU).toBe(Math.min(IOT_RECORDS_PER_SECOND_PER_KPU, CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU));
     });
 
     test('takes an explicit parallelism, per-KPU parallelism and autoscaling off', () => {

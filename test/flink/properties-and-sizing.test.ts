@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { FlinkRuntime } from '../../lib/flink';
 import { FlinkLimits } from '../../lib/flink/private/flink-limits';
 import { chunk, parseSqlStatements, renderSqlStatements, statementKey } from '../../lib/flink/private/job-properties';
-import { PEAK_CPU_TARGET, kpusFor, sizeForPeak } from '../../lib/flink/private/sizing';
+import { BENCH_HEADROOM, PEAK_CPU_TARGET, kpusFor, plannedRecordsPerKpu, sizeForPeak } from '../../lib/flink/private/sizing';
 import { assertProperty } from '../support/property';
 
 // The key patterns of flink/src/main/java/.../JobProperties.java (STATEMENT_KEY, STATEMENT_PART_KEY).
@@ -74,6 +74,24 @@ describe('sizing from a declared peak', () => {
     expect(sizeForPeak(9000, 2000, 1)).toEqual({ kpus: 6, parallelism: 6 });
     expect(sizeForPeak(9001, 2000, 1)).toEqual({ kpus: 7, parallelism: 7 });
     expect(sizeForPeak(1, 2000, 4)).toEqual({ kpus: 1, parallelism: 4 });
+  });
+});
+
+describe('planning figures from the bench', () => {
+  test('half the measured records per CPU-second, rounded down to two significant digits', () => {
+    expect(BENCH_HEADROOM).toBe(0.5);
+    expect(plannedRecordsPerKpu(12_345)).toBe(6_100);
+    expect(plannedRecordsPerKpu(95_000)).toBe(47_000);
+    expect(plannedRecordsPerKpu(1_500)).toBe(750);
+    expect(plannedRecordsPerKpu(99)).toBe(49);
+  });
+
+  test('never above the halved figure, never more than 10 % below it', () => {
+    assertProperty(fc.property(fc.integer({ min: 20, max: 10_000_000 }), (measured) => {
+      const planned = plannedRecordsPerKpu(measured);
+      expect(planned).toBeLessThanOrEqual(measured * BENCH_HEADROOM);
+      expect(planned).toBeGreaterThan(measured * BENCH_HEADROOM * 0.9);
+    }), { numRuns: 500 });
   });
 });
 

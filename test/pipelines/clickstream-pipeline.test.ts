@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App, Duration, Size, Stack, Validations, aws_ec2 as ec2, aws_redshiftserverless as rss, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, ClickstreamPipeline, FlinkCode, RedshiftTarget, StreamCapacity } from '../../lib';
+import { CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU } from '../../lib/flink/private/sizing';
 import { expectGatesPass, gatedApp } from '../support/gates';
 
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -45,6 +46,16 @@ describe('ClickstreamPipeline', () => {
     expect(p.autoscaler).toBeDefined();
     expect(p.warehouseDelivery).toBeUndefined();
     expect(p.ingestionApi).toBeUndefined();
+  });
+
+  test('Flink is sized for the profile\'s peak at the clickstream script\'s planning figure, each KPU used at most 75 %', () => {
+    const oneKpu = CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU * 0.75;
+    const sized = (peakRecordsPerSecond: number) => new ClickstreamPipeline(newStack(), 'Clicks', {
+      profile: { ...profile, peakRecordsPerSecond }, flinkCode: code(),
+    }).application.parallelism;
+    expect(sized(Math.floor(oneKpu))).toBe(1);
+    expect(sized(Math.floor(oneKpu) + 1)).toBe(2);
+    expect(sized(Math.floor(oneKpu * 5))).toBe(5);
   });
 
   test('Flink ranks the top N products in 5-minute windows sliding every minute, into the insights stream', () => {

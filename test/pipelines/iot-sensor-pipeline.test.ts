@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App, Duration, Size, Stack, aws_ec2 as ec2, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { CapacityMode, FlinkCode, IotSensorPipeline, OpenSearchTarget, StreamCapacity } from '../../lib';
+import { IOT_RECORDS_PER_SECOND_PER_KPU } from '../../lib/flink/private/sizing';
 import { expectGatesPass, gatedApp } from '../support/gates';
 
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -60,11 +61,15 @@ describe('IotSensorPipeline', () => {
     expect(p.autoscaler).toBeDefined();
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: plan.shardCount });
-    // 2,000 readings/s at 7,000 records/s per KPU (measured by bench:flink) used at most 75 %: 1 KPU.
-    expect(p.application.parallelism).toBe(1);
-    const large = new IotSensorPipeline(newStack(), 'Iot', { fleet: { ...fleet, devices: 100_000 }, flinkCode: testCode(stack) });
-    // 20,000 readings/s ÷ (7,000 × 0.75) = 3.8: 4 KPUs.
-    expect(large.application.parallelism).toBe(4);
+    // The IoT script's planning figure (from bench:flink), each KPU used at most 75 %: a fleet just below one KPU's
+    // share needs 1 KPU, one just above 2, and ten times that 10 KPUs.
+    const oneKpu = IOT_RECORDS_PER_SECOND_PER_KPU * 0.75;
+    const sized = (readingsPerSecond: number) => new IotSensorPipeline(newStack(), 'Iot', {
+      fleet: { ...fleet, devices: readingsPerSecond, messagesPerDevicePerSecond: 1 }, flinkCode: testCode(stack),
+    }).application.parallelism;
+    expect(sized(Math.floor(oneKpu))).toBe(1);
+    expect(sized(Math.floor(oneKpu) + 1)).toBe(2);
+    expect(sized(Math.floor(oneKpu * 10))).toBe(10);
   });
 
   test('OpenSearch delivery of anomalies into a new Serverless collection', () => {

@@ -1,12 +1,37 @@
 import { Token } from 'aws-cdk-lib';
 import { FlinkLimits } from './flink-limits';
+import { MEASURED_THROUGHPUT } from './throughput-figures';
 
 /**
- * Records per second one KPU (one vCPU) sustains running the library's SQL jobs.
- * PLACEHOLDER: a conservative figure until `npm run bench:flink` measures the shipped jobs; replace it here (and only
- * here) with the measured records/s per core.
+ * Share of a KPU's vCPU (1 KPU = 1 vCPU, 4 GiB) that the SQL itself may use, on top of PEAK_CPU_TARGET: the bench
+ * (`npm run bench:flink`) measures the job's own work from records' bytes to result rows, on the RocksDB backend with
+ * checkpoints; the other half is left for what it leaves out: the Kinesis source's EFO subscription and record
+ * decoding, the Kinesis sink's PutRecords, the service's metrics and logging, and the bench machine's cores being no
+ * slower than a KPU's vCPU.
  */
-export const DEFAULT_RECORDS_PER_SECOND_PER_KPU = 2_000;
+export const BENCH_HEADROOM = 0.5;
+
+/**
+ * Records per second one KPU is planned to sustain for a job the bench measured at `recordsPerCpuSecond` (steady
+ * state, RocksDB): that figure times BENCH_HEADROOM, rounded down to two significant digits.
+ */
+export function plannedRecordsPerKpu(recordsPerCpuSecond: number): number {
+  const planned = recordsPerCpuSecond * BENCH_HEADROOM;
+  const step = Math.pow(10, Math.max(0, Math.floor(Math.log10(planned)) - 1));
+  return Math.max(1, Math.floor(planned / step) * step);
+}
+
+/** Records/s per KPU of the shipped IoT script (sql/iot-anomalies.sql). */
+export const IOT_RECORDS_PER_SECOND_PER_KPU = plannedRecordsPerKpu(MEASURED_THROUGHPUT.iotRecordsPerCpuSecond);
+
+/** Records/s per KPU of the shipped clickstream script (sql/clickstream-top-products.sql). */
+export const CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU = plannedRecordsPerKpu(MEASURED_THROUGHPUT.clickstreamRecordsPerCpuSecond);
+
+/**
+ * Records per second one KPU sustains for SQL the library has not measured: the heavier of the shipped scripts (JSON
+ * parsing, an OVER window per key and a windowed aggregate), so that sizing a user's script errs on the large side.
+ */
+export const DEFAULT_RECORDS_PER_SECOND_PER_KPU = Math.min(IOT_RECORDS_PER_SECOND_PER_KPU, CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU);
 
 /** The share of a KPU's CPU the sizing plans to use at the declared peak: the service's own scale-up threshold. */
 export const PEAK_CPU_TARGET = FlinkLimits.AUTOSCALING_SCALE_UP_CPU;

@@ -1,39 +1,58 @@
 package com.example.kinesispipelines.flink.bench;
 
+import com.example.kinesispipelines.flink.testing.RecordsSource;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.api.common.serialization.RuntimeContextInitializationContextAdapters;
-import org.apache.flink.table.connector.format.DecodingFormat;
-import org.apache.flink.table.factories.DeserializationFormatFactory;
-import org.apache.flink.table.types.DataType;
-
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.streaming.api.functions.source.RichParallelSourceFunction;
 import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
-import org.apache.flink.table.connector.source.SourceFunctionProvider;
-import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.DataType;
 
 /**
  * Table source {@code 'connector' = 'bench-gen'}: generates JSON payloads like the pipelines' producers (the events of
- * schemas/), in the role of the Kinesis source: with a {@code 'format'}, each payload's UTF-8 bytes go through it, as
- * the Kinesis source hands a record's bytes to the job's format. {@code 'kind' = 'iot' | 'clickstream'}, {@code 'records'} in total across the subtasks.
- * Global record g has event time 2024-01-01T00:00:00Z + g ms (1,000 records per event-second); subtask k emits
- * g = k, k + p, k + 2p, ... so each subtask is in time order. One record in 1,000 is malformed (dead letter).
+ * schemas/), in the role of the Kinesis source: each payload's UTF-8 bytes go through the table's {@code 'format'}
+ * (the job's real one, {@code 'raw'} included), as the Kinesis source hands a record's bytes to it.
+ * {@code 'kind' = 'iot' | 'clickstream'}, {@code 'records'} in total across the subtasks; {@code 'run-id'} and
+ * {@code 'warmup'} (records per subtask): each subtask notes the process CPU time and the clock at its first record and
+ * once it has emitted its warm-up records ({@link #marks}), so that the bench reports start-up, warm-up and steady
+ * state apart. Global record g has event time 2024-01-01T00:00:00Z + g ms for clicks (1,000 per event-second) and
+ * + 5 g ms for readings (1,000 devices, one reading each every 5 s, so that the IoT script's 10-minute window per device
+ * holds its steady 120 readings after 120,000 records, within the warm-up); subtask k emits g = k, k + p, k + 2p, ... so
+ * each subtask is in time order. One record in 1,000 is malformed (dead letter).
+ * A {@link RecordsSource} (Flink's FLIP-27 source API) underneath.
  */
 public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
     static final ConfigOption<String> KIND = ConfigOptions.key("kind").stringType().noDefaultValue();
     static final ConfigOption<Long> RECORDS = ConfigOptions.key("records").longType().noDefaultValue();
+    static final ConfigOption<String> RUN_ID = ConfigOptions.key("run-id").stringType().defaultValue("");
+    static final ConfigOption<Long> WARMUP = ConfigOptions.key("warmup").longType().defaultValue(0L);
     static final long BASE = 1704067200000L;
+
+    /** Per run id: what the subtasks noted (the MiniCluster runs in the bench's JVM). */
+    private static final Map<String, Marks> MARKS = new ConcurrentHashMap<>();
+
+    /** Process CPU nanoseconds and clock nanoseconds, per subtask, at its first record and at its warm-up's end. */
+    public static final class Marks {
+        public final Map<Integer, long[]> first = new ConcurrentHashMap<>();
+        public final Map<Integer, long[]> warm = new ConcurrentHashMap<>();
+    }
+
+    /** What the subtasks of a run noted. */
+    public static Marks marks(String runId) {
+        return MARKS.computeIfAbsent(runId, k -> new Marks());
+    }
 
     @Override
     public String factoryIdentifier() {
@@ -47,7 +66,7 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(FactoryUtil.FORMAT);
+        return Set.of(FactoryUtil.FORMAT, RUN_ID, WARMUP);
     }
 
     @Override
@@ -57,8 +76,8 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
                 .discoverOptionalDecodingFormat(DeserializationFormatFactory.class, FactoryUtil.FORMAT).orElse(null);
         helper.validate();
         ReadableConfig options = helper.getOptions();
-        return new Source(options.get(KIND), options.get(RECORDS), format,
-                context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
+        return new Source(new Generated(options.get(KIND), options.get(RECORDS), options.get(RUN_ID),
+                options.get(WARMUP)), format, context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
     }
 
     /** The payload of global record g. */
@@ -66,8 +85,8 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
         if (g % 1000 == 999) {
             return "{\"truncated\": ";
         }
-        long ts = BASE + g;
         if ("iot".equals(kind)) {
+            long ts = BASE + g * 5;
             long device = g % 1000;
             double wave = Math.sin(g / 5000.0);
             double spike = g % 9973 == 0 ? 15.0 : 0.0;
@@ -76,6 +95,7 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
                     + ",\"vibration\":" + (0.01 + (g % 5) * 0.001)
                     + ",\"pressure\":" + (101.3 + (g % 3) * 0.05) + "}";
         }
+        long ts = BASE + g;
         long r = (g * 2654435761L) % 100;
         String type = r < 60 ? "product_view" : r < 85 ? "page_view" : r < 95 ? "add_to_cart" : "purchase";
         long product = (g * 31 + (g % 97) * (g % 89)) % 500;
@@ -85,14 +105,12 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
     }
 
     private static final class Source implements ScanTableSource {
-        private final String kind;
-        private final long records;
+        private final Generated generated;
         private final DecodingFormat<DeserializationSchema<RowData>> format;
         private final DataType physical;
 
-        Source(String kind, long records, DecodingFormat<DeserializationSchema<RowData>> format, DataType physical) {
-            this.kind = kind;
-            this.records = records;
+        Source(Generated generated, DecodingFormat<DeserializationSchema<RowData>> format, DataType physical) {
+            this.generated = generated;
             this.format = format;
             this.physical = physical;
         }
@@ -104,13 +122,13 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
 
         @Override
         public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-            return SourceFunctionProvider.of(new Generator(kind, records,
-                    format == null ? null : format.createRuntimeDecoder(context, physical)), true);
+            DeserializationSchema<RowData> decoder = format == null ? null : format.createRuntimeDecoder(context, physical);
+            return SourceProvider.of(new RecordsSource(generated, decoder, false, generated.runId));
         }
 
         @Override
         public DynamicTableSource copy() {
-            return new Source(kind, records, format, physical);
+            return new Source(generated, format, physical);
         }
 
         @Override
@@ -119,43 +137,43 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
         }
     }
 
-    private static final class Generator extends RichParallelSourceFunction<RowData> {
+    /** Subtask k of p emits global records k, k + p, k + 2p, ... below {@code records}. */
+    private static final class Generated implements RecordsSource.Records {
         private static final long serialVersionUID = 1L;
         private final String kind;
         private final long records;
-        private final DeserializationSchema<RowData> decoder;
-        private volatile boolean running = true;
+        private final String runId;
+        private final long warmup;
 
-        Generator(String kind, long records, DeserializationSchema<RowData> decoder) {
+        Generated(String kind, long records, String runId, long warmup) {
             this.kind = kind;
             this.records = records;
-            this.decoder = decoder;
+            this.runId = runId;
+            this.warmup = warmup;
         }
 
         @Override
-        public void open(OpenContext openContext) throws Exception {
-            if (decoder != null) {
-                decoder.open(RuntimeContextInitializationContextAdapters.deserializationAdapter(getRuntimeContext()));
+        public long count(int subtask, int parallelism) {
+            return records / parallelism + (subtask < records % parallelism ? 1 : 0);
+        }
+
+        @Override
+        public byte[] record(int subtask, int parallelism, long offset) {
+            return payload(kind, subtask + offset * parallelism).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void emitted(int subtask, int parallelism, long offset) {
+            if (offset == 0) {
+                marks(runId).first.put(subtask, now());
+            }
+            if (offset == warmup - 1) {
+                marks(runId).warm.put(subtask, now());
             }
         }
 
-        @Override
-        public void run(SourceContext<RowData> ctx) throws Exception {
-            int k = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-            int p = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-            for (long g = k; g < records && running; g += p) {
-                String payload = payload(kind, g);
-                RowData row = decoder == null ? GenericRowData.of(StringData.fromString(payload))
-                        : decoder.deserialize(payload.getBytes(StandardCharsets.UTF_8));
-                synchronized (ctx.getCheckpointLock()) {
-                    ctx.collect(row);
-                }
-            }
-        }
-
-        @Override
-        public void cancel() {
-            running = false;
+        private static long[] now() {
+            return new long[] {SqlThroughputBench.processCpuNanos(), System.nanoTime()};
         }
     }
 }

@@ -8,18 +8,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.sink.RichSinkFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.RuntimeConverter;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
-import org.apache.flink.table.connector.sink.SinkFunctionProvider;
+import org.apache.flink.table.connector.ProviderContext;
+import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.abilities.SupportsPartitioning;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.types.Row;
+import org.apache.flink.util.Collector;
 
 /**
  * Table sink {@code 'connector' = 'test-collect'}: collects rows (as {@link Row}) in memory under {@code 'sink-id'}.
@@ -82,7 +87,17 @@ public final class CollectSinkFactory implements DynamicTableSinkFactory {
 
         @Override
         public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-            return SinkFunctionProvider.of(new CollectFunction(id, context.createDataStructureConverter(type)));
+            // Rows are collected by an operator ahead of a discarding sink: no SinkFunction (removed in Flink 2.x),
+            // and no Sink V2 writer of ours (its 1.19 interface has a method 2.x removed).
+            DataStructureConverter converter = context.createDataStructureConverter(type);
+            return new DataStreamSinkProvider() {
+                @Override
+                public DataStreamSink<?> consumeDataStream(ProviderContext provider, DataStream<RowData> rows) {
+                    return rows.flatMap(new CollectFunction(id, converter), rows.getType())
+                            .name(IDENTIFIER)
+                            .sinkTo(new DiscardingSink<>());
+                }
+            };
         }
 
         @Override
@@ -99,7 +114,8 @@ public final class CollectSinkFactory implements DynamicTableSinkFactory {
         }
     }
 
-    private static final class CollectFunction extends RichSinkFunction<RowData> {
+    /** Collects each row (as {@link Row}) and passes nothing on. */
+    private static final class CollectFunction extends RichFlatMapFunction<RowData, RowData> {
         private static final long serialVersionUID = 1L;
         private final String id;
         private final DynamicTableSink.DataStructureConverter converter;
@@ -110,12 +126,12 @@ public final class CollectSinkFactory implements DynamicTableSinkFactory {
         }
 
         @Override
-        public void open(Configuration parameters) {
+        public void open(OpenContext openContext) {
             converter.open(RuntimeConverter.Context.create(getRuntimeContext().getUserCodeClassLoader()));
         }
 
         @Override
-        public void invoke(RowData value, Context context) {
+        public void flatMap(RowData value, Collector<RowData> out) {
             Row row = (Row) converter.toExternal(value);
             List<Row> rows = ROWS.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()));
             rows.add(row);

@@ -1,40 +1,27 @@
 package com.example.kinesispipelines.flink.testing;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.api.common.serialization.RuntimeContextInitializationContextAdapters;
-import org.apache.flink.table.connector.format.DecodingFormat;
-import org.apache.flink.table.factories.DeserializationFormatFactory;
-import org.apache.flink.table.types.DataType;
-
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.source.RichParallelSourceFunction;
 import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.format.DecodingFormat;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
-import org.apache.flink.table.connector.source.SourceFunctionProvider;
-import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.DataType;
 
 /**
  * Table source {@code 'connector' = 'test-lines'}: the lines registered under {@code 'data-id'}, in the role of the
@@ -48,6 +35,7 @@ import org.apache.flink.table.factories.FactoryUtil;
  *       complete, and subtask 0 then throws once (per data id): a failure injected mid-stream, after which the job
  *       restores from that checkpoint and the source resumes from its checkpointed offset.</li>
  * </ul>
+ * A {@link RecordsSource} (Flink's FLIP-27 source API) underneath.
  */
 public final class LinesSourceFactory implements DynamicTableSourceFactory {
     public static final String IDENTIFIER = "test-lines";
@@ -131,8 +119,13 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         @Override
         public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
             DeserializationSchema<RowData> decoder = format == null ? null : format.createRuntimeDecoder(context, physical);
-            return SourceFunctionProvider.of(
-                    new LinesFunction(id, "round-robin".equals(mode), failAfter, decoder), true);
+            boolean single = !"round-robin".equals(mode);
+            // 'single': subtask 0 emits every line, the others none. A finished subtask's end-of-input watermark lets
+            // the downstream watermark follow subtask 0 alone; subtask 0 starts only once the others have finished, and
+            // a moment later, so that whether a late line is dropped never depends on how fast the idle subtasks start
+            // (it did, and flaked under load).
+            return SourceProvider.of(new RecordsSource(new Lines(id, single, failAfter), decoder, single,
+                    id + "/" + UUID.randomUUID()));
         }
 
         @Override
@@ -146,116 +139,49 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         }
     }
 
-    /** Emits its share of the lines; checkpoints its offset; optionally fails once mid-stream. */
-    /** Per job run and data id: the 'single'-mode subtasks that emit nothing, counted down as each finishes. */
-    private static final Map<String, CountDownLatch> IDLE_SUBTASKS_DONE = new ConcurrentHashMap<>();
-
-    private static final class LinesFunction extends RichParallelSourceFunction<RowData>
-            implements CheckpointedFunction, CheckpointListener {
+    /** Each subtask's share of the lines; optionally fails once mid-stream after a checkpoint covers the failure point. */
+    private static final class Lines implements RecordsSource.Records {
         private static final long serialVersionUID = 1L;
         private final String id;
-        private final boolean roundRobin;
+        private final boolean single;
         private final int failAfter;
-        private final DeserializationSchema<RowData> decoder;
-        private transient ListState<Long> offsetState;
-        private volatile long offset;
-        private volatile boolean running = true;
-        /** Id of the first checkpoint taken at or after the failure point, and whether it completed. */
-        private volatile long checkpointAtFailurePoint = -1;
-        private volatile boolean failurePointCheckpointed;
 
-        LinesFunction(String id, boolean roundRobin, int failAfter, DeserializationSchema<RowData> decoder) {
+        Lines(String id, boolean single, int failAfter) {
             this.id = id;
-            this.roundRobin = roundRobin;
+            this.single = single;
             this.failAfter = failAfter;
-            this.decoder = decoder;
         }
 
         @Override
-        public void open(OpenContext openContext) throws Exception {
-            if (decoder != null) {
-                decoder.open(RuntimeContextInitializationContextAdapters.deserializationAdapter(getRuntimeContext()));
+        public long count(int subtask, int parallelism) {
+            int lines = DATA.getOrDefault(id, Collections.emptyList()).size();
+            if (single) {
+                return subtask == 0 ? lines : 0;
+            }
+            return lines / parallelism + (subtask < lines % parallelism ? 1 : 0);
+        }
+
+        @Override
+        public byte[] record(int subtask, int parallelism, long offset) {
+            String line = DATA.get(id).get((int) (single ? offset : subtask + offset * parallelism));
+            return line == null ? null : line.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public long pauseAt() {
+            return failAfter >= 0 && FAILURES.get(id).get() == 0 ? failAfter : -1;
+        }
+
+        @Override
+        public void resumed(int subtask) {
+            if (subtask == 0 && FAILURES.get(id).compareAndSet(0, 1)) {
+                throw new RuntimeException("injected failure after " + failAfter + " lines");
             }
         }
 
         @Override
-        public void run(SourceContext<RowData> ctx) throws Exception {
-            List<String> lines = DATA.getOrDefault(id, Collections.emptyList());
-            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-            int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-            if (!roundRobin) {
-                // 'single': subtask 0 emits every line, the others none. A finished subtask's end-of-input watermark
-                // lets the downstream watermark follow subtask 0 alone; subtask 0 starts only once the others have
-                // finished, and a moment later, so that whether a late line is dropped never depends on how fast the
-                // idle subtasks start (it did, and flaked under load).
-                String run = getRuntimeContext().getJobInfo().getJobId() + "/" + id;
-                CountDownLatch others = IDLE_SUBTASKS_DONE.computeIfAbsent(run, k -> new CountDownLatch(parallelism - 1));
-                if (subtask != 0) {
-                    others.countDown();
-                    return;
-                }
-                if (!others.await(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the idle source subtasks of " + id + " did not start within 60 s");
-                }
-                Thread.sleep(300);
-            }
-            int step = roundRobin ? parallelism : 1;
-            int first = roundRobin ? subtask : 0;
-            while (running) {
-                long position = first + offset * step;
-                if (position >= lines.size()) {
-                    return;
-                }
-                if (failAfter >= 0 && offset == failAfter && FAILURES.get(id).get() == 0) {
-                    // Wait (without the lock, so that checkpoints can be taken) until a checkpoint covers the offset.
-                    while (running && !failurePointCheckpointed) {
-                        Thread.sleep(5);
-                    }
-                    if (subtask == 0 && FAILURES.get(id).compareAndSet(0, 1)) {
-                        throw new RuntimeException("injected failure after " + failAfter + " lines");
-                    }
-                }
-                synchronized (ctx.getCheckpointLock()) {
-                    String line = lines.get((int) position);
-                    if (decoder != null) {
-                        ctx.collect(decoder.deserialize(line.getBytes(StandardCharsets.UTF_8)));
-                    } else {
-                        ctx.collect(GenericRowData.of(line == null ? null : StringData.fromString(line)));
-                    }
-                    offset++;
-                }
-            }
-        }
-
-        @Override
-        public void cancel() {
-            running = false;
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            offsetState.update(List.of(offset));
-            if (failAfter >= 0 && offset >= failAfter && checkpointAtFailurePoint < 0) {
-                checkpointAtFailurePoint = context.getCheckpointId();
-            }
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            if (checkpointAtFailurePoint >= 0 && checkpointId >= checkpointAtFailurePoint) {
-                failurePointCheckpointed = true;
-            }
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            offsetState = context.getOperatorStateStore()
-                    .getListState(new ListStateDescriptor<>("offset", Long.class));
-            offset = 0;
-            for (Long restored : offsetState.get()) {
-                offset = restored;
-                RESTORED_LINES.get(id).addAndGet(restored.intValue());
-            }
+        public void restored(int subtask, long offset) {
+            RESTORED_LINES.get(id).addAndGet((int) offset);
         }
     }
 }
