@@ -6,7 +6,8 @@
  * 2. drops alarm events that are duplicate or stale (events.ts);
  * 3. re-syncs the utilisation alarms with the open shard count when the stream is ACTIVE and they disagree;
  * 4. evaluates when there is reason to: an accepted alarm event, an alarm still in ALARM, the step after a reshard, a kept
- *    intent that is due, or a shard count outside [min, max]; otherwise it stops here;
+ *    intent that is due, a shard count outside [min, max], or a rest check that is due (no call for 24 h and none for a
+ *    scale-in window: the policy's rest-headroom rule needs an evaluation no alarm asks for); otherwise it stops here;
  * 5. reads the per-minute metrics (GetMetricData), asks `decide`, and if it returns a target: records the call (conditional
  *    write), calls UpdateShardCount (UNIFORM_SCALING), rewrites the utilisation alarms for the target;
  * 6. on LimitExceededException, ResourceInUseException or ValidationException forgets the refused call, keeps the intent
@@ -36,7 +37,7 @@ import { clients } from './clients';
 import { alarmNameList, loadConfig, policyConfig } from './config';
 import { AlarmTrigger, handledAt, judgeAlarmEvent, parseTriggers, Trigger } from './events';
 import { MINUTE_MS, metricQueries, readings } from './metrics';
-import { Decision, decide, requiredHistoryMinutes, StreamStatus } from './policy';
+import { Decision, decide, requiredHistoryMinutes, restCheckDue, StreamStatus } from './policy';
 import {
   AutoscalerState, callsInLast24h, forgetCall, fromItem, hasCallLeft, intentDue, keepIntent, lastCall, nextCallAvailableAt,
   pruneCalls, recordCall, sameState, toItem,
@@ -172,12 +173,15 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
 
   const inAlarm = alarms.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName);
   const outOfBounds = stream.openShards < config.minShards || stream.openShards > config.maxShards;
+  const policy = policyConfig(config);
+  const restCheck = restCheckDue(state.calls, state.lastRestCheckMs, now, policy);
   const reasons = [
     trigger.kind === 'alarm' ? `alarm event ${(trigger as AlarmTrigger).alarmName}` : undefined,
     inAlarm.length > 0 ? `in ALARM: ${inAlarm.join(', ')}` : undefined,
     state.followUp ? 'follow-up after a reshard' : undefined,
     intentDue(state, now) ? 'kept intent due' : undefined,
     outOfBounds ? `${stream.openShards} shards outside [${config.minShards}, ${config.maxShards}]` : undefined,
+    restCheck ? 'rest check due (no call for 24 h)' : undefined,
   ].filter((r): r is string => r !== undefined);
   const base = { streamStatus: stream.status, openShards: stream.openShards, alarmsRewritten: rewritten };
   if (reasons.length === 0) {
@@ -193,7 +197,6 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
   }
 
   // Evaluate.
-  const policy = policyConfig(config);
   const endMinute = Math.floor(now / MINUTE_MS);
   const request = {
     streamName: config.streamName,
@@ -212,7 +215,7 @@ async function run(config: AutoscalerHandlerConfig, trigger: Trigger): Promise<O
     now,
     config: policy,
   });
-  state = { ...state, followUp: false };
+  state = { ...state, followUp: false, ...(restCheck ? { lastRestCheckMs: now } : {}) };
   const target = decision.targetShards === undefined
     ? undefined : withinReach(decision.targetShards, stream.openShards, config.minShards, config.maxShards);
   if (target !== decision.targetShards) logger.error('the policy asked for a target outside the bounds or one call\'s reach', { decision, target });
