@@ -130,7 +130,9 @@ export interface ShardAutoscalerOptions {
 
   /**
    * How often a scheduled re-check runs. It takes the next step of a scaling beyond 2× (as soon as the stream is ACTIVE
-   * again), retries a kept intent, follows an alarm that stays in ALARM and re-syncs the alarms with the shard count.
+   * again), retries a kept intent, follows an alarm that stays in ALARM and re-syncs the alarms with the shard count;
+   * while no UpdateShardCount call has been made for 24 h it also runs a rest check once per scale-in window (one
+   * GetMetricData call and one DynamoDB write), which gives an inherited count the headroom a scale-in would leave.
    * When there is nothing to do it costs one DescribeStreamSummary, one DynamoDB read and one DescribeAlarms call.
    *
    * Range: whole minutes from 1 to 60.
@@ -188,7 +190,8 @@ export interface ShardAutoscalerProps extends ShardAutoscalerOptions {
  *   metric math over `IncomingBytes` and `IncomingRecords` with the shard count embedded, because CloudWatch has no
  *   shard-count metric; the handler rewrites the expressions after every reshard.
  * - An EventBridge rule sends the alarms' transitions to ALARM to the handler, and a schedule re-checks every minute (for
- *   steps beyond 2×, kept intents and alarms that stay in ALARM).
+ *   steps beyond 2×, kept intents, alarms that stay in ALARM, and a rest check once per scale-in window while no call has
+ *   been made for 24 h).
  * - The handler reads the per-minute metrics with GetMetricData, asks a pure policy for a target and calls
  *   UpdateShardCount (UNIFORM_SCALING). It records its calls in a small DynamoDB table (child `State`) to stay within 10 per
  *   rolling 24 h with a reserve for scale-out, ignores stale and duplicate alarm events, runs one at a time (reserved
@@ -347,8 +350,14 @@ export class ShardAutoscaler extends Construct {
         + 'would hold events nobody should replay',
     });
     this.function = fn.function;
-    // Permissions: exactly the calls the handler makes.
-    this.stream.grant(fn.role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
+    // Permissions: exactly the calls the handler makes. The Service Authorization Reference lists kinesis:UpdateShardCount
+    // without resource types, so IAM evaluates it on `*`: a statement scoped to the stream's ARN would not allow it.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisdatastreams.html
+    this.stream.grant(fn.role, 'kinesis:DescribeStreamSummary');
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kinesis:UpdateShardCount'],
+      resources: ['*'],
+    }));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
       resources: scalingAlarms.map((a) => a.alarmArn),
@@ -364,8 +373,9 @@ export class ShardAutoscaler extends Construct {
     });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
-        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic',
+      reason: 'kinesis:UpdateShardCount, cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no '
+        + 'resource-level permissions (the Service Authorization Reference lists no resource types for them); every other action is '
+        + 'scoped to the stream, its three scaling alarms, the state table and the topic',
     });
     table.grant(fn.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.notificationTopic.grantPublish(fn.role);
