@@ -322,7 +322,8 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  * 4a. Rest headroom: when no call was made in the 24 h before `now` (the count was inherited from a deploy or from a
  *    scale-out for a peak long gone, not sized by the policy for the traffic it now carries), the whole scale-in window is
  *    unthrottled and its peak is above the target utilisation of the current count, scale out to the count a scale-in
- *    would leave: ceil(window peak / (0.8 × target utilisation)). On-demand meets a surge with 2× its previous peak; this
+ *    would leave: ceil(window peak / (0.8 × target utilisation)), or one less where that count would put the peak at or
+ *    below the scale-in utilisation (so that the next scale-in does not undo it). On-demand meets a surge with 2× its previous peak; this
  *    gives the stream 2.08× (for a 0.6 target) of its recent peak, so that a surge up to about 2.5× throttles no longer
  *    than on-demand's does. At most once a day (it needs a day without calls); the handler evaluates a stream no alarm
  *    woke once per scale-in window for it (see {@link restCheckDue}).
@@ -434,11 +435,12 @@ export function decide(input: PolicyInput): Decision {
   }
   // Rest headroom: a count that no call has set for 24 h was inherited (a deploy, or a scale-out sized for a peak that
   // has passed) rather than sized by the policy. When the window's peak is above its target utilisation, size it as a
-  // scale-in would (the peak at 80% of the target), so that the next surge meets the headroom a scale-in leaves.
+  // scale-in would (the peak at 80% of the target), so that the next surge meets the headroom a scale-in leaves; but
+  // never to a count at which the peak is at or below the scale-in utilisation, where the next scale-in would undo it.
   if (calls === 0 && window.length >= cfg.scaleInMinutes && current < hi) {
     const peak = Math.max(...window.map(demandShards));
     const calm = window.every((s) => s.throttledRecords === 0);
-    const want = Math.ceil(peak / (cfg.targetUtilization * SCALE_IN_MARGIN) - 1e-9);
+    const want = Math.min(Math.ceil(peak / (cfg.targetUtilization * SCALE_IN_MARGIN) - 1e-9), Math.ceil(peak / cfg.scaleInUtilization - 1e-9) - 1);
     if (calm && peak > cfg.targetUtilization * current && want > current) {
       return step('scale-out', want, `rest: no call for 24 h and the ${cfg.scaleInMinutes}-min peak ${fmt(peak)} is above `
         + `${pct(cfg.targetUtilization)} of ${current} shards; sized for ${pct(cfg.targetUtilization * SCALE_IN_MARGIN)} as a scale-in would`, peak);

@@ -125,6 +125,13 @@ describe('policy: decide, hand-computed cases', () => {
       expect(d.demandShards).toBeCloseTo(7.5);
     });
 
+    test('never into the scale-in band: one shard less where the scale-in sizing would put the peak at or below 52.5%', () => {
+      // 7.29 / 0.56 = 13.02 → 14 shards, where 7.29 is 52.1% (a window the next scale-in would take back to 14 − 1): 13
+      const d = decide(input({ samples: series(80, (i) => (i === 50 ? 7.29 : 6)) }));
+      expect(d).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+      expect(decide({ ...input({ samples: series(80, (i) => (i === 50 ? 7.29 : 6)) }), currentShards: 13 }).kind).toBe('none');
+    });
+
     test('a call in the last 24 h: the count was sized by the policy, nothing happens', () => {
       expect(decide(input({ samples: busy(), scalingCallTimes: [NOW - 24 * HOUR + MIN] })).kind).toBe('none');
       expect(decide(input({ samples: busy(), scalingCallTimes: [NOW - 24 * HOUR] })).kind).toBe('scale-out');
