@@ -323,10 +323,11 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  *    scale-out for a peak long gone, not sized by the policy for the traffic it now carries), the whole scale-in window is
  *    unthrottled and its peak is above the target utilisation of the current count, scale out to the count a scale-in
  *    would leave: ceil(window peak / (0.8 × target utilisation)), or one less where that count would put the peak at or
- *    below the scale-in utilisation (so that the next scale-in does not undo it). On-demand meets a surge with 2× its previous peak; this
- *    gives the stream 2.08× (for a 0.6 target) of its recent peak, so that a surge up to about 2.5× throttles no longer
- *    than on-demand's does. At most once a day (it needs a day without calls); the handler evaluates a stream no alarm
- *    woke once per scale-in window for it (see {@link restCheckDue}).
+ *    below the scale-in utilisation (so that the next scale-in does not undo it). On-demand meets a surge with 2× its
+ *    previous peak; this gives the stream about 2× its recent peak (at most 2.08× for a 0.6 target), so that a surge
+ *    beyond 2× throttles for the reaction time only, where on-demand throttles for about 15 minutes. At most once a day
+ *    (it needs a day without calls); the handler evaluates a stream no alarm woke once per scale-in window for it (see
+ *    {@link restCheckDue}).
  * 5. The target is clamped to [min, max] and to one call's reach [ceil(current / 2), 2 × current]; the rest is returned
  *    as `pendingTarget` and reached in further steps (the handler re-invokes `decide` when the stream is ACTIVE again).
  *
