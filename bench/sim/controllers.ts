@@ -5,7 +5,7 @@
 import { SimAlarm } from './alarm';
 import { Controller, StreamApi, StreamView } from './engine';
 import {
-  decide, Decision, MinuteSample, PolicyConfig, requiredHistoryMinutes, resolveConfig, throttledFraction, utilization,
+  decide, Decision, MinuteSample, PolicyConfig, requiredHistoryMinutes, resolveConfig, restCheckDue, throttledFraction, utilization,
 } from '../../lambda/shard-autoscaler/policy';
 
 const MINUTE_MS = 60_000;
@@ -56,6 +56,8 @@ export class AutoscalerController implements Controller {
   private readonly recheck: number;
   private alarmShards: number | undefined;
   private followUp = false;
+  /** Epoch ms of the latest rest check (the handler keeps it in its state item). */
+  private lastRestCheck: number | undefined;
 
   constructor(private readonly config: PolicyConfig, private readonly options: AutoscalerModelOptions = {}) {
     const r = resolveConfig(config);
@@ -84,20 +86,24 @@ export class AutoscalerController implements Controller {
     this.invocations++;
     if (view.status === 'ACTIVE' && this.alarmShards !== view.shards) this.alarmShards = view.shards;
     const inAlarm = [this.throttle, this.high, this.low].filter((a) => a.state === 'ALARM').map((a) => a.name);
-    const reasons = [...fired, ...(inAlarm.length > 0 ? ['in ALARM'] : []), ...(this.followUp ? ['follow-up'] : [])];
+    const now = view.minute * MINUTE_MS;
+    const callTimes = view.callMinutes.map((m) => m * MINUTE_MS);
+    const rest = restCheckDue(callTimes, this.lastRestCheck, now, this.config);
+    const reasons = [...fired, ...(inAlarm.length > 0 ? ['in ALARM'] : []), ...(this.followUp ? ['follow-up'] : []), ...(rest ? ['rest check'] : [])];
     if (reasons.length === 0) return;
     if (view.status !== 'ACTIVE') {
       this.followUp = true;
       return;
     }
     this.evaluations++;
+    if (rest) this.lastRestCheck = now;
     const decision = decide({
       currentShards: view.shards,
       streamStatus: view.status,
       samples: view.published.slice(-this.history),
       lagMillis: this.options.lagMillis?.(view.minute),
-      scalingCallTimes: view.callMinutes.map((m) => m * MINUTE_MS),
-      now: view.minute * MINUTE_MS,
+      scalingCallTimes: callTimes,
+      now,
       config: this.config,
     });
     this.followUp = false;

@@ -6,7 +6,8 @@
  * 2. drops alarm events that are duplicate or stale (events.ts);
  * 3. re-syncs the utilisation alarms with the open shard count when the stream is ACTIVE and they disagree;
  * 4. evaluates when there is reason to: an accepted alarm event, an alarm still in ALARM, the step after a reshard, a kept
- *    intent that is due, or a shard count outside [min, max]; otherwise it stops here;
+ *    intent that is due, a shard count outside [min, max], or a rest check that is due (no call for 24 h and none for a
+ *    scale-in window: the policy's rest-headroom rule needs an evaluation no alarm asks for); otherwise it stops here;
  * 5. reads the per-minute metrics (GetMetricData), asks `decide`, and if it returns a target: records the call (conditional
  *    write), calls UpdateShardCount (UNIFORM_SCALING), rewrites the utilisation alarms for the target;
  * 6. on LimitExceededException, ResourceInUseException or ValidationException forgets the refused call, keeps the intent
@@ -37,7 +38,7 @@ import { clients } from './clients';
 import { alarmNameList, loadConfig, policyConfig } from './config';
 import { AlarmTrigger, handledAt, judgeAlarmEvent, parseTriggers, Trigger } from './events';
 import { MINUTE_MS, metricQueries, readings } from './metrics';
-import { Decision, decide, requiredHistoryMinutes, StreamStatus } from './policy';
+import { Decision, decide, requiredHistoryMinutes, restCheckDue, StreamStatus } from './policy';
 import {
   AutoscalerState, callsInLast24h, forgetCall, hasCallLeft, intentDue, keepIntent, lastCall, nextCallAvailableAt,
   pruneCalls, recordCall, sameState,
@@ -235,12 +236,15 @@ async function evaluate(
   const { logger, metrics } = deps;
   const inAlarm = alarms.all.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName);
   const outOfBounds = stream.openShards < config.minShards || stream.openShards > config.maxShards;
+  const policy = policyConfig(config);
+  const restCheck = restCheckDue(s.state.calls, s.state.lastRestCheckMs, now, policy);
   const reasons = [
     trigger.kind === 'alarm' ? `alarm event ${(trigger as AlarmTrigger).alarmName}` : undefined,
     inAlarm.length > 0 ? `in ALARM: ${inAlarm.join(', ')}` : undefined,
     s.state.followUp ? 'follow-up after a reshard' : undefined,
     intentDue(s.state, now) ? 'kept intent due' : undefined,
     outOfBounds ? `${stream.openShards} shards outside [${config.minShards}, ${config.maxShards}]` : undefined,
+    restCheck ? 'rest check due (no call for 24 h)' : undefined,
   ].filter((r): r is string => r !== undefined);
   if (reasons.length === 0) {
     await s.save(s.state);
@@ -254,7 +258,6 @@ async function evaluate(
     return { outcome: { ...base, action: 'waiting', reason: `stream is ${stream.status}` } };
   }
 
-  const policy = policyConfig(config);
   const endMinute = Math.floor(now / MINUTE_MS);
   const request = {
     streamName: config.streamName,
@@ -273,7 +276,7 @@ async function evaluate(
     now,
     config: policy,
   });
-  s.state = { ...s.state, followUp: false };
+  s.state = { ...s.state, followUp: false, ...(restCheck ? { lastRestCheckMs: now } : {}) };
   const target = decision.targetShards === undefined
     ? undefined : withinReach(decision.targetShards, stream.openShards, config.minShards, config.maxShards);
   if (target !== decision.targetShards) logger.error('the policy asked for a target outside the bounds or one call\'s reach', { decision, target });

@@ -53,7 +53,8 @@ export interface PolicyConfig {
   readonly minThrottledFraction?: number;
   /**
    * Minutes after an UpdateShardCount call during which the old capacity may still be what the metrics show: throttling in
-   * those minutes raises the demand estimate but does not force an extra step, and no scale-in is decided before they end.
+   * those minutes raises the demand estimate but does not force an extra step, and is not taken for a hot key. (Scale-in
+   * does not wait for them: its window's demand is absolute, valid at any count.)
    * @default 10
    */
   readonly settleMinutes?: number;
@@ -282,6 +283,16 @@ export function projectDemand(samples: readonly MinuteSample[], horizonMinutes: 
   return my + slope * (lastX - mx + horizonMinutes);
 }
 
+/**
+ * Whether the handler should evaluate a stream that no alarm woke, for the rest-headroom rule of {@link decide}: no
+ * UpdateShardCount call in the 24 h before `now`, and no such check for a scale-in window (so once per window at most).
+ * `lastRestCheck` is the epoch ms of the previous such check, undefined when there was none.
+ */
+export function restCheckDue(callTimes: readonly number[], lastRestCheck: number | undefined, now: number, config: PolicyConfig): boolean {
+  return callsInWindow(callTimes, now) === 0
+    && (lastRestCheck === undefined || now - lastRestCheck >= resolveConfig(config).scaleInMinutes * MINUTE_MS);
+}
+
 /** The number of calls in the rolling 24 h window ending at `now`. */
 export function callsInWindow(callTimes: readonly number[], now: number): number {
   return callTimes.filter((t) => t <= now && t > now - DAY_MS).length;
@@ -305,9 +316,18 @@ export function callsInWindow(callTimes: readonly number[], now: number): number
  *    reshard settled forces a step of at least ×1.25 even when the per-minute demand fits (sub-minute bursts). Scale-out
  *    may use every call left.
  * 4. Scale in when every minute of the scale-in window is unthrottled and at or below the scale-in utilisation of the
- *    current count, at least `settleMinutes` after the last call, to ceil(window peak / (0.8 × target utilisation)): the
- *    window's peak stays under the target with a margin. Never while the lag guard is tripped, and only while the calls
- *    left exceed the reserve for scale-out.
+ *    current count, to ceil(window peak / (0.8 × target utilisation)): the window's peak stays under the target with a
+ *    margin. A deep scale-in takes its next step as soon as the stream is ACTIVE again. Never while the lag guard is
+ *    tripped, and only while the calls left exceed the reserve for scale-out.
+ * 4a. Rest headroom: when no call was made in the 24 h before `now` (the count was inherited from a deploy or from a
+ *    scale-out for a peak long gone, not sized by the policy for the traffic it now carries), the whole scale-in window is
+ *    unthrottled and its peak is above the target utilisation of the current count, scale out to the count a scale-in
+ *    would leave: ceil(window peak / (0.8 × target utilisation)), or one less where that count would put the peak at or
+ *    below the scale-in utilisation (so that the next scale-in does not undo it). On-demand meets a surge with 2× its
+ *    previous peak; this gives the stream about 2× its recent peak (at most 2.08× for a 0.6 target), so that a surge
+ *    beyond 2× throttles for the reaction time only, where on-demand throttles for about 15 minutes. At most once a day
+ *    (it needs a day without calls); the handler evaluates a stream no alarm woke once per scale-in window for it (see
+ *    {@link restCheckDue}).
  * 5. The target is clamped to [min, max] and to one call's reach [ceil(current / 2), 2 × current]; the rest is returned
  *    as `pendingTarget` and reached in further steps (the handler re-invokes `decide` when the stream is ACTIVE again).
  *
@@ -399,10 +419,12 @@ export function decide(input: PolicyInput): Decision {
       + 'utilisation: a hot partition key, which more shards would not relieve; no scale-out', demandOf(newest));
   }
 
-  // Scale-in. Demand is absolute, so the window may span earlier reshards; only the count must have settled.
+  // Scale-in. Demand is absolute, so the window may span earlier reshards, and the next step of a deep scale-in follows as
+  // soon as the stream is ACTIVE: the window's minutes stay valid at any count, and a window that holds the evidence of a
+  // scale-out is not cold at the count that scale-out sized for it.
   const windowStartMinute = samples.length > 0 ? samples[samples.length - 1].minute - cfg.scaleInMinutes + 1 : Number.POSITIVE_INFINITY;
   const window = samples.filter((s) => s.minute >= windowStartMinute);
-  if (window.length >= cfg.scaleInMinutes && input.now >= settledFrom && current > lo) {
+  if (window.length >= cfg.scaleInMinutes && current > lo) {
     const peak = Math.max(...window.map(demandShards));
     const cold = window.every((s) => s.throttledRecords === 0 && demandShards(s) <= cfg.scaleInUtilization * current);
     const want = Math.max(lo, Math.ceil(peak / (cfg.targetUtilization * SCALE_IN_MARGIN) - 1e-9));
@@ -410,6 +432,19 @@ export function decide(input: PolicyInput): Decision {
       if (lagTripped) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the lag guard is tripped (${input.lagMillis} ms)`, peak);
       if (!scaleInBudget) return none(`low utilisation for ${cfg.scaleInMinutes} min, but the calls left are reserved for scale-out`, peak);
       return step('scale-in', want, `utilisation ≤ ${pct(cfg.scaleInUtilization)} for ${cfg.scaleInMinutes} min; peak demand ${fmt(peak)} shard equivalents`, peak);
+    }
+  }
+  // Rest headroom: a count that no call has set for 24 h was inherited (a deploy, or a scale-out sized for a peak that
+  // has passed) rather than sized by the policy. When the window's peak is above its target utilisation, size it as a
+  // scale-in would (the peak at 80% of the target), so that the next surge meets the headroom a scale-in leaves; but
+  // never to a count at which the peak is at or below the scale-in utilisation, where the next scale-in would undo it.
+  if (calls === 0 && window.length >= cfg.scaleInMinutes && current < hi) {
+    const peak = Math.max(...window.map(demandShards));
+    const calm = window.every((s) => s.throttledRecords === 0);
+    const want = Math.min(Math.ceil(peak / (cfg.targetUtilization * SCALE_IN_MARGIN) - 1e-9), Math.ceil(peak / cfg.scaleInUtilization - 1e-9) - 1);
+    if (calm && peak > cfg.targetUtilization * current && want > current) {
+      return step('scale-out', want, `rest: no call for 24 h and the ${cfg.scaleInMinutes}-min peak ${fmt(peak)} is above `
+        + `${pct(cfg.targetUtilization)} of ${current} shards; sized for ${pct(cfg.targetUtilization * SCALE_IN_MARGIN)} as a scale-in would`, peak);
     }
   }
   return none('demand within the target range');

@@ -37,6 +37,8 @@ export interface AutoscalerState {
   readonly lastAlarmEventMs?: number;
   /** Fingerprint of the latest report sent, so that a repeated condition is reported once. */
   readonly lastNotice?: string;
+  /** Epoch ms of the latest rest check (an evaluation no alarm asked for, see the policy's `restCheckDue`). */
+  readonly lastRestCheckMs?: number;
 }
 
 export const INITIAL_STATE: AutoscalerState = { calls: [], followUp: false };
@@ -138,6 +140,7 @@ export function fromItem(item: Record<string, unknown> | undefined): AutoscalerS
     followUp: item.followUp === true,
     lastAlarmEventMs: typeof item.lastAlarmEventMs === 'number' ? item.lastAlarmEventMs : undefined,
     lastNotice: typeof item.lastNotice === 'string' ? item.lastNotice : undefined,
+    lastRestCheckMs: typeof item.lastRestCheckMs === 'number' ? item.lastRestCheckMs : undefined,
   };
 }
 
@@ -146,6 +149,7 @@ function normalise(state: AutoscalerState): Record<string, unknown> {
   if (state.intent) out.intent = dropUndefined({ ...state.intent });
   if (state.lastAlarmEventMs !== undefined) out.lastAlarmEventMs = state.lastAlarmEventMs;
   if (state.lastNotice !== undefined) out.lastNotice = state.lastNotice;
+  if (state.lastRestCheckMs !== undefined) out.lastRestCheckMs = state.lastRestCheckMs;
   return out;
 }
 

@@ -128,7 +128,9 @@ export interface ShardAutoscalerOptions {
 
   /**
    * How often a scheduled re-check runs. It takes the next step of a scaling beyond 2× (as soon as the stream is ACTIVE
-   * again), retries a kept intent, follows an alarm that stays in ALARM and re-syncs the alarms with the shard count.
+   * again), retries a kept intent, follows an alarm that stays in ALARM and re-syncs the alarms with the shard count;
+   * while no UpdateShardCount call has been made for 24 h it also runs a rest check once per scale-in window (one
+   * GetMetricData call and one DynamoDB write), which gives an inherited count the headroom a scale-in would leave.
    * When there is nothing to do it costs one DescribeStreamSummary, one DynamoDB read and one DescribeAlarms call.
    *
    * Range: whole minutes from 1 to 60.
@@ -182,7 +184,8 @@ export interface ShardAutoscalerProps extends ShardAutoscalerOptions {
  *   metric math over `IncomingBytes` and `IncomingRecords` with the shard count embedded, because CloudWatch has no
  *   shard-count metric; the handler rewrites the expressions after every reshard.
  * - An EventBridge rule sends the alarms' transitions to ALARM to the handler, and a schedule re-checks every minute (for
- *   steps beyond 2×, kept intents and alarms that stay in ALARM).
+ *   steps beyond 2×, kept intents, alarms that stay in ALARM, and a rest check once per scale-in window while no call has
+ *   been made for 24 h).
  * - The handler reads the per-minute metrics with GetMetricData, asks a pure policy for a target and calls
  *   UpdateShardCount (UNIFORM_SCALING). It records its calls in a small DynamoDB table (child `State`) to stay within 10 per
  *   rolling 24 h with a reserve for scale-out, ignores stale and duplicate alarm events, runs one at a time (reserved
@@ -353,23 +356,31 @@ export class ShardAutoscaler extends Construct {
 
   /** Permissions: exactly the calls the handler makes. */
   private grantHandler(role: iam.IRole, table: dynamodb.ITable, scalingAlarms: cloudwatch.IAlarm[]): void {
-      this.stream.grant(role, 'kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount');
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
-        resources: scalingAlarms.map((a) => a.alarmArn),
-      }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['cloudwatch:GetMetricData'],
-        resources: ['*'],
-      }));
-      acknowledgeWildcardAction(role, 'kms:GenerateDataKey*',
-        'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
-        + 'which is the resource of the statement');
-      acknowledgeFinding(role, NagRules.IAM_WILDCARD,
-        'cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; '
-        + 'every other action is scoped to the stream, its three scaling alarms, the state table and the topic', 'Resource::*');
-      table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-      this.notificationTopic.grantPublish(role);
+    // The Service Authorization Reference lists kinesis:UpdateShardCount without resource types, so IAM evaluates it on
+    // `*`: a statement scoped to the stream's ARN would not allow it.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisdatastreams.html
+    this.stream.grant(role, 'kinesis:DescribeStreamSummary');
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kinesis:UpdateShardCount'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm'],
+      resources: scalingAlarms.map((a) => a.alarmArn),
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+    }));
+    acknowledgeWildcardAction(role, 'kms:GenerateDataKey*',
+      'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (all its variants) on that one key, '
+      + 'which is the resource of the statement');
+    acknowledgeFinding(role, NagRules.IAM_WILDCARD,
+      'kinesis:UpdateShardCount, cloudwatch:GetMetricData, xray:PutTraceSegments and xray:PutTelemetryRecords support no '
+      + 'resource-level permissions (the Service Authorization Reference lists no resource types for them); every other action is '
+      + 'scoped to the stream, its three scaling alarms, the state table and the topic', 'Resource::*');
+    table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.notificationTopic.grantPublish(role);
   }
 
   private autoscalerMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -86,6 +86,28 @@ describe('the harness fails on a broken grant', () => {
     expect(decision.explanation).toMatch(/no allow in the resource policy SensorsAlarmTopicPolicy/);
   });
 
+  test('kinesis:UpdateShardCount granted on the stream\'s ARN is refused: the Service Authorization Reference lists no resource types for it', async () => {
+    const t = resolved('StreamEverythingOn');
+    const [streamId] = t.ofType('AWS::Kinesis::Stream').find(([id]) => /^Clicks/.test(id))!;
+    // The call names the stream; IAM evaluates the action on `*`, which the construct grants.
+    const update = derivePaths(t).find((r) => r.action === 'kinesis:UpdateShardCount')!;
+    expect(update).toMatchObject({ why: expect.stringMatching(/shard-autoscaler/), resource: t.getAtt(streamId, 'Arn') });
+    expect((await evaluate(new PolicyModel(t), update)).allowed).toBe(true);
+    // The same statement scoped to the stream's ARN: refused.
+    const raw = JSON.parse(JSON.stringify(t.raw));
+    let scopedStatements = 0;
+    for (const r of Object.values<any>(raw.Resources)) {
+      for (const st of r.Properties?.PolicyDocument?.Statement ?? []) {
+        if ([st.Action].flat().includes('kinesis:UpdateShardCount')) {
+          st.Resource = { 'Fn::GetAtt': [streamId, 'Arn'] };
+          scopedStatements++;
+        }
+      }
+    }
+    expect(scopedStatements).toBe(1);
+    expect((await evaluate(new PolicyModel(resolveTemplate(raw, ENV)), update)).allowed).toBe(false);
+  });
+
   test('a request without TLS is refused by the topic\'s Deny, which the message names', async () => {
     const t = resolved('IotSensorStack');
     const publish = derivePaths(t).find((r) => r.action === 'sns:Publish' && r.principal === 'cloudwatch.amazonaws.com')!;

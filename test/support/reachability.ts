@@ -12,10 +12,10 @@
  * - the simulator ignores `kms:EncryptionContext:<key>` request keys: the harness evaluates those conditions itself
  *   (String*, Arn* operators, with their IfExists forms) and leaves in the statement either nothing (met) or a condition
  *   that cannot be met and names the mismatch (`kms:EncryptionContextKeys` = `mismatch: <key> <value>`);
- * - an action the Service Authorization Reference lists without resource types is evaluated on `*`, as AWS does; except
- *   `kinesis:UpdateShardCount` (its API names the stream) and `logs:DescribeLogGroups` (granted on `log-group:*` as the
- *   Managed Flink documentation shows), which are evaluated on the resource named (what those grants assume; only a
- *   deploy proves it);
+ * - an action the Service Authorization Reference lists without resource types is evaluated on `*`, as AWS does (so
+ *   `kinesis:UpdateShardCount`, which the reference lists without any, needs a grant on `*`); except
+ *   `logs:DescribeLogGroups` (granted on `log-group:*` as the Managed Flink documentation shows), which is evaluated on
+ *   the resource named (what that grant assumes; only a deploy proves it);
  * - streams encrypted with the AWS managed key `alias/aws/kinesis` have no key policy of ours to check (that key allows
  *   every principal of the account through Kinesis);
  * - Lambda permissions (`AWS::Lambda::Permission`) are turned into the function's resource-policy statements, as Lambda
@@ -201,7 +201,7 @@ function applyEncryptionContext(policy: any, context: Record<string, string | st
 }
 
 /** Actions the SAR lists without resource types whose grants this library scopes to the resource the API names. */
-const SCOPED_DESPITE_SAR = new Set(['kinesis:UpdateShardCount', 'logs:DescribeLogGroups']);
+const SCOPED_DESPITE_SAR = new Set(['logs:DescribeLogGroups']);
 
 function accountOf(arn: string, fallback: string): string {
   const parts = arn.split(':');

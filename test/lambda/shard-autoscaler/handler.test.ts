@@ -228,6 +228,14 @@ function scheduledEvent() {
   };
 }
 
+/** A state item with a rest check 59 minutes ago (and no calls): the next rest check is not due yet. */
+async function restCheckedRecently(): Promise<void> {
+  await dynamoClient().send(new PutItemCommand({
+    TableName: TABLE,
+    Item: { stream: { S: STREAM }, version: { N: '1' }, followUp: { BOOL: false }, calls: { L: [] }, lastRestCheckMs: { N: String(Date.now() - 59 * MINUTE) } },
+  }));
+}
+
 async function openShards(): Promise<number> {
   const out = await kinesisClient().send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
   return out.StreamDescriptionSummary!.OpenShardCount!;
@@ -475,10 +483,41 @@ describe('shard-autoscaler handler', () => {
 
   test('with nothing to do the re-check reads no metrics and writes nothing', async () => {
     await setUp();
+    await restCheckedRecently();
     expect(await mod.handler(scheduledEvent())).toMatchObject({ action: 'idle', openShards: 4 });
     expect(layer.callsOf('GetMetricData')).toHaveLength(0);
     expect(layer.callsOf('PutItem')).toHaveLength(0);
     expect(layer.callsOf('PutMetricAlarm')).toHaveLength(0);
+  });
+
+  test('at rest (no call for 24 h) the re-check evaluates once per scale-in window: a peak above the target gets headroom', async () => {
+    const setup = await setUp();
+    // 80 minutes at 2.6 MiB/s on 4 shards (65%: above the 0.6 target, below the scale-out utilisation, no alarm).
+    await putMinutes(minutes(80, 1, { bytes: 2.6 * 60 * MIB, records: 2600 * 60 }));
+    const outcome = await mod.handler(scheduledEvent());
+    // Sized as a scale-in would size it, 2.6 / (0.8 × 0.6) = 5.4 → 6, but at 6 the peak (43%) would be in the scale-in band
+    // (≤ 45%): 5.
+    expect(outcome).toMatchObject({ action: 'scaled', openShards: 4, targetShards: 5 });
+    expect(outcome.reason).toMatch(/^rest: no call for 24 h/);
+    expect(await openShards()).toBe(5);
+    expect(await alarmShards(setup)).toEqual([5, 5, 5]);
+    expect((await stateItem())?.lastRestCheckMs).toBeGreaterThan(Date.now() - MINUTE);
+  });
+
+  test('a rest check that finds nothing to do is recorded, and the next waits a scale-in window', async () => {
+    await setUp();
+    await putMinutes(minutes(80, 1, { bytes: 1.5 * 60 * MIB, records: 1500 * 60 }));
+    const now = Date.now();
+    expect(await mod.handler(scheduledEvent())).toMatchObject({ action: 'none', openShards: 4 });
+    expect(layer.callsOf('GetMetricData')).toHaveLength(1);
+    const checkedAt = (await stateItem())?.lastRestCheckMs;
+    expect(checkedAt).toBeGreaterThanOrEqual(now);
+    jest.spyOn(mod.clock, 'now').mockReturnValue(checkedAt + 59 * MINUTE);
+    expect((await mod.handler(scheduledEvent())).action).toBe('idle');
+    expect(layer.callsOf('GetMetricData')).toHaveLength(1);
+    jest.spyOn(mod.clock, 'now').mockReturnValue(checkedAt + 60 * MINUTE);
+    expect((await mod.handler(scheduledEvent())).action).toBe('none');
+    expect(layer.callsOf('GetMetricData')).toHaveLength(2);
   });
 
   test('never more than 10 calls in a rolling 24 h: with 10 recorded, an alarm leads to no call', async () => {
@@ -561,6 +600,7 @@ describe('shard-autoscaler handler', () => {
 
   test('alarms out of step with the stream (resharded by hand) are re-synced without a call', async () => {
     const setup = await setUp();
+    await restCheckedRecently();
     await kinesisClient().send(new UpdateShardCountCommand({ StreamName: STREAM, TargetShardCount: 6, ScalingType: 'UNIFORM_SCALING' }));
     const outcome = await mod.handler(scheduledEvent());
     expect(outcome).toMatchObject({ action: 'idle', openShards: 6 });
@@ -662,6 +702,7 @@ describe('shard-autoscaler handler', () => {
 
   test('a deploy that writes the alarms back for the planned count is undone by the next re-check, without a call', async () => {
     const setup = await setUp();
+    await restCheckedRecently();
     // The stream was scaled to 8 shards since the last deploy, and the alarms follow it.
     await kinesisClient().send(new UpdateShardCountCommand({ StreamName: STREAM, TargetShardCount: 8, ScalingType: 'UNIFORM_SCALING' }));
     expect((await mod.handler(scheduledEvent())).alarmsRewritten).toHaveLength(3);

@@ -3,7 +3,7 @@ import { MIN, HOUR, NOW_MINUTE, NOW, BASE, minute } from './policy-fixtures';
 import { AutoscalerController, simulate, TraceRow } from '../../../bench/sim';
 import {
   callsInWindow, decide, demandShards, MinuteSample, PolicyConfig, PolicyInput, projectDemand, requiredHistoryMinutes,
-  resolveConfig, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction, utilization,
+  resolveConfig, restCheckDue, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE, StreamStatus, throttledFraction, utilization,
 } from '../../../lambda/shard-autoscaler/policy';
 import { assertProperty } from '../../support/property';
 
@@ -107,10 +107,66 @@ describe('policy: decide, hand-computed cases', () => {
     expect(decide(input({ samples: series(59, () => 2) })).kind).toBe('none'); // window not covered yet
   });
 
-  test('scale-in waits until the count settled after the last call', () => {
+  test('a deep scale-in takes its next step as soon as the stream is ACTIVE: no settling wait after the last call', () => {
+    // 20 shards just halved to 10 (call 4 minutes ago, the reshard is done): the window is still cold at 10 shards.
     const samples = series(80, () => 2);
-    expect(decide(input({ samples, scalingCallTimes: [NOW - 5 * MIN] })).kind).toBe('none');
-    expect(decide(input({ samples, scalingCallTimes: [NOW - 10 * MIN] })).kind).toBe('scale-in');
+    expect(decide(input({ samples, scalingCallTimes: [NOW - 4 * MIN] }))).toMatchObject({ kind: 'scale-in', targetShards: 5, pendingTarget: 4 });
+    expect(decide(input({ samples, scalingCallTimes: [NOW - 4 * MIN], streamStatus: 'UPDATING' })).kind).toBe('none');
+  });
+
+  describe('rest headroom: a count no call has set for 24 h is sized as a scale-in would size it', () => {
+    // 10 shards, target 0.7: the window's peak 7.5 is above 70% of 10; a scale-in sizes a peak to 0.8 × 0.7 = 56%.
+    const busy = () => series(80, (i) => (i === 50 ? 7.5 : 6));
+
+    test('no call for 24 h and the window peak above the target: the peak at 56%', () => {
+      const d = decide(input({ samples: busy() }));
+      expect(d).toMatchObject({ kind: 'scale-out', targetShards: 14 }); // 7.5 / 0.56 = 13.4 → 14
+      expect(d.reason).toMatch(/^rest: no call for 24 h and the 60-min peak 7\.50 is above 70% of 10 shards/);
+      expect(d.demandShards).toBeCloseTo(7.5);
+    });
+
+    test('never into the scale-in band: one shard less where the scale-in sizing would put the peak at or below 52.5%', () => {
+      // 7.29 / 0.56 = 13.02 → 14 shards, where 7.29 is 52.1% (a window the next scale-in would take back to 14 − 1): 13
+      const d = decide(input({ samples: series(80, (i) => (i === 50 ? 7.29 : 6)) }));
+      expect(d).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+      expect(decide({ ...input({ samples: series(80, (i) => (i === 50 ? 7.29 : 6)) }), currentShards: 13 }).kind).toBe('none');
+    });
+
+    test('a call in the last 24 h: the count was sized by the policy, nothing happens', () => {
+      expect(decide(input({ samples: busy(), scalingCallTimes: [NOW - 24 * HOUR + MIN] })).kind).toBe('none');
+      expect(decide(input({ samples: busy(), scalingCallTimes: [NOW - 24 * HOUR] })).kind).toBe('scale-out');
+    });
+
+    test('the peak at the target, a throttled minute, a window not covered yet, or the maximum reached: nothing happens', () => {
+      expect(decide(input({ samples: series(80, (i) => (i === 50 ? 7 : 6)) })).kind).toBe('none');
+      // one record throttled, far below the minimum fraction (no scale-out), in the window's oldest minute, or just before it
+      const throttledAt = (at: number) => busy().map((s, i) => (i === at ? { ...s, throttledRecords: 1 } : s));
+      expect(decide(input({ samples: throttledAt(20) })).kind).toBe('none');
+      expect(decide(input({ samples: throttledAt(19) })).kind).toBe('scale-out');
+      expect(decide(input({ samples: busy().slice(20) })).kind).toBe('scale-out'); // 60 minutes
+      expect(decide(input({ samples: busy().slice(21) })).kind).toBe('none'); // 59 minutes
+      expect(decide(input({ samples: busy(), config: { ...BASE, maxShards: 10 } })).kind).toBe('none');
+      expect(decide(input({ samples: busy(), config: { ...BASE, maxShards: 12 } }))).toMatchObject({ kind: 'scale-out', targetShards: 12 });
+    });
+
+    test('beyond one call\'s reach: 2× now, the rest named', () => {
+      const d = decide(input({ currentShards: 4, samples: series(80, () => 3.9) })); // 3.9 / 0.56 = 6.96 → 7; 97.5% of 4
+      expect(d.kind).toBe('scale-out');
+      const far = decide(input({ currentShards: 10, samples: series(80, (i) => (i === 79 ? 6.9 : 2)), config: { ...BASE, targetUtilization: 0.3 } }));
+      // peak 6.9 > 0.3 × 10; 6.9 / 0.24 = 28.75 → 29, reached through 20
+      expect(far).toMatchObject({ kind: 'scale-out', targetShards: 20, pendingTarget: 29 });
+    });
+
+    test('restCheckDue: no call for 24 h, and no rest check for a scale-in window', () => {
+      const window = 60 * MIN; // BASE: scale-in sensitivity medium
+      expect(restCheckDue([], undefined, NOW, BASE)).toBe(true);
+      expect(restCheckDue([], NOW - window, NOW, BASE)).toBe(true);
+      expect(restCheckDue([], NOW - window + 1, NOW, BASE)).toBe(false);
+      expect(restCheckDue([], NOW - 29 * MIN, NOW, { ...BASE, scaleInSensitivity: 'high' })).toBe(false);
+      expect(restCheckDue([], NOW - 30 * MIN, NOW, { ...BASE, scaleInSensitivity: 'high' })).toBe(true);
+      expect(restCheckDue([NOW - 24 * HOUR + 1], undefined, NOW, BASE)).toBe(false);
+      expect(restCheckDue([NOW - 24 * HOUR], undefined, NOW, BASE)).toBe(true);
+    });
   });
 
   test('deep scale-in goes halfway and names the rest', () => {

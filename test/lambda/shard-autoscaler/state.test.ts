@@ -56,10 +56,12 @@ describe('shard-autoscaler state', () => {
   });
 
   test('the item round-trips, and a malformed item reads as the initial state', () => {
-    const state = keepIntent({ ...recordCall(INITIAL_STATE, NOW), followUp: true, lastAlarmEventMs: NOW - 1, lastNotice: 'x' }, attempt, NOW);
+    const state = keepIntent({
+      ...recordCall(INITIAL_STATE, NOW), followUp: true, lastAlarmEventMs: NOW - 1, lastNotice: 'x', lastRestCheckMs: NOW - 2,
+    }, attempt, NOW);
     expect(fromItem(JSON.parse(JSON.stringify(toItem(state))))).toEqual(state);
     expect(fromItem(undefined)).toEqual(INITIAL_STATE);
-    expect(fromItem({ calls: 'nope', intent: { kind: 'sideways' }, followUp: 'yes' })).toEqual(INITIAL_STATE);
+    expect(fromItem({ calls: 'nope', intent: { kind: 'sideways' }, followUp: 'yes', lastRestCheckMs: 'soon' })).toEqual(INITIAL_STATE);
     expect(fromItem({ calls: [3, 'x', 1] }).calls).toEqual([1, 3]);
   });
 });
