@@ -1,19 +1,19 @@
-// Written by `npm run bench:flink` (flink/bench.sh) after a full run: rerun it to update, or edit the figures by hand
-// from bench/results/flink.json. sizing.ts turns them into records/s per KPU.
+// The KPU planning figures' source: `npm run bench:flink` (flink/bench.sh) rewrites this file after a full run (both
+// jobs on RocksDB, 500,000 records or more each); sizing.ts turns the figures into records/s per KPU.
 //
-// INTERIM: these are still the heap-backend figures of the bench before its rewrite (2026-11-28, the lower of two
-// runs), which give the planning figures the templates were built with (7,000 and 30,000 records/s per KPU). The
-// rewritten bench's full run on RocksDB (2026-12-07, bench/results/flink.md) measured IoT 1,598 and clickstream 44,543
-// records per CPU-second; rerunning `npm run bench:flink` writes those figures here (then regenerate the snapshots
-// whose Flink parallelism changes).
+// These are the lower of the two RocksDB runs of 2026-12-07 (bench/results/flink.md): a full run of 500,000 records on
+// a machine at load average 36-48 (IoT 1,598, clickstream 44,543) and a run of 300,000 records on a quiet machine
+// (`npm run bench:flink -- --backend rocksdb --records 300000`, load average 3: IoT 1,451, clickstream 18,750; the
+// clickstream job's short steady state there is the likely reason for its lower figure). Lower is the safe side: a
+// Flink application sized too small falls behind its stream.
 
 /** Steady-state records per CPU-second of the shipped SQL jobs on the RocksDB state backend (what Managed Flink runs). */
 export const MEASURED_THROUGHPUT = {
-  command: 'npm run bench:flink (before its rewrite: heap backend, 1,000,000 records, warm-up run excluded)',
-  date: '2026-11-28',
-  machine: '2 cores, load average 4-10 from other work',
+  command: 'npm run bench:flink (RocksDB backend, parallelism 2; the lower of a 500,000- and a 300,000-record run)',
+  date: '2026-12-07',
+  machine: '2 cores (OpenJDK 17, Flink 1.19.1)',
   /** sql/iot-anomalies.sql. */
-  iotRecordsPerCpuSecond: 14_142,
+  iotRecordsPerCpuSecond: 1_451,
   /** sql/clickstream-top-products.sql. */
-  clickstreamRecordsPerCpuSecond: 60_459,
+  clickstreamRecordsPerCpuSecond: 18_750,
 } as const;
