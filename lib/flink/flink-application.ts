@@ -15,8 +15,8 @@ import { validateFlinkApplicationBuild, validateFlinkApplicationProps } from './
 import { FlinkRuntime } from './runtime';
 import { SqlScript, SqlScriptConfig } from './sql-script';
 import { NagRules, acknowledgeFinding, acknowledgeWildcardResource } from '../private/compliance';
-import { comboError } from '../private/errors';
 import { encryptedLogGroup } from '../private/encrypted-log-group';
+import { comboError } from '../private/errors';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { StreamMetrics } from '../streams/stream-metrics';
 

@@ -7,13 +7,13 @@ import { CapacityPlan, ThroughputProfile } from './capacity';
 import { IPipelineStream, PipelineStreamAttributes, PipelineStreamBase } from './pipeline-stream-base';
 import { PROFILE_DEFAULTS, onDemandColdStartWarning, planCapacity } from './private/plan';
 import { checkRetention, validatePipelineStreamCapacity, validatePipelineStreamProps } from './private/validation';
-import { checkIntRange } from '../private/validation';
 import { StreamAlarms, StreamAlarmsOptions } from './stream-alarms';
 import { StreamMetrics } from './stream-metrics';
 import { markConsumerLagAlarmed } from '../monitoring/private/consumer-lag';
 import { NagRules, acknowledgeFinding } from '../private/compliance';
 import { comboError, propError } from '../private/errors';
 import { KinesisLimits as L, KinesisPrices } from '../private/kinesis-limits';
+import { checkIntRange } from '../private/validation';
 import { ShardAutoscaler, ShardAutoscalerOptions } from '../scaling/shard-autoscaler';
 
 /** How a `PipelineStream` chooses its capacity mode. */

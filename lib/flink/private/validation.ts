@@ -9,9 +9,9 @@ import { checkEvaluations } from '../../monitoring/private/thresholds';
 import { comboError, propError } from '../../private/errors';
 import { checkIntRange, checkPositive, checkRange, isToken } from '../../private/validation';
 import { checkLag } from '../../streams/private/validation';
-import type { FlinkApplicationAlarmsProps } from '../flink-application-alarms';
 import type { FlinkCodeConfig } from '../code';
 import type { FlinkApplicationProps } from '../flink-application';
+import type { FlinkApplicationAlarmsProps } from '../flink-application-alarms';
 import type { SqlScriptConfig } from '../sql-script';
 
 /** Groups the construct writes; user propertyGroups may not take these ids. */
