@@ -27,10 +27,10 @@ const config: AutoscalerHandlerConfig = {
 const SCHEDULE = { 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'time': '2026-12-07T10:00:00Z' };
 
 /** An in-memory AutoscalerAws: a stream as given (or none), one state item, and a log of the calls made. */
-function fakeAws(stream: StreamView | undefined) {
+function fakeAws(stream: StreamView | undefined, initial?: AutoscalerState) {
   const calls: string[] = [];
   const published: string[] = [];
-  let item: { state?: AutoscalerState; version: number } = { version: 0 };
+  let item: { state?: AutoscalerState; version: number } = { state: initial, version: 0 };
   const aws: AutoscalerAws = {
     async describeStream() {
       calls.push('describeStream');
@@ -99,10 +99,17 @@ describe('shard autoscaler handler steps', () => {
     expect(fake.calls).not.toContain('updateShardCount');
   });
 
-  test('a quiet provisioned stream within its bounds is re-checked and left alone: idle, no metrics read', async () => {
-    const fake = fakeAws({ status: 'ACTIVE', openShards: 4, mode: 'PROVISIONED' });
+  test('a quiet provisioned stream within its bounds, rest-checked a minute ago, is left alone: idle, no metrics read', async () => {
+    const aMinuteAgo = Date.parse('2026-12-07T09:59:30Z');
+    const fake = fakeAws({ status: 'ACTIVE', openShards: 4, mode: 'PROVISIONED' }, { calls: [], followUp: false, lastRestCheckMs: aMinuteAgo });
     const outcome = await handlerWith(fake.aws)(SCHEDULE);
     expect(outcome).toMatchObject({ action: 'idle', openShards: 4, alarmsRewritten: [] });
     expect(fake.calls).toEqual(['describeStream', 'loadState', 'describeAlarms']);
+  });
+
+  test('a quiet stream never rest-checked, with no call for 24 h, is evaluated: its metrics are read', async () => {
+    const fake = fakeAws({ status: 'ACTIVE', openShards: 4, mode: 'PROVISIONED' });
+    await handlerWith(fake.aws)(SCHEDULE);
+    expect(fake.calls.slice(0, 4)).toEqual(['describeStream', 'loadState', 'describeAlarms', 'getMetricData']);
   });
 });
