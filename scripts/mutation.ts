@@ -115,7 +115,7 @@ function run(target: Target): Counts {
     reporters: ['json', 'clear-text', 'progress'],
     jsonReporter: { fileName: path.relative(ROOT, report) },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
-    ignorePatterns: ['/.venv', '/flink', '/assets', '/cdk.out', '/bench/out', '/test-reports', '/coverage', '/build', '/dist', '/lib/**/*.js',
+    ignorePatterns: ['/.venv', '/.venv-py', '/local/.cache', '/.jsii', '/flink', '/assets', '/cdk.out', '/bench/out', '/test-reports', '/coverage', '/build', '/dist', '/lib/**/*.js',
       '/lib/**/*.d.ts', '/test/integ.*.snapshot', '/reports', '/.mutation/*.json', '!/.mutation/tsconfig.*.json', '!/.mutation/jest.config.json'],
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
@@ -199,7 +199,8 @@ function main(): void {
   const unknown = wanted.filter((w) => !all.some((t) => t.name === w));
   if (unknown.length) throw new Error(`no module named ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
   const targets = wanted.length ? all.filter((t) => wanted.includes(t.name)) : all;
-  const stored = path.join(WORK, 'results.json');
+  // committed beside the table, so that a run of one module keeps the others' last figures on any checkout
+  const stored = path.join(ROOT, 'bench', 'results', 'mutation.json');
   const results: Record<string, Counts> = fs.existsSync(stored) ? JSON.parse(fs.readFileSync(stored, 'utf-8')) : {};
   for (const t of targets) {
     try {

@@ -38,3 +38,20 @@ describe('limits', () => {
     }
   });
 });
+
+describe('one JSON object per line', () => {
+  const config: TransformConfig = { ...configFromEnv({}), ingestTimestampField: 'ingestedAt', appendNewline: true };
+  const decode = (out: ReturnType<typeof transformRecord>) => ('data' in out ? Buffer.from(out.data, 'base64').toString('utf-8') : out);
+
+  test('a pretty-printed object, starting with a line break, keeps its bytes with every CR and LF turned into a space', () => {
+    const pretty = '\r\n{\r\n  "a": 1,\n  "b": "x"\r\n}\r\n';
+    expect(decode(transformRecord(record(pretty, 'p'), config)))
+      .toBe('  {    "a": 1,   "b": "x"  ,"ingestedAt":"2023-11-14T22:13:20.000Z"}\n');
+    expect(decode(transformRecord(record('\n{"a":1}', 'q'), config))).toBe(' {"a":1,"ingestedAt":"2023-11-14T22:13:20.000Z"}\n');
+  });
+
+  test('an arrival time that is not a time gives a null stamp, not a lost record', () => {
+    const bad: InputRecord = { recordId: 'n', data: Buffer.from('{"a":1}').toString('base64'), approximateArrivalTimestamp: Number.NaN };
+    expect(decode(transformRecord(bad, config))).toBe('{"a":1,"ingestedAt":null}\n');
+  });
+});
