@@ -3,6 +3,7 @@ package com.example.kinesispipelines.flink;
 import java.util.ArrayList;
 import com.example.kinesispipelines.flink.functions.JsonEventTime;
 import com.example.kinesispipelines.flink.functions.JsonFields;
+import com.example.kinesispipelines.flink.steps.RollingSums;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.catalog.CatalogTable;
@@ -20,7 +21,8 @@ import org.apache.flink.table.operations.ddl.CreateTableOperation;
 /**
  * Validates and plans the job's statements in order, failing on the first bad one with its index: each statement is
  * parsed; DDL, {@code SET 'key' = 'value'} (into the table configuration) and the like run at once (they only touch the catalog and configuration); each
- * {@code INSERT INTO} is planned ({@code EXPLAIN}) and added to one statement set, which then runs as one job.
+ * {@code INSERT INTO} is planned ({@code EXPLAIN}) and added to one statement set, which then runs as one job. A
+ * statement that uses a step of this job ({@link RollingSums}) registers the step's view instead.
  */
 public final class SqlJobRunner {
     /** {@code JSON_FIELDS(payload)}: see {@link JsonFields}. */
@@ -49,6 +51,10 @@ public final class SqlJobRunner {
         StatementSet set = tEnv.createStatementSet();
         List<SqlStatement> inserts = new ArrayList<>();
         for (SqlStatement statement : statements) {
+            if (RollingSums.isStep(statement)) {
+                RollingSums.apply(tEnv, statement);
+                continue;
+            }
             Operation operation = parse(tEnv, statement);
             if (operation instanceof ModifyOperation) {
                 try {

@@ -1,24 +1,21 @@
 package com.example.kinesispipelines.flink.formats;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
-import org.apache.flink.table.types.logical.LogicalType;
 
 /**
  * One JSON event from the bytes of one record, checked against its schema in the same pass: the top-level fields the
  * schema declares are read (others, nested or not, are skipped), then {@link #fill} checks them and fills the row.
  */
-public abstract class EventParser implements Serializable {
+public abstract class EventParser extends RecordParser {
     private static final long serialVersionUID = 1L;
-    private static final JsonFactory JSON = new JsonFactory();
+    static final JsonFactory JSON = new JsonFactory();
     static final String NOT_AN_OBJECT = "not a JSON object";
     /** A declared field whose value is JSON null, an object or an array: no declared field allows them. */
     static final Object UNUSABLE = new Object() {
@@ -28,26 +25,11 @@ public abstract class EventParser implements Serializable {
         }
     };
 
-    /** A column the format produces. */
-    public static final class Column implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final String name;
-        final LogicalType type;
-
-        Column(String name, LogicalType type) {
-            this.name = name;
-            this.type = type;
-        }
-    }
-
     protected final long maxFutureSkewMillis;
 
     protected EventParser(long maxFutureSkewMillis) {
         this.maxFutureSkewMillis = maxFutureSkewMillis;
     }
-
-    /** The columns of the row, in order; the last three are event_time, parse_error and payload. */
-    public abstract List<Column> columns();
 
     /** The slot of a declared top-level field, or -1 for a field the schema does not declare. */
     protected abstract int slot(String field);
@@ -62,7 +44,7 @@ public abstract class EventParser implements Serializable {
      */
     protected abstract String fill(Object[] values, GenericRowData row, long now);
 
-    /** The row of one record: the event, or the rejected record with its reason. */
+    @Override
     public GenericRowData parse(byte[] bytes) {
         int arity = columns().size();
         Object[] values = new Object[slots()];

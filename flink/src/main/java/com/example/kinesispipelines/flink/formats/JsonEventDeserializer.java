@@ -5,13 +5,13 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.data.RowData;
 
-/** Bytes of one record to one row through an {@link EventParser}; never throws on a bad record. */
+/** Bytes of one record to one row through an {@link RecordParser}; never throws on a bad record. */
 final class JsonEventDeserializer implements DeserializationSchema<RowData> {
     private static final long serialVersionUID = 1L;
-    private final EventParser parser;
+    private final RecordParser parser;
     private final TypeInformation<RowData> producedType;
 
-    JsonEventDeserializer(EventParser parser, TypeInformation<RowData> producedType) {
+    JsonEventDeserializer(RecordParser parser, TypeInformation<RowData> producedType) {
         this.parser = parser;
         this.producedType = producedType;
     }

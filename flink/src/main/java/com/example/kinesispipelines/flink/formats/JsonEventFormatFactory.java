@@ -24,9 +24,9 @@ import org.apache.flink.table.types.logical.RowType;
  * A format that reads one JSON event per record straight from the record's bytes, in one pass: the fields the event's
  * schema (schemas/*.schema.json) declares, as typed columns, the event time, and a parse error that is NULL for an
  * event the schema accepts. A record the schema rejects is never dropped and never fails the job: it comes out with
- * its reason in {@code parse_error}, the whole record in {@code payload} (NULL for accepted events), NULL in every
- * other column and the epoch as its event time (which never advances the watermark), for the script to route to its
- * dead letters. The table must declare exactly the format's columns, in order ({@link EventParser#columns()}).
+ * its reason in {@code parse_error}, the whole record in {@code payload} (NULL for accepted events) and NULL in every
+ * other column but the event time (the epoch, which never advances the watermark, unless the format says otherwise),
+ * for the script to route to its dead letters. The table must declare exactly the format's columns, in order ({@link RecordParser#columns()}).
  */
 public abstract class JsonEventFormatFactory implements DeserializationFormatFactory {
     /** Events more than this far ahead of the clock are rejected: one would push the watermark past every later one. */
@@ -35,13 +35,13 @@ public abstract class JsonEventFormatFactory implements DeserializationFormatFac
             .withDescription("How far ahead of the clock an event time may lie before the event is dead-lettered.");
 
     /** The parser of one record, for the given clock tolerance. */
-    protected abstract EventParser parser(long maxFutureSkewMillis);
+    protected abstract RecordParser parser(long maxFutureSkewMillis);
 
     @Override
     public DecodingFormat<DeserializationSchema<RowData>> createDecodingFormat(
             DynamicTableFactory.Context context, ReadableConfig formatOptions) {
         FactoryUtil.validateFactoryOptions(this, formatOptions);
-        EventParser parser = parser(formatOptions.get(MAX_FUTURE_SKEW).toMillis());
+        RecordParser parser = parser(formatOptions.get(MAX_FUTURE_SKEW).toMillis());
         String format = factoryIdentifier();
         return new DecodingFormat<>() {
             @Override
@@ -57,7 +57,7 @@ public abstract class JsonEventFormatFactory implements DeserializationFormatFac
         };
     }
 
-    private static void checkColumns(String format, List<EventParser.Column> expected, RowType actual) {
+    private static void checkColumns(String format, List<RecordParser.Column> expected, RowType actual) {
         boolean same = actual.getFieldCount() == expected.size();
         for (int i = 0; same && i < expected.size(); i++) {
             LogicalType type = actual.getTypeAt(i);

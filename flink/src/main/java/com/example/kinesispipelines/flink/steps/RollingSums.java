@@ -1,0 +1,276 @@
+package com.example.kinesispipelines.flink.steps;
+
+import com.example.kinesispipelines.flink.SqlStatement;
+import com.example.kinesispipelines.flink.SqlStatementException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.catalog.Column;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
+
+/**
+ * The {@code ROLLING_SUMS} step: per key, over a RANGE frame of event time, the count, sum and sum of squares of
+ * numeric columns, for each row, in constant time per row whatever the frame's length. A script writes it as
+ * <pre>
+ * CREATE TEMPORARY VIEW stats AS SELECT * FROM TABLE(ROLLING_SUMS(TABLE readings, DESCRIPTOR(device_id),
+ *   DESCRIPTOR(event_time), INTERVAL '10' MINUTE, DESCRIPTOR(temperature, pressure)))
+ * </pre>
+ * and the view holds every column of the input plus, per column {@code c}, {@code c_count BIGINT NOT NULL},
+ * {@code c_sum DOUBLE} and {@code c_sumsq DOUBLE}: exactly
+ * {@code COUNT(c) OVER w, SUM(c) OVER w, SUM(c * c) OVER w} with {@code w AS (PARTITION BY key ORDER BY time RANGE
+ * BETWEEN <interval> PRECEDING AND CURRENT ROW)} over the input's rows whose key is not NULL (rows without a key are
+ * passed over), time attribute and watermarks included. The key is a STRING column, the time the input's rowtime
+ * attribute, the columns DOUBLE.
+ *
+ * <p>In a {@link StreamTableEnvironment} (the job's) the step runs as a keyed {@link RollingSumsFunction} reached
+ * through {@code toDataStream}/{@code fromDataStream}, and the input's name is then bound to that same stream, so that
+ * later statements that read the input share its source (a table read by the step and by a statement would otherwise
+ * be read twice): write the step right after the input is defined, and read the input only after it. In a plain
+ * {@link TableEnvironment} (no DataStream bridge) the step is planned as that OVER window, same results, window-length
+ * cost.
+ */
+public final class RollingSums {
+    public static final String NAME = "ROLLING_SUMS";
+    private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
+    private static final Pattern MENTION = Pattern.compile("\\bROLLING_SUMS\\s*\\(", Pattern.CASE_INSENSITIVE);
+    private static final Pattern STEP = Pattern.compile(
+            "\\s*CREATE\\s+TEMPORARY\\s+VIEW\\s+(" + IDENTIFIER + ")\\s+AS\\s+SELECT\\s+\\*\\s+FROM\\s+TABLE\\s*\\(\\s*"
+                    + "ROLLING_SUMS\\s*\\(\\s*TABLE\\s+(" + IDENTIFIER + ")\\s*,"
+                    + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + ")\\s*\\)\\s*,"
+                    + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + ")\\s*\\)\\s*,"
+                    + "\\s*INTERVAL\\s+'\\s*([0-9]{1,9})\\s*'\\s+(SECOND|MINUTE|HOUR|DAY)\\s*,"
+                    + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + "(?:\\s*,\\s*" + IDENTIFIER + ")*)\\s*\\)\\s*"
+                    + "\\)\\s*\\)\\s*",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    static final String USAGE = "CREATE TEMPORARY VIEW <name> AS SELECT * FROM TABLE(ROLLING_SUMS(TABLE <input>, "
+            + "DESCRIPTOR(<key>), DESCRIPTOR(<rowtime>), INTERVAL '<n>' SECOND|MINUTE|HOUR|DAY, DESCRIPTOR(<column>, ...)))";
+    static final String COUNT_SUFFIX = "_count";
+    static final String SUM_SUFFIX = "_sum";
+    static final String SUM_SQ_SUFFIX = "_sumsq";
+
+    final String view;
+    final String input;
+    final String key;
+    final String time;
+    final long rangeMillis;
+    final String interval;
+    final List<String> columns;
+
+    private RollingSums(String view, String input, String key, String time, long rangeMillis, String interval,
+            List<String> columns) {
+        this.view = view;
+        this.input = input;
+        this.key = key;
+        this.time = time;
+        this.rangeMillis = rangeMillis;
+        this.interval = interval;
+        this.columns = columns;
+    }
+
+    /** Whether the statement is this step (or a malformed attempt at it, which {@link #parse} then rejects). */
+    public static boolean isStep(SqlStatement statement) {
+        return MENTION.matcher(statement.text()).find();
+    }
+
+    /** The step a statement describes. */
+    static RollingSums parse(SqlStatement statement) {
+        Matcher m = STEP.matcher(statement.text());
+        if (!m.matches()) {
+            throw new SqlStatementException(statement, "uses " + NAME + ", a step of this job, which must be written "
+                    + USAGE);
+        }
+        long amount = Long.parseLong(m.group(5));
+        String unit = m.group(6).toUpperCase(Locale.ROOT);
+        long unitMillis = unit.equals("SECOND") ? 1_000L : unit.equals("MINUTE") ? 60_000L
+                : unit.equals("HOUR") ? 3_600_000L : 86_400_000L;
+        if (amount < 1) {
+            throw new SqlStatementException(statement, NAME + " needs an interval of at least 1 " + unit + ", got "
+                    + amount);
+        }
+        List<String> columns = new ArrayList<>();
+        for (String column : m.group(7).split(",")) {
+            columns.add(column.strip());
+        }
+        return new RollingSums(m.group(1), m.group(2), m.group(3), m.group(4), amount * unitMillis,
+                "INTERVAL '" + amount + "' " + unit, columns);
+    }
+
+    /** Checks the statement against the input's schema and registers the step's view (and, streaming, the input's). */
+    public static void apply(TableEnvironment tEnv, SqlStatement statement) {
+        RollingSums step = parse(statement);
+        Table in;
+        try {
+            in = tEnv.from(step.input);
+        } catch (RuntimeException e) {
+            throw new SqlStatementException(statement, NAME + " reads table " + step.input + ", which does not exist", e);
+        }
+        ResolvedSchema schema = in.getResolvedSchema();
+        step.check(statement, schema);
+        try {
+            if (tEnv instanceof StreamTableEnvironment) {
+                step.stream((StreamTableEnvironment) tEnv, in, schema);
+            } else {
+                tEnv.executeSql(step.overWindowSql());
+            }
+        } catch (SqlStatementException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SqlStatementException(statement, "failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void check(SqlStatement statement, ResolvedSchema schema) {
+        List<String> names = schema.getColumnNames();
+        LogicalType keyType = type(statement, schema, key, "key");
+        if (keyType.getTypeRoot() != LogicalTypeRoot.VARCHAR && keyType.getTypeRoot() != LogicalTypeRoot.CHAR) {
+            throw new SqlStatementException(statement, NAME + " key " + key + " must be a STRING column, got "
+                    + keyType.asSummaryString());
+        }
+        LogicalType timeType = type(statement, schema, time, "time");
+        if (!LogicalTypeChecks.isRowtimeAttribute(timeType)) {
+            throw new SqlStatementException(statement, NAME + " time " + time + " must be the rowtime attribute of "
+                    + input + " (a column with a WATERMARK), got " + timeType.asSummaryString());
+        }
+        for (String column : columns) {
+            LogicalType type = type(statement, schema, column, "column");
+            if (type.getTypeRoot() != LogicalTypeRoot.DOUBLE) {
+                throw new SqlStatementException(statement, NAME + " column " + column + " must be DOUBLE, got "
+                        + type.asSummaryString());
+            }
+            for (String suffix : List.of(COUNT_SUFFIX, SUM_SUFFIX, SUM_SQ_SUFFIX)) {
+                if (names.contains(column + suffix)) {
+                    throw new SqlStatementException(statement, NAME + " adds column " + column + suffix + ", which "
+                            + input + " already has");
+                }
+            }
+        }
+        for (Column c : schema.getColumns()) {
+            if (!c.isPhysical()) {
+                throw new SqlStatementException(statement, NAME + " reads physical columns only; " + input
+                        + " has computed or metadata column " + c.getName() + " (read a view that selects it instead)");
+            }
+        }
+    }
+
+    private LogicalType type(SqlStatement statement, ResolvedSchema schema, String column, String role) {
+        return schema.getColumn(column).map(c -> c.getDataType().getLogicalType()).orElseThrow(() ->
+                new SqlStatementException(statement, NAME + " " + role + " " + column + " is not a column of " + input
+                        + " (columns: " + String.join(", ", schema.getColumnNames()) + ")"));
+    }
+
+    /** The same view as an OVER window: the definition of the step, planned where no DataStream bridge exists. */
+    String overWindowSql() {
+        StringBuilder sql = new StringBuilder("CREATE TEMPORARY VIEW " + view + " AS SELECT *");
+        for (String c : columns) {
+            sql.append(", COUNT(").append(c).append(") OVER w AS ").append(c).append(COUNT_SUFFIX)
+                    .append(", SUM(").append(c).append(") OVER w AS ").append(c).append(SUM_SUFFIX)
+                    .append(", SUM(").append(c).append(" * ").append(c).append(") OVER w AS ").append(c).append(SUM_SQ_SUFFIX);
+        }
+        return sql.append(" FROM ").append(input).append(" WHERE ").append(key).append(" IS NOT NULL WINDOW w AS (PARTITION BY ")
+                .append(key).append(" ORDER BY ").append(time).append(" RANGE BETWEEN ").append(interval)
+                .append(" PRECEDING AND CURRENT ROW)").toString();
+    }
+
+    private void stream(StreamTableEnvironment tEnv, Table in, ResolvedSchema schema) {
+        List<String> names = schema.getColumnNames();
+        List<DataTypes.Field> fields = new ArrayList<>();
+        Schema.Builder inputSchema = Schema.newBuilder();
+        for (Column c : schema.getColumns()) {
+            DataType type = plain(c.getDataType());
+            fields.add(DataTypes.FIELD(c.getName(), type));
+            inputSchema.column(c.getName(), type);
+        }
+        DataType rowType = DataTypes.ROW(fields.toArray(new DataTypes.Field[0])).bridgedTo(RowData.class);
+        DataStream<RowData> rows = tEnv.toDataStream(in, rowType);
+
+        int keyIndex = names.indexOf(key);
+        int timeIndex = names.indexOf(time);
+        int[] metrics = columns.stream().mapToInt(names::indexOf).toArray();
+        int precision = LogicalTypeChecks.getPrecision(schema.getColumnDataTypes().get(timeIndex).getLogicalType());
+        List<DataTypes.Field> outFields = new ArrayList<>(fields);
+        Schema.Builder outSchema = Schema.newBuilder();
+        for (DataTypes.Field f : fields) {
+            outSchema.column(f.getName(), f.getDataType());
+        }
+        for (String c : columns) {
+            for (DataTypes.Field f : List.of(DataTypes.FIELD(c + COUNT_SUFFIX, DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD(c + SUM_SUFFIX, DataTypes.DOUBLE()), DataTypes.FIELD(c + SUM_SQ_SUFFIX, DataTypes.DOUBLE()))) {
+                outFields.add(f);
+                outSchema.column(f.getName(), f.getDataType());
+            }
+        }
+        RowType inType = (RowType) rowType.getLogicalType();
+        RowType outType = (RowType) DataTypes.ROW(outFields.toArray(new DataTypes.Field[0])).getLogicalType();
+        DataStream<RowData> sums = rows
+                .filter(new KeyPresent(keyIndex)).name(NAME + " " + view + ": rows with a key")
+                .keyBy(new KeyOf(keyIndex))
+                .process(new RollingSumsFunction(InternalTypeInfo.of(inType), timeIndex, precision, metrics, rangeMillis))
+                .returns(InternalTypeInfo.of(outType))
+                .name(NAME + " " + view + " (" + key + ", " + interval + ", " + String.join(", ", columns) + ")")
+                .uid("rolling-sums-" + view);
+        // Later statements read the input from the same stream as the step, so that its source is read once.
+        if (Arrays.asList(tEnv.listTemporaryViews()).contains(input)) {
+            tEnv.dropTemporaryView(input);
+        }
+        tEnv.createTemporaryView(input, tEnv.fromDataStream(rows, inputSchema.watermark(time, "SOURCE_WATERMARK()").build()));
+        tEnv.createTemporaryView(view, tEnv.fromDataStream(sums, outSchema.watermark(time, "SOURCE_WATERMARK()").build()));
+    }
+
+    /** The type without its time attribute (a rowtime column becomes a plain timestamp of the same precision). */
+    private static DataType plain(DataType type) {
+        LogicalType logical = type.getLogicalType();
+        if (!LogicalTypeChecks.isTimeAttribute(logical)) {
+            return type;
+        }
+        int precision = LogicalTypeChecks.getPrecision(logical);
+        DataType timestamp = logical.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE
+                ? DataTypes.TIMESTAMP_LTZ(precision) : DataTypes.TIMESTAMP(precision);
+        return logical.isNullable() ? timestamp : timestamp.notNull();
+    }
+
+    private static final class KeyPresent implements FilterFunction<RowData> {
+        private static final long serialVersionUID = 1L;
+        private final int index;
+
+        KeyPresent(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public boolean filter(RowData row) {
+            return !row.isNullAt(index);
+        }
+    }
+
+    private static final class KeyOf implements KeySelector<RowData, String> {
+        private static final long serialVersionUID = 1L;
+        private final int index;
+
+        KeyOf(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public String getKey(RowData row) {
+            return row.getString(index).toString();
+        }
+    }
+}

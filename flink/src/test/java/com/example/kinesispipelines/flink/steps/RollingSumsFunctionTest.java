@@ -1,0 +1,146 @@
+package com.example.kinesispipelines.flink.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** RollingSumsFunction alone, in Flink's keyed operator test harness (heap backend, snapshots and restores). */
+@Disabled("Work in progress (issue 13): the harness needs the input serializer set up (Kryo fails on BinaryRowData in snapshots)")
+class RollingSumsFunctionTest {
+    private static final long RANGE = 10_000;
+
+    /** An input: key, time, value (NULL when null); or, with key NULL, a watermark at time. */
+    private static final class Event {
+        final String key;
+        final long time;
+        final Double value;
+
+        Event(String key, long time, Double value) {
+            this.key = key;
+            this.time = time;
+            this.value = value;
+        }
+    }
+
+    private static Event row(String key, long time, Double value) {
+        return new Event(key, time, value);
+    }
+
+    private static Event watermark(long time) {
+        return new Event(null, time, null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness() throws Exception {
+        InternalTypeInfo<RowData> type = InternalTypeInfo.ofFields(
+                new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3), new DoubleType());
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new RollingSumsFunction(type, 1, 3, new int[] {2}, RANGE)),
+                row -> row.getString(0).toString(), Types.STRING);
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h, List<Event> events)
+            throws Exception {
+        for (Event e : events) {
+            if (e.key == null) {
+                h.processWatermark(e.time);
+            } else {
+                h.processElement(GenericRowData.of(StringData.fromString(e.key), TimestampData.fromEpochMillis(e.time),
+                        e.value), e.time);
+            }
+        }
+    }
+
+    private static List<String> output(KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h) {
+        List<String> rows = new ArrayList<>();
+        for (RowData r : h.extractOutputValues()) {
+            rows.add(r.getString(0) + "@" + r.getTimestamp(1, 3).getMillisecond() + " n=" + r.getLong(3)
+                    + " sum=" + (r.isNullAt(4) ? "null" : r.getDouble(4)) + " sq=" + (r.isNullAt(5) ? "null" : r.getDouble(5)));
+        }
+        return rows;
+    }
+
+    /** Two devices, peers, a NULL reading, an out-of-order and a late row, and a quiet spell that clears a key. */
+    private static List<Event> events() {
+        List<Event> events = new ArrayList<>();
+        events.add(row("c", 5_000, 1.0));
+        for (int i = 0; i < 30; i++) {
+            long t = 1_000L * i;
+            events.add(row("a", t + 1, 20.0 + (i % 3) * 0.1));
+            if (i % 4 == 0) {
+                events.add(row("a", t + 1, 25.0)); // a peer: same key, same time
+            }
+            if (i % 5 != 0) {
+                events.add(row("b", t + 2, i % 7 == 0 ? null : 100.0 + i));
+            }
+            events.add(watermark(t - 2_000));
+        }
+        events.add(row("c", 26_500, 2.0));  // behind the watermark, but after c's last fired time: kept
+        events.add(row("b", 20_002, 99.0)); // before b's last fired time: dropped
+        events.add(watermark(50_000));
+        events.add(row("a", 60_000, 1.0));  // after more than 1.5 ranges of quiet: a's state was cleared
+        events.add(watermark(80_000));
+        return events;
+    }
+
+    @Test
+    void givesTheSameRowsWhenRestoredFromASnapshotMidStream() throws Exception {
+        List<Event> events = events();
+        List<String> uninterrupted;
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            h.open();
+            feed(h, events);
+            uninterrupted = output(h);
+        }
+        List<String> restored = new ArrayList<>();
+        for (int cut : new int[] {17, 45, events.size() - 3}) {
+            OperatorSubtaskState snapshot;
+            restored.clear();
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+                h.open();
+                feed(h, events.subList(0, cut));
+                restored.addAll(output(h));
+                snapshot = h.snapshot(1, 0);
+            }
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+                h.initializeState(snapshot);
+                h.open();
+                feed(h, events.subList(cut, events.size()));
+                restored.addAll(output(h));
+            }
+            assertThat(restored).as("cut after " + cut + " events").containsExactlyElementsOf(uninterrupted);
+        }
+        assertThat(uninterrupted).anyMatch(r -> r.startsWith("c@26500 "));
+        assertThat(uninterrupted).noneMatch(r -> r.startsWith("b@20002 "));
+        assertThat(uninterrupted).contains("a@60000 n=1 sum=1.0 sq=1.0");
+    }
+
+    @Test
+    void countsEveryPeerInTheFrameAndDropsRowsAtOrBeforeTheLastFiredTime() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            h.open();
+            feed(h, List.of(row("k", 1_000, 1.0), row("k", 1_000, 3.0), watermark(1_000), row("k", 1_000, 5.0),
+                    row("k", 11_000, 2.0), row("k", 11_001, 4.0), watermark(20_000)));
+            assertThat(output(h)).containsExactly(
+                    "k@1000 n=2 sum=4.0 sq=10.0", "k@1000 n=2 sum=4.0 sq=10.0", // peers see each other
+                    "k@11000 n=3 sum=6.0 sq=14.0",                               // 1,000 is exactly RANGE before: in
+                    "k@11001 n=2 sum=6.0 sq=20.0");                              // 1 ms later: out
+            assertThat(h.getOutput().stream().filter(o -> o instanceof org.apache.flink.streaming.runtime.streamrecord.StreamRecord)
+                    .count()).isEqualTo(4); // the third row at 1,000 came after that time fired: dropped
+        }
+    }
+}
