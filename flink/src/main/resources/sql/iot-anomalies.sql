@@ -13,25 +13,47 @@ SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
 
--- Raw records: the payload as text, so that malformed JSON cannot fail deserialization. JSON_EVENT_TIME (a function
--- of this job) reads ts; when it is missing, not a positive integer, or more than max.future.skew.seconds ahead of
--- the clock (such a record would push the watermark past every later reading), the event time is the epoch, which
--- never advances the watermark, and the record goes to the dead letters.
+-- One row per record: the reading's fields, or (parse_error not NULL) the whole record as payload. The sensor-reading
+-- format (a format of this job) parses each record once, from its bytes: deviceId and machineId of 1-128 characters,
+-- ts epoch milliseconds (a JSON integer or a string of digits, at most max.future.skew.seconds ahead of the clock:
+-- such a record would push the watermark past every later reading), readings as TRY_CAST(... AS DOUBLE) reads their
+-- text ("temperature": "hot" is a missing reading), one of them required. A rejected record's event time is its ts
+-- when that is valid (it moves the watermark like any record), else the epoch, which never advances the watermark.
 CREATE TABLE iot_raw (
+  device_id STRING,
+  machine_id STRING,
+  temperature DOUBLE,
+  vibration DOUBLE,
+  pressure DOUBLE,
+  event_time TIMESTAMP_LTZ(3),
+  parse_error STRING,
   payload STRING,
-  event_time AS JSON_EVENT_TIME(payload, 'ts', ${max.future.skew.seconds:-300}),
   WATERMARK FOR event_time AS event_time - INTERVAL '${watermark.delay.seconds:-5}' SECOND(3)
 ) WITH (
   'connector' = 'kinesis',
   'stream' = '${source.stream.name}',
   'aws.region' = '${aws.region}',
-  'format' = 'raw',
+  'format' = 'sensor-reading',
+  'sensor-reading.max-future-skew' = '${max.future.skew.seconds:-300} s',
   'scan.stream.initpos' = '${source.init.position:-LATEST}',
   'scan.stream.recordpublisher' = 'EFO',
   'scan.stream.efo.registration' = 'NONE',
   'scan.stream.efo.consumername' = '${source.efo.consumer.name}',
   'scan.stream.efo.consumerarn.${source.stream.name}' = '${source.efo.consumer.arn}'
 );
+
+-- Rolling sums over the last stats.window.minutes of event time, per device: for each reading, the count, sum and sum
+-- of squares of each metric over the device's readings in [event_time - window, event_time], bounds included, the
+-- reading itself and any other reading at the same time included (iot_scored takes the reading out again).
+-- ROLLING_SUMS is a step of this job (flink/README.md): the same rows and values as
+--   COUNT(m) OVER w, SUM(m) OVER w, SUM(m * m) OVER w ... WINDOW w AS (PARTITION BY device_id ORDER BY event_time
+--   RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE(3) PRECEDING AND CURRENT ROW)
+-- over the readings (rejected records have no device_id and are passed over), including which late readings are
+-- dropped, in constant time per reading where that OVER window scans the device's stored times on every reading.
+-- The step rebinds iot_raw to the stream it reads, so the statements below share the one source.
+CREATE TEMPORARY VIEW iot_window AS
+SELECT * FROM TABLE(ROLLING_SUMS(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),
+  INTERVAL '${stats.window.minutes:-10}' MINUTE(3), DESCRIPTOR(temperature, vibration, pressure)));
 
 CREATE TABLE iot_anomalies (
   record_type STRING,
@@ -88,70 +110,24 @@ CREATE TABLE iot_dead_letters (
   'format' = 'json'
 );
 
--- Every record once, its top-level fields parsed once (JSON_FIELDS, a function of this job: one parse per record
--- where each JSON_VALUE parses the payload again), with the first reason it is unusable (NULL when it is fine).
--- Numbers are read with TRY_CAST, so that "temperature": "hot" is a missing reading, not a failed job.
-CREATE TEMPORARY VIEW iot_fields AS
-SELECT payload, event_time, JSON_FIELDS(payload) AS f
-FROM iot_raw;
-
-CREATE TEMPORARY VIEW iot_parsed AS
-SELECT
-  payload,
-  event_time,
-  f['deviceId'] AS device_id,
-  f['machineId'] AS machine_id,
-  TRY_CAST(f['temperature'] AS DOUBLE) AS temperature,
-  TRY_CAST(f['vibration'] AS DOUBLE) AS vibration,
-  TRY_CAST(f['pressure'] AS DOUBLE) AS pressure,
-  CASE
-    WHEN f IS NULL THEN 'not a JSON object'
-    WHEN CHAR_LENGTH(COALESCE(f['deviceId'], '')) NOT BETWEEN 1 AND 128
-      THEN 'deviceId missing or not 1-128 characters'
-    WHEN CHAR_LENGTH(COALESCE(f['machineId'], '')) NOT BETWEEN 1 AND 128
-      THEN 'machineId missing or not 1-128 characters'
-    WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
-      THEN 'ts missing, not epoch milliseconds, or more than ${max.future.skew.seconds:-300} s ahead of the clock'
-    WHEN TRY_CAST(f['temperature'] AS DOUBLE) IS NULL
-      AND TRY_CAST(f['vibration'] AS DOUBLE) IS NULL
-      AND TRY_CAST(f['pressure'] AS DOUBLE) IS NULL
-      THEN 'no numeric reading (temperature, vibration, pressure)'
-  END AS parse_error
-FROM iot_fields;
-
 CREATE TEMPORARY VIEW iot_readings AS
 SELECT device_id, machine_id, event_time, temperature, vibration, pressure
-FROM iot_parsed
+FROM iot_raw
 WHERE parse_error IS NULL;
-
--- Rolling sums over the last stats.window.minutes of event time, per device; the frame includes the current reading,
--- which iot_scored takes out again so that a reading is compared with the readings before it.
-CREATE TEMPORARY VIEW iot_window AS
-SELECT
-  device_id, machine_id, event_time, temperature, vibration, pressure,
-  COUNT(temperature) OVER w AS t_n, SUM(temperature) OVER w AS t_sum, SUM(temperature * temperature) OVER w AS t_sq,
-  COUNT(vibration) OVER w AS v_n, SUM(vibration) OVER w AS v_sum, SUM(vibration * vibration) OVER w AS v_sq,
-  COUNT(pressure) OVER w AS p_n, SUM(pressure) OVER w AS p_sum, SUM(pressure * pressure) OVER w AS p_sq
-FROM iot_readings
-WINDOW w AS (
-  PARTITION BY device_id
-  ORDER BY event_time
-  RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE(3) PRECEDING AND CURRENT ROW
-);
 
 -- Mean and population standard deviation of the readings before the current one (n >= 1), per metric.
 CREATE TEMPORARY VIEW iot_scored AS
 SELECT
   device_id, machine_id, event_time, temperature, vibration, pressure,
-  t_n - 1 AS t_prior, (t_sum - temperature) / NULLIF(t_n - 1, 0) AS t_mean,
-  SQRT(GREATEST((t_sq - temperature * temperature) / NULLIF(t_n - 1, 0)
-    - POWER((t_sum - temperature) / NULLIF(t_n - 1, 0), 2), 0.0)) AS t_std,
-  v_n - 1 AS v_prior, (v_sum - vibration) / NULLIF(v_n - 1, 0) AS v_mean,
-  SQRT(GREATEST((v_sq - vibration * vibration) / NULLIF(v_n - 1, 0)
-    - POWER((v_sum - vibration) / NULLIF(v_n - 1, 0), 2), 0.0)) AS v_std,
-  p_n - 1 AS p_prior, (p_sum - pressure) / NULLIF(p_n - 1, 0) AS p_mean,
-  SQRT(GREATEST((p_sq - pressure * pressure) / NULLIF(p_n - 1, 0)
-    - POWER((p_sum - pressure) / NULLIF(p_n - 1, 0), 2), 0.0)) AS p_std
+  temperature_count - 1 AS t_prior, (temperature_sum - temperature) / NULLIF(temperature_count - 1, 0) AS t_mean,
+  SQRT(GREATEST((temperature_sumsq - temperature * temperature) / NULLIF(temperature_count - 1, 0)
+    - POWER((temperature_sum - temperature) / NULLIF(temperature_count - 1, 0), 2), 0.0)) AS t_std,
+  vibration_count - 1 AS v_prior, (vibration_sum - vibration) / NULLIF(vibration_count - 1, 0) AS v_mean,
+  SQRT(GREATEST((vibration_sumsq - vibration * vibration) / NULLIF(vibration_count - 1, 0)
+    - POWER((vibration_sum - vibration) / NULLIF(vibration_count - 1, 0), 2), 0.0)) AS v_std,
+  pressure_count - 1 AS p_prior, (pressure_sum - pressure) / NULLIF(pressure_count - 1, 0) AS p_mean,
+  SQRT(GREATEST((pressure_sumsq - pressure * pressure) / NULLIF(pressure_count - 1, 0)
+    - POWER((pressure_sum - pressure) / NULLIF(pressure_count - 1, 0), 2), 0.0)) AS p_std
 FROM iot_window;
 
 -- A reading is an anomaly when at least anomaly.min.samples readings precede it in the window, their standard
@@ -188,5 +164,5 @@ GROUP BY machine_id, window_start, window_end;
 
 INSERT INTO iot_dead_letters
 SELECT 'dead_letter', 'iot-anomalies', parse_error, SUBSTRING(payload FROM 1 FOR 100000)
-FROM iot_parsed
+FROM iot_raw
 WHERE parse_error IS NOT NULL;

@@ -56,12 +56,12 @@ public final class RollingSums {
                     + "ROLLING_SUMS\\s*\\(\\s*TABLE\\s+(" + IDENTIFIER + ")\\s*,"
                     + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + ")\\s*\\)\\s*,"
                     + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + ")\\s*\\)\\s*,"
-                    + "\\s*INTERVAL\\s+'\\s*([0-9]{1,9})\\s*'\\s+(SECOND|MINUTE|HOUR|DAY)\\s*,"
+                    + "\\s*INTERVAL\\s+'\\s*([0-9]{1,9})\\s*'\\s+(SECOND|MINUTE|HOUR|DAY)(?:\\s*\\(\\s*[0-9]\\s*\\))?\\s*,"
                     + "\\s*DESCRIPTOR\\s*\\(\\s*(" + IDENTIFIER + "(?:\\s*,\\s*" + IDENTIFIER + ")*)\\s*\\)\\s*"
                     + "\\)\\s*\\)\\s*",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     static final String USAGE = "CREATE TEMPORARY VIEW <name> AS SELECT * FROM TABLE(ROLLING_SUMS(TABLE <input>, "
-            + "DESCRIPTOR(<key>), DESCRIPTOR(<rowtime>), INTERVAL '<n>' SECOND|MINUTE|HOUR|DAY, DESCRIPTOR(<column>, ...)))";
+            + "DESCRIPTOR(<key>), DESCRIPTOR(<rowtime>), INTERVAL '<n>' SECOND|MINUTE|HOUR|DAY[(<precision>)], DESCRIPTOR(<column>, ...)))";
     static final String COUNT_SUFFIX = "_count";
     static final String SUM_SUFFIX = "_sum";
     static final String SUM_SQ_SUFFIX = "_sumsq";
@@ -110,7 +110,7 @@ public final class RollingSums {
             columns.add(column.strip());
         }
         return new RollingSums(m.group(1), m.group(2), m.group(3), m.group(4), amount * unitMillis,
-                "INTERVAL '" + amount + "' " + unit, columns);
+                "INTERVAL '" + amount + "' " + unit + "(" + Math.max(2, Long.toString(amount).length()) + ")", columns);
     }
 
     /** Checks the statement against the input's schema and registers the step's view (and, streaming, the input's). */

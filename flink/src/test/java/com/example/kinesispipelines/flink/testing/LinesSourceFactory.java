@@ -121,9 +121,10 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
             DeserializationSchema<RowData> decoder = format == null ? null : format.createRuntimeDecoder(context, physical);
             boolean single = !"round-robin".equals(mode);
             // 'single': subtask 0 emits every line, the others none. A finished subtask's end-of-input watermark lets
-            // the downstream watermark follow subtask 0 alone; subtask 0 starts only once the others have finished, and
-            // a moment later, so that whether a late line is dropped never depends on how fast the idle subtasks start
-            // (it did, and flaked under load).
+            // the downstream watermark follow subtask 0 alone; subtask 0 starts only once every operator has processed
+            // that watermark (a checkpoint after the others' end of input has completed), so that whether a late line
+            // is dropped never depends on how fast the idle subtasks run (with a fixed pause instead, it flaked under
+            // load).
             return SourceProvider.of(new RecordsSource(new Lines(id, single, failAfter), decoder, single,
                     id + "/" + UUID.randomUUID()));
         }

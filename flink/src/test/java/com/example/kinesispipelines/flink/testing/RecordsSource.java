@@ -44,9 +44,14 @@ import org.apache.flink.util.UserCodeClassLoader;
  *   <li>The split's offset (records emitted) is its checkpointed state: after a failure, a subtask resumes from the
  *       offset of the checkpoint it is restored from.</li>
  *   <li>{@code idleSiblingsFirst}: a subtask with records starts emitting only once every subtask without records has
- *       finished, and 300 ms later, so that the watermark downstream follows the emitting subtasks alone (a finished
- *       subtask's end-of-input watermark no longer holds it back) whatever the load; a test whose one subtask emits
- *       every record in order relies on it to drop exactly the late records it expects.</li>
+ *       reached its end of input (which emits its final watermark, Long.MAX_VALUE) and a checkpoint triggered after
+ *       that has completed. A completed (aligned) checkpoint means every operator has processed its inputs up to the
+ *       checkpoint's barrier, which an idle subtask sends after its final watermark (or, finished, its end of
+ *       partition): every operator downstream then takes its watermark from the emitting subtasks alone, so a test whose
+ *       one subtask emits every record in order drops exactly the late records it expects, whatever the load. (Opening
+ *       the gate a fixed time after the idle subtasks finished did not: under load their final watermark reached the
+ *       window aggregate after the late record, which was then counted.) Needs checkpointing
+ *       ({@code SqlFixtures.tableEnv} enables it); without idle subtasks the gate is open at once.</li>
  *   <li>{@link Records#pauseAt()}: each subtask stops before that offset until a checkpoint taken at or after it has
  *       completed, then calls {@link Records#resumed} (which may throw: a failure injected mid-stream).</li>
  * </ul>
@@ -55,6 +60,16 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
     private static final long serialVersionUID = 1L;
     /** Per source instance (one per planned job): the subtasks without records, counted down as each finishes. */
     private static final Map<String, CountDownLatch> IDLE_SUBTASKS_DONE = new ConcurrentHashMap<>();
+    /** The start gate of idleSiblingsFirst, in order: waiting for the idle subtasks' end of input, for a snapshot, ... */
+    private static final int GATE_IDLE_SUBTASKS = 0;
+    /** ... for the next checkpoint to be snapshotted, ... */
+    private static final int GATE_SNAPSHOT = 1;
+    /** ... for it (or a later one) to complete, ... */
+    private static final int GATE_SNAPSHOTTED = 2;
+    /** ... for a checkpoint after that one to complete; then open. */
+    private static final int GATE_COMPLETED = 3;
+    private static final int GATE_OPEN = 4;
+    private static final long GATE_TIMEOUT_SECONDS = 120;
 
     /** What subtask k of p emits. Implementations are serialized into the job: keep them small. */
     public interface Records extends Serializable {
@@ -199,8 +214,14 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
         private boolean countedDown;
         /** What the reader waits for when it has nothing to emit (new splits, the start gate, a checkpoint). */
         private CompletableFuture<Void> available = new CompletableFuture<>();
-        /** idleSiblingsFirst: completes once the subtasks without records have finished (and 300 ms). */
+        /** idleSiblingsFirst: completes once the subtasks without records have reached their end of input. */
         private CompletableFuture<Void> gate;
+        /** The start gate's step (GATE_* below); GATE_OPEN when there is no gate. */
+        private int gateStep = GATE_OPEN;
+        /** GATE_SNAPSHOTTED: the checkpoint snapshotted; GATE_COMPLETED: the checkpoint completed. */
+        private long gateCheckpoint;
+        /** System.nanoTime() after which a reader still waiting for a checkpoint fails. */
+        private long gateDeadline;
         /** Pause at pauseAt: 0 not reached, 1 waiting for a checkpoint, 2 waiting for it to complete, 3 completed. */
         private int pause;
         private long pauseCheckpoint;
@@ -247,11 +268,23 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                     return InputStatus.END_OF_INPUT;
                 }
             }
-            if (gate != null) {
-                if (!gate.isDone()) {
-                    return waitFor(gate.handle((done, failure) -> null)); // completing it must not open the gate
+            if (gateStep != GATE_OPEN) {
+                if (gateStep == GATE_IDLE_SUBTASKS) {
+                    if (!gate.isDone()) {
+                        return waitFor(gate.handle((done, failure) -> null)); // completing it must not open the gate
+                    }
+                    gate.join(); // throws if the idle subtasks did not finish in time
+                    gateStep = GATE_SNAPSHOT;
+                    gateDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GATE_TIMEOUT_SECONDS);
                 }
-                gate.join(); // throws if the idle subtasks did not finish in time
+                if (gateStep != GATE_OPEN) {
+                    if (System.nanoTime() - gateDeadline > 0) {
+                        throw new IllegalStateException("no checkpoint completed within " + GATE_TIMEOUT_SECONDS
+                                + " s after the idle source subtasks finished: idleSiblingsFirst needs checkpointing");
+                    }
+                    return waitFor(new CompletableFuture<Void>().completeOnTimeout(null, GATE_TIMEOUT_SECONDS + 1,
+                            TimeUnit.SECONDS));
+                }
             }
             long pauseAt = records.pauseAt();
             if (pauseAt >= 0 && offset == pauseAt && pause < 3) {
@@ -289,14 +322,15 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
             if (offset > 0) {
                 records.restored(split.subtask, offset);
             }
-            if (idleSiblingsFirst && offset == 0 && count > 0) {
+            if (idleSiblingsFirst && offset == 0 && count > 0 && idleSubtasks() > 0) {
                 CountDownLatch idle = idleLatch();
+                gateStep = GATE_IDLE_SUBTASKS;
                 gate = CompletableFuture.runAsync(() -> {
                     try {
-                        if (!idle.await(60, TimeUnit.SECONDS)) {
-                            throw new IllegalStateException("the idle source subtasks did not finish within 60 s");
+                        if (!idle.await(GATE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the idle source subtasks did not finish within "
+                                    + GATE_TIMEOUT_SECONDS + " s");
                         }
-                        Thread.sleep(300);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException(e);
@@ -308,13 +342,15 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         /** The latch of this planned job, sized to its subtasks without records. */
         private CountDownLatch idleLatch() {
-            return IDLE_SUBTASKS_DONE.computeIfAbsent(instance, key -> {
-                int idle = 0;
-                for (int k = 0; k < parallelism; k++) {
-                    idle += records.count(k, parallelism) == 0 ? 1 : 0;
-                }
-                return new CountDownLatch(idle);
-            });
+            return IDLE_SUBTASKS_DONE.computeIfAbsent(instance, key -> new CountDownLatch(idleSubtasks()));
+        }
+
+        private int idleSubtasks() {
+            int idle = 0;
+            for (int k = 0; k < parallelism; k++) {
+                idle += records.count(k, parallelism) == 0 ? 1 : 0;
+            }
+            return idle;
         }
 
         private InputStatus waitFor(CompletableFuture<Void> future) {
@@ -324,6 +360,12 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         @Override
         public List<Split> snapshotState(long checkpointId) {
+            if (gateStep == GATE_SNAPSHOT) {
+                // Snapshotted after the idle subtasks reached their end of input: once this checkpoint (or a later
+                // one) completes, every checkpoint triggered after it follows their final watermark.
+                gateStep = GATE_SNAPSHOTTED;
+                gateCheckpoint = checkpointId;
+            }
             if (pause == 1) {
                 pause = 2;
                 pauseCheckpoint = checkpointId;
@@ -338,6 +380,15 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
+            if (gateStep == GATE_SNAPSHOTTED && checkpointId >= gateCheckpoint) {
+                gateStep = GATE_COMPLETED; // completed after the idle subtasks' end of input
+                gateCheckpoint = checkpointId;
+            } else if (gateStep == GATE_COMPLETED && checkpointId > gateCheckpoint) {
+                // Triggered after the previous one completed: the idle subtasks sent its barrier after their final
+                // watermark (or had finished), and every operator has processed both.
+                gateStep = GATE_OPEN;
+                available.complete(null);
+            }
             if (pause == 2 && checkpointId >= pauseCheckpoint) {
                 pause = 3;
                 available.complete(null);

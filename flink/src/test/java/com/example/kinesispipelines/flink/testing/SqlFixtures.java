@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableResult;
@@ -122,10 +123,33 @@ public final class SqlFixtures {
         return groups;
     }
 
-    /** A table environment on the test MiniCluster with the given parallelism. */
+    /**
+     * A table environment on the test MiniCluster with the given parallelism, checkpointing every 100 ms: the test
+     * source's {@code 'single'} mode starts its one emitting subtask after a checkpoint that follows the other subtasks'
+     * end of input (see {@link RecordsSource}).
+     */
     public static StreamTableEnvironment tableEnv(int parallelism) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return tableEnv(parallelism, "hashmap", true);
+    }
+
+    /**
+     * Parallelism 1 and no checkpoints, on a state backend ({@code hashmap} or {@code rocksdb}): every operator sees
+     * the rows and watermarks in the order of the lines, and a two-phase aggregate splits its partial sums at the same
+     * rows in every run (a checkpoint flushes them wherever it falls, which changes the last bits of an AVG), so two
+     * runs can be compared to the last bit.
+     */
+    public static StreamTableEnvironment orderedTableEnv(String stateBackend) {
+        return tableEnv(1, stateBackend, false);
+    }
+
+    private static StreamTableEnvironment tableEnv(int parallelism, String stateBackend, boolean checkpointing) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
+        if (checkpointing) {
+            env.enableCheckpointing(100);
+        }
         // A watermark after every record instead of every 200 ms of processing time: the tests that drop late events
         // assume the watermark has passed by the time the late record comes, which a periodic watermark makes depend on
         // how fast the source runs (it failed under load).
@@ -135,8 +159,14 @@ public final class SqlFixtures {
 
     /** A table environment that checkpoints every {@code intervalMs} and restarts up to 3 times. */
     public static StreamTableEnvironment checkpointingTableEnv(int parallelism, long intervalMs) {
+        return checkpointingTableEnv(parallelism, intervalMs, "hashmap");
+    }
+
+    /** {@link #checkpointingTableEnv(int, long)} on a state backend ({@code hashmap} or {@code rocksdb}). */
+    public static StreamTableEnvironment checkpointingTableEnv(int parallelism, long intervalMs, String stateBackend) {
         // Configuration keys rather than RestartStrategies, which Flink 2.x removed.
         Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
