@@ -48,8 +48,13 @@ CREATE TABLE iot_raw (
 -- ROLLING_SUMS is a step of this job (flink/README.md): the same rows and values as
 --   COUNT(m) OVER w, SUM(m) OVER w, SUM(m * m) OVER w ... WINDOW w AS (PARTITION BY device_id ORDER BY event_time
 --   RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE(3) PRECEDING AND CURRENT ROW)
--- over the readings (rejected records have no device_id and are passed over), including which late readings are
--- dropped, in constant time per reading where that OVER window scans the device's stored times on every reading.
+-- over the readings (rejected records have no device_id and are passed over), to the last bit where several readings
+-- leave the window at once (they are subtracted in time order, as that window does on RocksDB), in constant time per
+-- reading where that OVER window reads all of the device's stored times on every reading. Late readings: as in that
+-- window, a reading waits until the watermark passes its time, and one at or before the last time already emitted
+-- for its device is dropped (numLateRecordsDropped of the ROLLING_SUMS operator). Its state (per device: the counts
+-- and sums, the readings waiting for the watermark, the times still in the window) is Flink managed state, in
+-- checkpoints and savepoints; a device's state is cleared 1.5 windows after its last reading.
 -- The step rebinds iot_raw to the stream it reads, so the statements below share the one source.
 CREATE TEMPORARY VIEW iot_window AS
 SELECT * FROM TABLE(ROLLING_SUMS(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),

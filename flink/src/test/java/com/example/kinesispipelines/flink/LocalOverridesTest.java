@@ -86,7 +86,8 @@ class LocalOverridesTest {
                 groups(Map.of("sql.resource", JobProperties.IOT_ANOMALIES_SQL), null), "iot_raw", "iot_anomalies");
         assertThat(t.get("iot_raw")).containsOnly(
                 Map.entry("connector", "kinesis"), Map.entry("stream", "clicks"), Map.entry("aws.region", "eu-west-1"),
-                Map.entry("format", "raw"), Map.entry("scan.stream.initpos", "LATEST"),
+                Map.entry("format", "sensor-reading"), Map.entry("sensor-reading.max-future-skew", "300 s"),
+                Map.entry("scan.stream.initpos", "LATEST"),
                 Map.entry("scan.stream.recordpublisher", "EFO"), Map.entry("scan.stream.efo.registration", "NONE"),
                 Map.entry("scan.stream.efo.consumername", "flink-clicks"),
                 Map.entry("scan.stream.efo.consumerarn.clicks", CONSUMER));

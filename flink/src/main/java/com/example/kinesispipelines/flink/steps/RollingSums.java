@@ -109,6 +109,10 @@ public final class RollingSums {
         for (String column : m.group(7).split(",")) {
             columns.add(column.strip());
         }
+        if (columns.size() > Long.SIZE) {
+            throw new SqlStatementException(statement, NAME + " sums at most " + Long.SIZE + " columns, got "
+                    + columns.size());
+        }
         return new RollingSums(m.group(1), m.group(2), m.group(3), m.group(4), amount * unitMillis,
                 "INTERVAL '" + amount + "' " + unit + "(" + Math.max(2, Long.toString(amount).length()) + ")", columns);
     }

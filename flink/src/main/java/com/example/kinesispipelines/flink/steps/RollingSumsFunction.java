@@ -1,6 +1,7 @@
 package com.example.kinesispipelines.flink.steps;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -33,16 +34,22 @@ import org.apache.flink.util.Collector;
  * goes in hash-map order, which can change the last bits of a sum.)
  *
  * <p>What differs is the cost: that operator scans every time stored for the key on each timer to find the rows that
- * left the frame; this function keeps the fired rows in a queue in event-time order (a map from a sequence number to
- * the rows of one time, with the head and tail in state) and only looks at its head, so a row costs the same whatever
- * the window length. All data lives in Flink managed state (value and map state, event-time timers), so it works on
- * the heap and RocksDB backends and across checkpoints and restores.
+ * left the frame; this function keeps the fired times in a queue in event-time order (a map from a sequence number to
+ * the time and metric values of the rows of one time, with the head and tail in state) and only looks at its head, so
+ * a row costs the same whatever the window length. State per key, kept small for RocksDB (where every access is a
+ * read or write of serialized bytes): one {@code long[]} value holding the times, the queue's ends, the counts and the
+ * sums (as the bits of the doubles), the rows waiting for the watermark by time, and the queue. All data lives in
+ * Flink managed state (value and map state, event-time timers), so it works on the heap and RocksDB backends and
+ * across checkpoints and restores.
  */
 public final class RollingSumsFunction extends KeyedProcessFunction<String, RowData, RowData> {
     private static final long serialVersionUID = 1L;
     static final String LATE_RECORDS_DROPPED = "numLateRecordsDropped";
 
-    /** Offsets in the {@code meta} state: last fired time, cleanup time, queue head and tail, then per metric. */
+    /**
+     * Offsets in the {@code acc} state: last fired time, cleanup time, queue head and tail, then per metric i its
+     * count at COUNTS + 3i, and the bits of its sum and sum of squares at COUNTS + 3i + 1 and + 2.
+     */
     private static final int LAST_FIRED = 0;
     private static final int CLEANUP_AT = 1;
     private static final int HEAD = 2;
@@ -55,14 +62,15 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     private final int[] metrics;
     private final long rangeMillis;
 
-    /** Last fired time, cleanup time, head, tail, then the count of each metric. */
-    private transient ValueState<long[]> meta;
-    /** The sum and the sum of squares of each metric. */
-    private transient ValueState<double[]> sums;
+    /** Last fired time, cleanup time, head, tail, then each metric's count, sum and sum of squares (see COUNTS). */
+    private transient ValueState<long[]> acc;
     /** Rows not fired yet, by event time. */
     private transient MapState<Long, List<RowData>> pending;
-    /** Rows fired and still in the frame: the rows of one time per sequence number, oldest at the head. */
-    private transient MapState<Long, List<RowData>> fired;
+    /**
+     * Times fired and still in the frame, oldest at the head, by sequence number: the time, then per row a mask of its
+     * non-NULL metrics followed by the bits of those values, in metric order.
+     */
+    private transient MapState<Long, long[]> fired;
     private transient JoinedRowData output;
     private transient Counter lateRecordsDropped;
 
@@ -70,11 +78,14 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
      * @param inputType the rows' type (their serializer for the state)
      * @param timeIndex the event-time column (TIMESTAMP or TIMESTAMP_LTZ)
      * @param timePrecision its precision
-     * @param metrics the DOUBLE columns to sum
+     * @param metrics the DOUBLE columns to sum (at most 64)
      * @param rangeMillis the frame: rows at most this much older than the current row are in it
      */
     public RollingSumsFunction(InternalTypeInfo<RowData> inputType, int timeIndex, int timePrecision, int[] metrics,
             long rangeMillis) {
+        if (metrics.length > Long.SIZE) {
+            throw new IllegalArgumentException("at most " + Long.SIZE + " metric columns, got " + metrics.length);
+        }
         this.inputType = inputType;
         this.timeIndex = timeIndex;
         this.timePrecision = timePrecision;
@@ -84,11 +95,10 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
 
     @Override
     public void open(OpenContext openContext) {
-        meta = getRuntimeContext().getState(new ValueStateDescriptor<>("meta", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        sums = getRuntimeContext().getState(new ValueStateDescriptor<>("sums", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
-        ListTypeInfo<RowData> rows = new ListTypeInfo<>(inputType);
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, rows));
-        fired = getRuntimeContext().getMapState(new MapStateDescriptor<>("fired", Types.LONG, rows));
+        acc = getRuntimeContext().getState(new ValueStateDescriptor<>("acc", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(inputType)));
+        fired = getRuntimeContext().getMapState(new MapStateDescriptor<>("fired", Types.LONG,
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         output = new JoinedRowData();
         lateRecordsDropped = getRuntimeContext().getMetricGroup().counter(LATE_RECORDS_DROPPED);
     }
@@ -100,13 +110,13 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     @Override
     public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
         long time = timeOf(row);
-        long[] m = meta.value();
+        long[] m = acc.value();
         if (time <= (m == null ? 0L : m[LAST_FIRED])) {
             lateRecordsDropped.inc(); // as Flink's operator: at or before the last time fired (0 before any)
             return;
         }
         if (m == null) {
-            m = new long[COUNTS + metrics.length];
+            m = newAcc();
         }
         List<RowData> rows = pending.get(time);
         if (rows == null) {
@@ -120,94 +130,116 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         if (m[CLEANUP_AT] == 0 || m[CLEANUP_AT] < time + rangeMillis + 1) {
             ctx.timerService().registerEventTimeTimer(cleanupAt);
             m[CLEANUP_AT] = cleanupAt;
-            meta.update(m);
+            acc.update(m);
         }
+    }
+
+    private long[] newAcc() {
+        long[] m = new long[COUNTS + 3 * metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            m[COUNTS + 3 * i + 1] = Double.doubleToRawLongBits(0.0);
+            m[COUNTS + 3 * i + 2] = Double.doubleToRawLongBits(0.0);
+        }
+        return m;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[] m = meta.value();
+        long[] m = acc.value();
         if (m != null && m[CLEANUP_AT] != 0 && m[CLEANUP_AT] <= timestamp) {
-            meta.clear();
-            sums.clear();
+            acc.clear();
             pending.clear();
             fired.clear();
             return;
         }
         if (m == null) {
-            m = new long[COUNTS + metrics.length];
+            m = newAcc();
         }
         List<RowData> rows = pending.get(timestamp);
         if (rows != null) {
-            double[] s = sums.value();
-            if (s == null) {
-                s = new double[2 * metrics.length];
-            }
             long head = m[HEAD];
             while (head < m[TAIL]) {
-                List<RowData> oldest = fired.get(head);
-                if (timestamp - timeOf(oldest.get(0)) <= rangeMillis) {
+                long[] oldest = fired.get(head);
+                if (timestamp - oldest[0] <= rangeMillis) {
                     break;
                 }
-                for (RowData old : oldest) {
-                    retract(old, m, s);
-                }
+                retract(oldest, m);
                 fired.remove(head);
                 head++;
             }
             m[HEAD] = head;
+            long[] entry = new long[1 + rows.size() * (1 + metrics.length)];
+            entry[0] = timestamp;
+            int at = 1;
             for (RowData row : rows) {
-                accumulate(row, m, s);
+                at = accumulate(row, m, entry, at);
             }
-            GenericRowData values = values(m, s);
+            GenericRowData values = values(m);
             for (RowData row : rows) {
                 output.replace(row, values);
                 out.collect(output);
             }
-            fired.put(m[TAIL]++, rows);
+            fired.put(m[TAIL]++, at == entry.length ? entry : Arrays.copyOf(entry, at));
             pending.remove(timestamp);
-            sums.update(s);
         }
         m[LAST_FIRED] = timestamp;
-        meta.update(m);
+        acc.update(m);
+    }
+
+    private static double sum(long[] m, int index) {
+        return Double.longBitsToDouble(m[index]);
     }
 
     /**
-     * Adds a row as Flink's OVER aggregates do: COUNT counts the non-NULL values, and SUM is planned there as
-     * {@code $SUM0} (a sum from 0.0, shown as NULL while the count is 0).
+     * Adds a row as Flink's OVER aggregates do (COUNT counts the non-NULL values, and SUM is planned there as
+     * {@code $SUM0}: a sum from 0.0, shown as NULL while the count is 0), and writes its mask and values to the
+     * queue entry from {@code at}; returns the entry's next free index.
      */
-    private void accumulate(RowData row, long[] m, double[] s) {
+    private int accumulate(RowData row, long[] m, long[] entry, int at) {
+        int maskAt = at++;
+        long mask = 0;
         for (int i = 0; i < metrics.length; i++) {
             if (!row.isNullAt(metrics[i])) {
                 double x = row.getDouble(metrics[i]);
-                s[2 * i] += x;
-                s[2 * i + 1] += x * x;
-                m[COUNTS + i]++;
+                int c = COUNTS + 3 * i;
+                m[c]++;
+                m[c + 1] = Double.doubleToRawLongBits(sum(m, c + 1) + x);
+                m[c + 2] = Double.doubleToRawLongBits(sum(m, c + 2) + x * x);
+                mask |= 1L << i;
+                entry[at++] = Double.doubleToRawLongBits(x);
             }
         }
+        entry[maskAt] = mask;
+        return at;
     }
 
-    /** Takes a row out again, as those aggregates retract it. */
-    private void retract(RowData row, long[] m, double[] s) {
-        for (int i = 0; i < metrics.length; i++) {
-            if (!row.isNullAt(metrics[i])) {
-                double x = row.getDouble(metrics[i]);
-                s[2 * i] -= x;
-                s[2 * i + 1] -= x * x;
-                m[COUNTS + i]--;
+    /** Takes the rows of a queue entry out again, in their order, as those aggregates retract them. */
+    private void retract(long[] entry, long[] m) {
+        int at = 1;
+        while (at < entry.length) {
+            long mask = entry[at++];
+            for (int i = 0; i < metrics.length; i++) {
+                if ((mask & (1L << i)) != 0) {
+                    double x = Double.longBitsToDouble(entry[at++]);
+                    int c = COUNTS + 3 * i;
+                    m[c]--;
+                    m[c + 1] = Double.doubleToRawLongBits(sum(m, c + 1) - x);
+                    m[c + 2] = Double.doubleToRawLongBits(sum(m, c + 2) - x * x);
+                }
             }
         }
     }
 
     /** Per metric: the count, and the sum and sum of squares (NULL when the count is 0, as SUM gives). */
-    private GenericRowData values(long[] m, double[] s) {
+    private GenericRowData values(long[] m) {
         int n = metrics.length;
         GenericRowData values = new GenericRowData(3 * n);
         for (int i = 0; i < n; i++) {
-            long count = m[COUNTS + i];
+            int c = COUNTS + 3 * i;
+            long count = m[c];
             values.setField(3 * i, count);
-            values.setField(3 * i + 1, count == 0 ? null : s[2 * i]);
-            values.setField(3 * i + 2, count == 0 ? null : s[2 * i + 1]);
+            values.setField(3 * i + 1, count == 0 ? null : sum(m, c + 1));
+            values.setField(3 * i + 2, count == 0 ? null : sum(m, c + 2));
         }
         return values;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -18,8 +19,10 @@ import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** RollingSumsFunction alone, in Flink's keyed operator test harness (heap backend, snapshots and restores). */
+/** RollingSumsFunction alone, in Flink's keyed operator test harness (heap and RocksDB backends, snapshots and restores). */
 
 class RollingSumsFunctionTest {
     private static final long RANGE = 10_000;
@@ -46,6 +49,12 @@ class RollingSumsFunctionTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness() throws Exception {
+        return harness(false);
+    }
+
+    /** The function in a keyed operator harness, on the heap backend or (rocksDb) on RocksDB. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness(boolean rocksDb)
+            throws Exception {
         InternalTypeInfo<RowData> type = InternalTypeInfo.ofFields(
                 new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3), new DoubleType());
         KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
@@ -55,6 +64,9 @@ class RollingSumsFunctionTest {
         // output row, as the job's operators do with object reuse on).
         h.setup(InternalTypeInfo.ofFields(new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3),
                 new DoubleType(), new BigIntType(false), new DoubleType(), new DoubleType()).toRowSerializer());
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         return h;
     }
 
@@ -102,11 +114,12 @@ class RollingSumsFunctionTest {
         return events;
     }
 
-    @Test
-    void givesTheSameRowsWhenRestoredFromASnapshotMidStream() throws Exception {
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void givesTheSameRowsWhenRestoredFromASnapshotMidStream(boolean rocksDb) throws Exception {
         List<Event> events = events();
         List<String> uninterrupted;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
             h.open();
             feed(h, events);
             uninterrupted = output(h);
@@ -115,13 +128,13 @@ class RollingSumsFunctionTest {
         for (int cut : new int[] {17, 45, events.size() - 3}) {
             OperatorSubtaskState snapshot;
             restored.clear();
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
                 h.open();
                 feed(h, events.subList(0, cut));
                 restored.addAll(output(h));
                 snapshot = h.snapshot(1, 0);
             }
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
                 h.initializeState(snapshot);
                 h.open();
                 feed(h, events.subList(cut, events.size()));

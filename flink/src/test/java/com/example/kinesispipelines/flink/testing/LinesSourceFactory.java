@@ -31,6 +31,9 @@ import org.apache.flink.table.types.DataType;
  *   <li>{@code 'mode' = 'single'} (default): subtask 0 emits every line in order, the other subtasks none, so that
  *       the order of events (and lateness against the watermark) is exactly the order of the list;</li>
  *   <li>{@code 'mode' = 'round-robin'}: subtask k emits lines k, k+p, k+2p, ...;</li>
+ *   <li>{@code 'idle-end-delay' = 'ms'}: in {@code 'single'} mode, the subtasks without lines reach their end of input
+ *       (and send their final watermark) that long after counting themselves finished, as a loaded machine may make
+ *       them (a test that the emitting subtask waits for their watermark, not for a fixed time);</li>
  *   <li>{@code 'fail-after' = 'n'}: each subtask, after emitting n lines, waits for a checkpoint that covers them to
  *       complete, and subtask 0 then throws once (per data id): a failure injected mid-stream, after which the job
  *       restores from that checkpoint and the source resumes from its checkpointed offset.</li>
@@ -42,6 +45,7 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
     static final ConfigOption<String> DATA_ID = ConfigOptions.key("data-id").stringType().noDefaultValue();
     static final ConfigOption<String> MODE = ConfigOptions.key("mode").stringType().defaultValue("single");
     static final ConfigOption<Integer> FAIL_AFTER = ConfigOptions.key("fail-after").intType().defaultValue(-1);
+    static final ConfigOption<Integer> IDLE_END_DELAY = ConfigOptions.key("idle-end-delay").intType().defaultValue(0);
 
     private static final Map<String, List<String>> DATA = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
@@ -77,7 +81,7 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(MODE, FAIL_AFTER, FactoryUtil.FORMAT);
+        return Set.of(MODE, FAIL_AFTER, IDLE_END_DELAY, FactoryUtil.FORMAT);
     }
 
     @Override
@@ -91,7 +95,7 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         if (!DATA.containsKey(id)) {
             throw new IllegalArgumentException("no test lines registered under " + id);
         }
-        return new Source(id, options.get(MODE), options.get(FAIL_AFTER), format,
+        return new Source(id, options.get(MODE), options.get(FAIL_AFTER), options.get(IDLE_END_DELAY), format,
                 context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
     }
 
@@ -99,14 +103,16 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         private final String id;
         private final String mode;
         private final int failAfter;
+        private final int idleEndDelay;
         private final DecodingFormat<DeserializationSchema<RowData>> format;
         private final DataType physical;
 
-        Source(String id, String mode, int failAfter, DecodingFormat<DeserializationSchema<RowData>> format,
-                DataType physical) {
+        Source(String id, String mode, int failAfter, int idleEndDelay,
+                DecodingFormat<DeserializationSchema<RowData>> format, DataType physical) {
             this.id = id;
             this.mode = mode;
             this.failAfter = failAfter;
+            this.idleEndDelay = idleEndDelay;
             this.format = format;
             this.physical = physical;
         }
@@ -125,13 +131,13 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
             // that watermark (a checkpoint after the others' end of input has completed), so that whether a late line
             // is dropped never depends on how fast the idle subtasks run (with a fixed pause instead, it flaked under
             // load).
-            return SourceProvider.of(new RecordsSource(new Lines(id, single, failAfter), decoder, single,
+            return SourceProvider.of(new RecordsSource(new Lines(id, single, failAfter, idleEndDelay), decoder, single,
                     id + "/" + UUID.randomUUID()));
         }
 
         @Override
         public DynamicTableSource copy() {
-            return new Source(id, mode, failAfter, format, physical);
+            return new Source(id, mode, failAfter, idleEndDelay, format, physical);
         }
 
         @Override
@@ -146,11 +152,18 @@ public final class LinesSourceFactory implements DynamicTableSourceFactory {
         private final String id;
         private final boolean single;
         private final int failAfter;
+        private final int idleEndDelay;
 
-        Lines(String id, boolean single, int failAfter) {
+        Lines(String id, boolean single, int failAfter, int idleEndDelay) {
             this.id = id;
             this.single = single;
             this.failAfter = failAfter;
+            this.idleEndDelay = idleEndDelay;
+        }
+
+        @Override
+        public long idleEndDelayMillis() {
+            return idleEndDelay;
         }
 
         @Override

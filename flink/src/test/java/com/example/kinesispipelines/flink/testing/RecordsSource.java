@@ -90,6 +90,14 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
         /** Called when a subtask is restored with a split at a non-zero offset. */
         default void restored(int subtask, long offset) {}
 
+        /**
+         * How long a subtask without records waits, after counting itself finished for {@code idleSiblingsFirst}, before
+         * it reaches its end of input (and sends its final watermark): a test's way of making the idle subtasks slow.
+         */
+        default long idleEndDelayMillis() {
+            return 0;
+        }
+
         /** Called after each record; the bench marks its warm-up end here. */
         default void emitted(int subtask, int parallelism, long offset) {}
     }
@@ -264,6 +272,10 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                     if (idleSiblingsFirst && !emittedAny && !countedDown) {
                         countedDown = true;
                         idleLatch().countDown();
+                        long delay = records.idleEndDelayMillis();
+                        if (delay > 0) {
+                            Thread.sleep(delay);
+                        }
                     }
                     return InputStatus.END_OF_INPUT;
                 }
