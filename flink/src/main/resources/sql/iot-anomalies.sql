@@ -12,6 +12,10 @@
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
+-- Window aggregates in one phase: a two-phase (local/global) window aggregate keeps a source subtask's records in its
+-- local pre-aggregate until that subtask's own watermark passes the window; when its shards go quiet, the subtask turns
+-- idle, the other subtasks' watermark closes the window without those records, and they are dropped when they come.
+SET 'table.optimizer.agg-phase-strategy' = 'ONE_PHASE';
 
 -- Raw records: the payload as text, so that malformed JSON cannot fail deserialization. JSON_EVENT_TIME (a function
 -- of this job) reads ts; when it is missing, not a positive integer, or more than max.future.skew.seconds ahead of

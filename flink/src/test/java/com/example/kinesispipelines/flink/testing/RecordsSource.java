@@ -49,6 +49,8 @@ import org.apache.flink.util.UserCodeClassLoader;
  *       every record in order relies on it to drop exactly the late records it expects.</li>
  *   <li>{@link Records#pauseAt()}: each subtask stops before that offset until a checkpoint taken at or after it has
  *       completed, then calls {@link Records#resumed} (which may throw: a failure injected mid-stream).</li>
+ *   <li>{@link Records#mayStart} and {@link Records#mayFinish}: a subtask waits for the first before its first record
+ *       and, its records emitted, for the second before it finishes (a quiet shard of a source that goes on).</li>
  * </ul>
  */
 public final class RecordsSource implements Source<RowData, RecordsSource.Split, Set<Integer>> {
@@ -77,6 +79,19 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         /** Called after each record; the bench marks its warm-up end here. */
         default void emitted(int subtask, int parallelism, long offset) {}
+
+        /** Completes when the subtask may emit its first record (at once by default). */
+        default CompletableFuture<Void> mayStart(int subtask) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        /**
+         * Completes when the subtask, its records emitted, may finish (at once by default); until then it stays open
+         * and quiet, as a Kinesis shard without new records does (no end-of-input watermark).
+         */
+        default CompletableFuture<Void> mayFinish(int subtask) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private final Records records;
@@ -197,6 +212,7 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
         private long count;
         private boolean emittedAny;
         private boolean countedDown;
+        private boolean started;
         /** What the reader waits for when it has nothing to emit (new splits, the start gate, a checkpoint). */
         private CompletableFuture<Void> available = new CompletableFuture<>();
         /** idleSiblingsFirst: completes once the subtasks without records have finished (and 300 ms). */
@@ -244,6 +260,11 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                         countedDown = true;
                         idleLatch().countDown();
                     }
+                    CompletableFuture<Void> finish = records.mayFinish(context.getIndexOfSubtask());
+                    if (!finish.isDone()) {
+                        return waitFor(finish.handle((done, failure) -> null));
+                    }
+                    finish.join(); // throws if the wait failed
                     return InputStatus.END_OF_INPUT;
                 }
             }
@@ -252,6 +273,14 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                     return waitFor(gate.handle((done, failure) -> null)); // completing it must not open the gate
                 }
                 gate.join(); // throws if the idle subtasks did not finish in time
+            }
+            if (!started) {
+                CompletableFuture<Void> start = records.mayStart(current.subtask);
+                if (!start.isDone()) {
+                    return waitFor(start.handle((done, failure) -> null));
+                }
+                start.join();
+                started = true;
             }
             long pauseAt = records.pauseAt();
             if (pauseAt >= 0 && offset == pauseAt && pause < 3) {
