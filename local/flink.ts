@@ -79,7 +79,15 @@ export class FlinkHop {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
-      if ((log.match(/will start consuming seeded shard/g) ?? []).length >= shards) return;
+      const seeded = [...log.matchAll(/Subtask (\d+) will start consuming seeded shard/g)].map((m) => Number(m[1]));
+      if (seeded.length >= shards) {
+        const subtasks = Math.max(...seeded) + 1;
+        if (subtasks > this.parallelism) {
+          throw new Error(`Flink ${this.spec.logicalId}: the job reads with ${subtasks} source subtasks; the template's parallelism `
+            + `${this.spec.parallelism} (at most 2 locally) is ${this.parallelism}`);
+        }
+        return;
+      }
       const exited = this.child?.exitCode !== null && this.child?.exitCode !== undefined;
       if (exited || Date.now() > deadline) {
         const tail = log.split('\n').filter((l) => /ERROR|Exception|Caused by/.test(l)).slice(-8).join('\n');
@@ -101,6 +109,11 @@ export class FlinkHop {
     }
   }
 
+  /** The job's parallelism locally: the template's, at most 2. */
+  public get parallelism(): number {
+    return Math.min(this.spec.parallelism, 2);
+  }
+
   public start(): void {
     const props = path.join(this.logDir, `${this.spec.logicalId}.application_properties.json`);
     fs.writeFileSync(props, JSON.stringify(localProperties(this.spec, this.endpoint, this.watermarkDelaySeconds), null, 2));
@@ -114,7 +127,10 @@ export class FlinkHop {
       // a short-lived local job: start-up (planning, code generation) dominates, so the client compiler alone and the
       // serial collector, which take less CPU from a busy machine than C2 and G1's threads
       '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-Daws.cborEnabled=false', `-Dlog4j.configurationFile=${log4j}`, `-Dparallelism.default=${Math.min(this.spec.parallelism, 2)}`, '-cp', classpath,
+      // the local environment's default parallelism is the JVM's processor count (a parallelism.default system property
+      // is not read): the template's parallelism, at most 2
+      `-XX:ActiveProcessorCount=${this.parallelism}`,
+      '-Daws.cborEnabled=false', `-Dlog4j.configurationFile=${log4j}`, '-cp', classpath,
       'com.example.kinesispipelines.flink.KinesisSqlJob', '--properties', props,
     ], {
       env: { ...process.env, AWS_CBOR_DISABLE: 'true', AWS_REGION: LOCAL_REGION },
