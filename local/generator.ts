@@ -207,3 +207,25 @@ function shuffleKeepingKeyOrder<T extends { partitionKey: string }>(records: T[]
   }
   return out;
 }
+
+/**
+ * The records in the order a `--once` run puts them, each shard's last record malformed: the last `hashKeys.length`
+ * malformed records move to the end, one to each shard (its starting hash key as the explicit hash key). A shard is
+ * read in order, so once the Flink job has dead-lettered every malformed record it has read every valid one, and the
+ * tick sent then cannot overtake a record of another shard (which would come in behind the watermark and be dropped).
+ * With fewer malformed records than shards, the records are returned as they are and `fenced` is false.
+ */
+export function fenceShards<T extends { readonly valid: boolean }>(records: readonly T[], hashKeys: readonly string[]):
+{ records: Array<T & { explicitHashKey?: string }>; fenced: boolean } {
+  const malformed = records.map((r, i) => (r.valid ? -1 : i)).filter((i) => i >= 0);
+  if (malformed.length < hashKeys.length) return { records: [...records], fenced: false };
+  const fences = new Set(malformed.slice(malformed.length - hashKeys.length));
+  return {
+    records: [
+      ...records.filter((_, i) => !fences.has(i)),
+      ...[...fences].map((i, k) => ({ ...records[i], explicitHashKey: hashKeys[k] })),
+    ],
+    fenced: true,
+  };
+}
+

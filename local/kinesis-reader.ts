@@ -19,6 +19,12 @@ export async function listShards(kinesis: KinesisClient, streamName: string): Pr
   return (out.Shards ?? []).map((s) => s.ShardId!);
 }
 
+/** Each shard's starting hash key (a key that puts a record on that shard), in shard order. */
+export async function shardHashKeys(kinesis: KinesisClient, streamName: string): Promise<string[]> {
+  const out = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  return (out.Shards ?? []).map((s) => s.HashKeyRange!.StartingHashKey!);
+}
+
 /** One shard's records in order; `next` returns up to `limit` records (an empty list when none are there yet). */
 export class ShardReader {
   private iterator?: string;

@@ -21,10 +21,14 @@ export class LambdaHost {
     const child = fork(path.join(__dirname, 'lambda-worker.ts'), [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', log, log, 'ipc'],
+      // its own process group: a terminal's Ctrl-C reaches the runner alone, which stops the pollers before the hosts
+      detached: true,
       env: { PATH: process.env.PATH ?? '', ...this.env, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' },
     });
     track(child);
     this.child = child;
+    // a send to an environment that has exited: the invocation fails (below), the run goes on
+    child.on('error', () => undefined);
     child.on('message', (m: { type: string; id?: number; result?: unknown; error?: string }) => {
       if (m.id === undefined) return;
       const done = this.pending.get(m.id);
@@ -66,6 +70,11 @@ export class LambdaHost {
         if (!r.ok) this.errors++;
         resolve(r);
       });
+      if (!this.child!.connected) {
+        this.pending.get(id)!({ ok: false, error: 'Runtime.ExitError: the execution environment exited' });
+        this.pending.delete(id);
+        return;
+      }
       this.child!.send({ type: 'invoke', id, event });
     });
   }

@@ -17,9 +17,9 @@ import { EventSourceMapping } from './event-source-mapping';
 import { expectedClickResults, expectedIotResults } from './expected';
 import { FirehoseStandIn } from './firehose';
 import { FlinkHop } from './flink';
-import { ClickPlan, LOCAL_WATERMARK_DELAY_SECONDS, clickEvents, sensorMessages } from './generator';
+import { ClickPlan, LOCAL_WATERMARK_DELAY_SECONDS, clickEvents, fenceShards, sensorMessages } from './generator';
 import { applyIotRule, parseIotSql, substitute } from './iot-rule';
-import { ShardReader, listShards, sleep, streamNameOf } from './kinesis-reader';
+import { ShardReader, listShards, shardHashKeys, sleep, streamNameOf } from './kinesis-reader';
 import { LambdaHost } from './lambda-host';
 import { startMoto, stopAll } from './processes';
 import { FunctionSpec, Wiring, readWiring } from './wiring';
@@ -85,6 +85,7 @@ async function main(): Promise<number> {
 
   const mappings = wiring.mappings.map((m) => new EventSourceMapping(m, hosts.get(m.functionName)!, kinesis, s3));
   const deliveries = wiring.deliveries.map((d) => new FirehoseStandIn(d, kinesis, s3, hosts, args.once ? 1_000_000 : 30));
+  pollers.push(...mappings, ...deliveries);
   for (const m of mappings) await m.start();
   for (const d of deliveries) await d.start();
   for (const f of flink) {
@@ -92,7 +93,10 @@ async function main(): Promise<number> {
       ?? fail(`${f.spec.logicalId}: its source.stream.arn is not a stream of the template`);
     await f.reading(source.shardCount, args.flinkStartSeconds * 1000);
   }
-  if (flink.length > 0) console.log(`Flink: reading after ${((Date.now() - flinkStarted) / 1000).toFixed(1)} s (JVM start, planning, MiniCluster, shard discovery)`);
+  if (flink.length > 0) {
+    console.log(`Flink: reading after ${((Date.now() - flinkStarted) / 1000).toFixed(1)} s and ${flink.map((f) => f.cpuSeconds()?.toFixed(1) ?? '?').join(' + ')} CPU s `
+      + `(JVM start, planning, MiniCluster, shard discovery; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
+  }
 
   const run = args.pipeline === 'clickstream' ? clickstream : iot;
   return run(args, wiring, { kinesis, s3, ddb }, mappings, deliveries);
@@ -116,15 +120,27 @@ function fail(message: string): never {
 
 type Clients = { kinesis: KinesisClient; s3: S3Client; ddb: DynamoDBClient };
 
-async function putAll(kinesis: KinesisClient, streamName: string, records: Array<{ partitionKey: string; data: Buffer }>): Promise<void> {
+async function putAll(kinesis: KinesisClient, streamName: string,
+  records: ReadonlyArray<{ partitionKey: string; data: Buffer; explicitHashKey?: string }>): Promise<void> {
   for (let i = 0; i < records.length; i += 500) {
     const out = await kinesis.send(new PutRecordsCommand({
       StreamName: streamName,
       Records: records.slice(i,
-        i + 500).map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })),
+        i + 500).map((r) => ({ PartitionKey: r.partitionKey, Data: r.data, ExplicitHashKey: r.explicitHashKey })),
     }));
     if (out.FailedRecordCount) throw new Error(`PutRecords: ${out.FailedRecordCount} records failed`);
   }
+}
+
+/** The records with each shard's last one malformed (see {@link fenceShards}); says so when there are too few. */
+async function fenced<T extends { valid: boolean }>(kinesis: KinesisClient, streamName: string, records: readonly T[]) {
+  const hashKeys = await shardHashKeys(kinesis, streamName);
+  const out = fenceShards(records, hashKeys);
+  if (!out.fenced) {
+    console.log(`fewer malformed records than the ${hashKeys.length} shards of ${streamName}: the tick may overtake a record `
+      + 'of another shard, which then comes in behind the Flink watermark');
+  }
+  return out.records;
 }
 
 /** Lines of every object under a prefix (gunzipped when the key ends in .gz), and the object count. */
@@ -191,7 +207,7 @@ async function clickstream(args: Args, wiring: Wiring, c: Clients, mappings: Eve
   const plan = clickEvents(args.records, args.malformedShare, gap, Date.now());
   const total = plan.records.length + 1;
   const started = Date.now();
-  await putAll(c.kinesis, clicks, plan.records);
+  await putAll(c.kinesis, clicks, await fenced(c.kinesis, clicks, plan.records));
   const deadline = started + args.timeoutSeconds * 1000;
   const flink = args.flink ? flinkClickHops(wiring, plan, deliveries) : [];
   // the tick goes last, once the job has read the data (every dead letter out), so that no record is behind the watermark
@@ -354,7 +370,8 @@ async function iot(args: Args, wiring: Wiring, c: Clients, mappings: EventSource
   const raw = deliveries.find((d) => streamNameOf(d.spec.sourceStreamArn) === rule.streamName);
   const started = Date.now();
   const deadline = started + args.timeoutSeconds * 1000;
-  await putAll(c.kinesis, rule.streamName, plan.messages.map(toRecord));
+  await putAll(c.kinesis, rule.streamName, await fenced(c.kinesis, rule.streamName,
+    plan.messages.map((m) => ({ ...toRecord(m), valid: m.valid }))));
   const flink: FlinkHopCheck[] = args.flink ? wiring.flink.flatMap((f) => {
     const p = f.propertyGroups.SqlParameters ?? {};
     const from = (key: string) => deliveries.filter((d) => d.spec.sourceStreamArn === (p[key] ?? p['sink.stream.arn']));
@@ -433,10 +450,10 @@ const MINUTE_MS = 60_000;
 async function live(c: Clients, wiring: Wiring, send: (batch: number) => Promise<void>, mappings: EventSourceMapping[],
   deliveries: FirehoseStandIn[]): Promise<number> {
   let stopping = false;
-  process.once('SIGINT', () => {
+  onInterrupt = () => {
     console.log('stopping (SIGINT): every process this run started');
     stopping = true;
-  });
+  };
   const results = wiring.flink.flatMap((f) => Object.entries(f.propertyGroups.SqlParameters ?? {})
     .filter(([k]) => (k.startsWith('sink.') || k.endsWith('.stream.arn')) && k !== 'source.stream.arn' && k !== 'dlq.stream.arn').map(([, arn]) => streamNameOf(arn)));
   const readers: ShardReader[] = [];
@@ -457,11 +474,29 @@ async function live(c: Clients, wiring: Wiring, send: (batch: number) => Promise
   return 0;
 }
 
-main().then(async (code) => {
+/** The pollers reading moto (event source mappings, Firehose stand-ins), stopped before moto is. */
+const pollers: Array<{ stop(): Promise<void> }> = [];
+/** What SIGINT does once the live view runs; before that, it ends the run. */
+let onInterrupt: (() => void) | undefined;
+
+/** Stops the pollers, then every process the run started, and exits with `code`. */
+async function shutdown(code: number): Promise<never> {
+  // a poller's next call would fail once moto is gone: stop them first
+  await Promise.all(pollers.map((p) => p.stop().catch(() => undefined)));
   await stopAll();
   process.exit(code);
-}, async (err: Error) => {
+}
+
+process.on('SIGINT', () => {
+  if (onInterrupt) {
+    onInterrupt();
+  } else {
+    console.log('stopping (SIGINT): every process this run started');
+    void shutdown(130);
+  }
+});
+
+main().then((code) => shutdown(code), (err: Error) => {
   console.error(`local run failed: ${err.message}`);
-  await stopAll();
-  process.exit(2);
+  return shutdown(2);
 });

@@ -13,7 +13,8 @@ const started: ChildProcess[] = [];
 export function startProcess(command: string, args: string[], options: SpawnOptions & { logFile?: string } = {}): ChildProcess {
   const { logFile, ...rest } = options;
   const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-  const child = spawn(command, args, { stdio: ['ignore', out, out], ...rest });
+  // its own process group: a terminal's Ctrl-C reaches the runner alone, which stops the pollers before the processes
+  const child = spawn(command, args, { stdio: ['ignore', out, out], detached: true, ...rest });
   started.push(child);
   return child;
 }

@@ -12,8 +12,8 @@ import { Assembly, CfnResource } from '../../local/assembly';
 import { EventSourceMapping } from '../../local/event-source-mapping';
 import { expectedClickResults, expectedIotResults } from '../../local/expected';
 import { evaluatePrefix, parseMetadataQuery } from '../../local/firehose';
-import { LOCAL_WATERMARK_DELAY_SECONDS, clickEvents, sensorMessages } from '../../local/generator';
-import { sleep } from '../../local/kinesis-reader';
+import { LOCAL_WATERMARK_DELAY_SECONDS, clickEvents, fenceShards, sensorMessages } from '../../local/generator';
+import { ShardReader, listShards, shardHashKeys, sleep } from '../../local/kinesis-reader';
 import { LambdaHost } from '../../local/lambda-host';
 import { stopAll } from '../../local/processes';
 import { MappingSpec, readWiring } from '../../local/wiring';
@@ -185,6 +185,27 @@ test('generated events lie within the session consumer\'s clock tolerance, span 
     { statsWindowMinutes: 10, sigma: 3, minSamples: 5, watermarkDelaySeconds: LOCAL_WATERMARK_DELAY_SECONDS });
   expect(e.anomalies).toBeGreaterThanOrEqual(4);
   expect(e.machineMinuteRows).toBeGreaterThan(0);
+});
+
+test('a --once run ends every shard with a malformed record, so the job has read every shard once it dead-lettered them all', async () => {
+  await resetMoto();
+  const kinesis = new KinesisClient({ ...motoClientConfig(), requestHandler: new NodeHttpHandler() });
+  await kinesis.send(new CreateStreamCommand({ StreamName: 'fenced', ShardCount: 7 }));
+  const plan = clickEvents(200, 0.1, 120, Date.now());
+  const { records, fenced } = fenceShards(plan.records, await shardHashKeys(kinesis, 'fenced'));
+  expect(fenced).toBe(true);
+  await kinesis.send(new PutRecordsCommand({
+    StreamName: 'fenced',
+    Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data, ExplicitHashKey: r.explicitHashKey })),
+  }));
+  const valid = new Set(plan.records.filter((r) => r.valid).map((r) => r.data.toString()));
+  const shards = await Promise.all((await listShards(kinesis, 'fenced')).map(async (id) => new ShardReader(kinesis, 'fenced', id, 'TRIM_HORIZON').next(1000)));
+  expect(shards.flat()).toHaveLength(plan.records.length);
+  for (const shard of shards) expect(valid.has(Buffer.from(shard[shard.length - 1].data).toString())).toBe(false);
+  // each key's records keep their order, and most malformed records stay among the valid ones
+  expect(records.filter((r) => r.valid).map((r) => r.data.toString())).toEqual(plan.records.filter((r) => r.valid).map((r) => r.data.toString()));
+  const oneMalformed = [...plan.records.filter((r) => r.valid).slice(0, 4), plan.records.find((r) => !r.valid)!];
+  expect(fenceShards(oneMalformed, ['0', '1'])).toEqual({ records: oneMalformed, fenced: false });
 });
 
 describe('EventSourceMapping (moto, a real function process)', () => {

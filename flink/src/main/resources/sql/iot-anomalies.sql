@@ -12,6 +12,10 @@
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
+-- Window aggregates in one phase: a two-phase (local/global) window aggregate keeps a source subtask's records in its
+-- local pre-aggregate until that subtask's own watermark passes the window; when its shards go quiet, the subtask turns
+-- idle, the other subtasks' watermark closes the window without those records, and they are dropped when they come.
+SET 'table.optimizer.agg-phase-strategy' = 'ONE_PHASE';
 
 -- One row per record: the reading's fields, or (parse_error not NULL) the whole record as payload. The sensor-reading
 -- format (a format of this job) parses each record once, from its bytes: deviceId and machineId of 1-128 characters,

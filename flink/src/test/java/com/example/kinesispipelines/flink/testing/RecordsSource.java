@@ -54,6 +54,8 @@ import org.apache.flink.util.UserCodeClassLoader;
  *       ({@code SqlFixtures.tableEnv} enables it); without idle subtasks the gate is open at once.</li>
  *   <li>{@link Records#pauseAt()}: each subtask stops before that offset until a checkpoint taken at or after it has
  *       completed, then calls {@link Records#resumed} (which may throw: a failure injected mid-stream).</li>
+ *   <li>{@link Records#mayStart} and {@link Records#mayFinish}: a subtask waits for the first before its first record
+ *       and, its records emitted, for the second before it finishes (a quiet shard of a source that goes on).</li>
  * </ul>
  */
 public final class RecordsSource implements Source<RowData, RecordsSource.Split, Set<Integer>> {
@@ -100,6 +102,19 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         /** Called after each record; the bench marks its warm-up end here. */
         default void emitted(int subtask, int parallelism, long offset) {}
+
+        /** Completes when the subtask may emit its first record (at once by default). */
+        default CompletableFuture<Void> mayStart(int subtask) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        /**
+         * Completes when the subtask, its records emitted, may finish (at once by default); until then it stays open
+         * and quiet, as a Kinesis shard without new records does (no end-of-input watermark).
+         */
+        default CompletableFuture<Void> mayFinish(int subtask) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private final Records records;
@@ -220,6 +235,7 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
         private long count;
         private boolean emittedAny;
         private boolean countedDown;
+        private boolean started;
         /** What the reader waits for when it has nothing to emit (new splits, the start gate, a checkpoint). */
         private CompletableFuture<Void> available = new CompletableFuture<>();
         /** idleSiblingsFirst: completes once the subtasks without records have reached their end of input. */
@@ -277,6 +293,11 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                             Thread.sleep(delay);
                         }
                     }
+                    CompletableFuture<Void> finish = records.mayFinish(context.getIndexOfSubtask());
+                    if (!finish.isDone()) {
+                        return waitFor(finish.handle((done, failure) -> null));
+                    }
+                    finish.join(); // throws if the wait failed
                     return InputStatus.END_OF_INPUT;
                 }
             }
@@ -297,6 +318,14 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
                     return waitFor(new CompletableFuture<Void>().completeOnTimeout(null, GATE_TIMEOUT_SECONDS + 1,
                             TimeUnit.SECONDS));
                 }
+            }
+            if (!started) {
+                CompletableFuture<Void> start = records.mayStart(current.subtask);
+                if (!start.isDone()) {
+                    return waitFor(start.handle((done, failure) -> null));
+                }
+                start.join();
+                started = true;
             }
             long pauseAt = records.pauseAt();
             if (pauseAt >= 0 && offset == pauseAt && pause < 3) {
