@@ -38,3 +38,69 @@ describe('scale-in needs 60 unthrottled minutes', () => {
     expect(decide(input(at(0.53), { currentShards: 100 })).kind).toBe('none');
   });
 });
+
+/**
+ * The reason of each decision, written out: the handler logs it and publishes it with the decision, so it is what an
+ * operator reads. Values for the 0.7 target: scale-out at 85 %, saturation at 95 %, scale-in at 75 % of 70 %.
+ */
+describe('each decision says why, with its numbers', () => {
+  /** `n` minutes ending at the newest published minute, demand `f(i)` shard equivalents (i = 0 oldest). */
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const calls = (n: number) => Array.from({ length: n }, (_, i) => NOW - 23 * 3_600_000 + i * 3_600_000);
+
+  test('no call left, and a count outside the bounds', () => {
+    expect(decide(input(series(40, () => 9), { scalingCallTimes: calls(10) })).reason).toBe('all 10 UpdateShardCount calls of the rolling 24 h are used');
+    // 2 shards, minimum 5: 2× is the most one call reaches
+    expect(decide(input([], { currentShards: 2, config: { ...BASE, minShards: 5 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 4, pendingTarget: 5, reason: '2 shards is below the minimum 5; 4 now, 5 in further steps' });
+    const above = { currentShards: 40, config: { ...BASE, maxShards: 10, lagGuardMillis: 60_000 } };
+    expect(decide(input([], above)))
+      .toMatchObject({ kind: 'scale-in', targetShards: 20, pendingTarget: 10, reason: '40 shards is above the maximum 10; 20 now, 10 in further steps' });
+    expect(decide(input([], { ...above, lagMillis: 60_001 })))
+      .toMatchObject({ kind: 'none', reason: '40 shards is above the maximum 10, but the lag guard is tripped' });
+    // 8 calls made: a ninth would leave 1 of the 2 reserved for scale-out
+    expect(decide(input([], { ...above, scalingCallTimes: calls(8) })))
+      .toMatchObject({ kind: 'none', reason: '40 shards is above the maximum 10, but the calls left are reserved for scale-out' });
+  });
+
+  test('scale-out: high utilisation, a climb, saturation, throttling at the maximum', () => {
+    // two minutes at 88 % of 10 shards after 5.0: the trend (7.36 in 30 min) is below the peak
+    expect(decide(input(series(40, (i) => (i < 38 ? 5 : 8.8)))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 13, reason: 'utilisation ≥ 85% for 2 min; demand 8.80 shard equivalents' });
+    // 6 → 8.6 over 30 minutes: 7.3 + (2.6 / 29) × (14.5 + 30) = 11.29 in 30 minutes
+    expect(decide(input(series(30, (i) => 6 + (i * 2.6) / 29))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 17, reason: 'utilisation ≥ 85% for 2 min; demand 8.60 shard equivalents, 11.29 expected in 30 min' });
+    // one minute at 96 % after 9.0: saturated, not a surge (9.6 < 1.5 × 9.0); 9.6 / 0.7 = 13.7 → 14
+    expect(decide(input(series(40, (i) => (i < 39 ? 9 : 9.6)))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 14, reason: 'utilisation ≥ 95%; demand 9.60 shard equivalents' });
+    // 10 shard-eq accepted (307,200 records of 2 KiB) and 50,000 throttled: 50,000 / 357,200 = 14.00 %
+    expect(decide(input([minute(NOW_MINUTE - 3, 10, 50_000)], { config: { ...BASE, maxShards: 10 } })))
+      .toMatchObject({ kind: 'none', reason: 'throttled 14.00% of records, but already at the maximum 10' });
+  });
+
+  test('a surge of throttling: 4 shards full and as many records throttled, after ten minutes at 4', () => {
+    const samples = [...series(10, () => 4).map((s) => ({ ...s, minute: s.minute - 1 })), minute(NOW_MINUTE - 3, 4, 122_880)];
+    // demand 8 ≥ 1.5 × 4: a surge; 8 / 0.7 = 11.4 → 12, reached in two calls
+    expect(decide(input(samples, { currentShards: 4 })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 8, pendingTarget: 12, reason: 'surge: throttled 50.00% of records; demand 8.00 shard equivalents; 8 now, 12 in further steps' });
+  });
+
+  test('a hot key', () => {
+    // 2.5 shard-eq (76,800 records) on 10 shards with 19,200 throttled: 20 % throttled at 25 % utilisation
+    const samples = series(20, () => 2.5).map((s) => ({ ...s, throttledRecords: 19_200 }));
+    expect(decide(input(samples))).toMatchObject({
+      kind: 'none', hotKey: true, reason: 'throttled 20.00% of records at 25% utilisation: a hot partition key, which more shards would not relieve; no scale-out',
+    });
+  });
+
+  test('scale-in, and what holds it back', () => {
+    const cold = series(80, (i) => (i % 7 === 0 ? 3 : 2));
+    // 75 % of 0.7 is 0.52499… in floating point: the reason rounds it to 52 %
+    const low = 'utilisation ≤ 52% for 60 min';
+    expect(decide(input(cold))).toMatchObject({ kind: 'scale-in', targetShards: 6, reason: `${low}; peak demand 3.00 shard equivalents` });
+    expect(decide(input(cold, { config: { ...BASE, lagGuardMillis: 60_000 }, lagMillis: 60_001 })))
+      .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the lag guard is tripped (60001 ms)' });
+    expect(decide(input(cold, { scalingCallTimes: calls(8) })))
+      .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the calls left are reserved for scale-out' });
+  });
+});
