@@ -309,7 +309,9 @@ describe('a provisioned run, minute by minute', () => {
     // 3 minutes × 30 MiB of 6 × 90 MiB; 3 × 334 records of 6,000
     expect(result.throttledBytesFraction).toBeCloseTo(1 / 6, 12);
     expect(result.throttledRecordsFraction).toBeCloseTo(1002 / 6000, 12);
-    expect(result).toMatchObject({ shardHours: (3 * 1 + 3 * 2) / 60, scalingCalls: 1, limitViolations: 1, finalShards: 2, initialShards: 1, minutes: 6 });
+    expect(result).toMatchObject({
+      shardHours: (3 * 1 + 3 * 2) / 60, scalingCalls: 1, limitViolations: 1, finalShards: 2, initialShards: 1, minutes: 6,
+    });
   });
 
   test('with reshardMinutes 0 the new count carries the minute of the call', () => {
