@@ -2,8 +2,8 @@
  * The README's claims about the scaling policy, each by a case a mutation of the claim would fail: "scale in only after
  * 60 unthrottled minutes at ≤ 52.5 %".
  */
-import { BASE, minute, NOW, NOW_MINUTE } from './policy-fixtures';
-import { decide, MinuteSample, PolicyInput } from '../../../lambda/shard-autoscaler/policy';
+import { BASE, MIN, minute, NOW, NOW_MINUTE } from './policy-fixtures';
+import { decide, MinuteSample, PolicyInput, SHARD_BYTES_PER_MINUTE } from '../../../lambda/shard-autoscaler/policy';
 
 /** 80 minutes at 2 shard-eq on 10 shards (20 %), ending at the newest published minute; minute `i` (0 oldest) throttles `t`. */
 function quiet(throttledAt?: number, t = 1): MinuteSample[] {
@@ -102,5 +102,60 @@ describe('each decision says why, with its numbers', () => {
       .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the lag guard is tripped (60001 ms)' });
     expect(decide(input(cold, { scalingCallTimes: calls(8) })))
       .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the calls left are reserved for scale-out' });
+  });
+});
+
+/** Each threshold of decide() at its exact value, written out by hand for the 0.7 target (scale-out 85 %, saturation 95 %). */
+describe('the thresholds, at their boundaries', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const burst = [minute(NOW_MINUTE - 3, 5, 1000)]; // 5 shard-eq on 10 shards, yet throttled: a forced ×1.25 once settled
+
+  test('the last call counts from its own millisecond, a call stamped after now does not count', () => {
+    // a call at now: the count settles 10 minutes later, so the burst is not fresh evidence
+    expect(decide(input(burst, { scalingCallTimes: [NOW] })).kind).toBe('none');
+    expect(decide(input(burst, { scalingCallTimes: [NOW + MIN] }))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    // the call 13 minutes ago settled exactly at the start of the newest minute (now − 3 min): it counts as settled
+    expect(decide(input(burst, { scalingCallTimes: [NOW - 13 * MIN] }))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    expect(decide(input(burst, { scalingCallTimes: [NOW - 12 * MIN] })).kind).toBe('none');
+  });
+
+  test('a throttled share of exactly 0.1 % counts: saturation, and a hot key', () => {
+    // 999 records accepted and 1 throttled: 1 / 1,000 = the default minimum fraction
+    const at = (shardEq: number) => ({ minute: NOW_MINUTE - 3, incomingBytes: shardEq * SHARD_BYTES_PER_MINUTE, incomingRecords: 999, throttledRecords: 1 });
+    // at 50 % utilisation (not below the hot-key 50 %): demand, forced to 10 × 1.25 → 13
+    expect(decide(input([at(5)]))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    expect(decide(input([at(2.5)]))).toMatchObject({ kind: 'none', hotKey: true });
+  });
+
+  test('a hot key needs two shards: at two it is one', () => {
+    const hot = series(20, () => 0.5).map((s) => ({ ...s, throttledRecords: Math.round(s.incomingRecords / 4) }));
+    expect(decide(input(hot, { currentShards: 2 }))).toMatchObject({ kind: 'none', hotKey: true });
+  });
+
+  const flat = { config: { ...BASE, growthHorizonMinutes: 0 } }; // sized for the peak, no trend
+
+  test('saturation at exactly 95 %, high utilisation at exactly 85 %', () => {
+    // after minutes at 7 (9.5 is no surge: below 1.5 × 7); 9.5 / 0.7 = 13.6
+    expect(decide(input(series(20, (i) => (i < 19 ? 7 : 9.5)), flat))).toMatchObject({ kind: 'scale-out', targetShards: 14 });
+    expect(decide(input(series(20, (i) => (i < 18 ? 5 : 8.5)), flat))).toMatchObject({ kind: 'scale-out', targetShards: 13 }); // 8.5 / 0.7 = 12.1
+  });
+
+  test('sizing rounds a quotient that is whole up to itself, not one more (floating-point noise aside)', () => {
+    // 8.4 on 9 shards for two minutes (≥ 85 %, < 95 %): 8.4 / 0.7 = 12 shards
+    const d = decide(input(series(20, (i) => (i < 18 ? 5 : 8.4)), { ...flat, currentShards: 9 }));
+    expect(d).toMatchObject({ kind: 'scale-out', targetShards: 12 });
+    expect(d.pendingTarget).toBeUndefined();
+    // a window peaking at 2.8 on 10 shards: 2.8 / (0.8 × 0.7) = 5 shards
+    expect(decide(input(series(80, () => 2.8)))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
+  });
+
+  test('a wanted count equal to the current one is no call, in either direction', () => {
+    // throttled 4 minutes after a call (not settled): the demand estimate 6.53 wants ceil(6.53 / 0.7) = 10, the current count
+    const early = [minute(NOW_MINUTE - 3, 6.5, 1000)];
+    expect(decide(input(early, { scalingCallTimes: [NOW - 5 * MIN] }))).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    expect(decide(input(early, { scalingCallTimes: [NOW - 5 * MIN], config: { ...BASE, maxShards: 10 } })))
+      .toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    // 2 shards with a cold window peaking at 1.0: 1.0 / 0.56 = 1.8 → 2, the current count: no scale-in
+    expect(decide(input(series(80, () => 1), { currentShards: 2 }))).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
   });
 });
