@@ -121,7 +121,8 @@ describe('the thresholds, at their boundaries', () => {
 
   test('a throttled share of exactly 0.1 % counts: saturation, and a hot key', () => {
     // 999 records accepted and 1 throttled: 1 / 1,000 = the default minimum fraction
-    const at = (shardEq: number) => ({ minute: NOW_MINUTE - 3, incomingBytes: shardEq * SHARD_BYTES_PER_MINUTE, incomingRecords: 999, throttledRecords: 1 });
+    const at = (shardEq: number): MinuteSample =>
+      ({ minute: NOW_MINUTE - 3, incomingBytes: shardEq * SHARD_BYTES_PER_MINUTE, incomingRecords: 999, throttledRecords: 1 });
     // at 50 % utilisation (not below the hot-key 50 %): demand, forced to 10 × 1.25 → 13
     expect(decide(input([at(5)]))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
     expect(decide(input([at(2.5)]))).toMatchObject({ kind: 'none', hotKey: true });
