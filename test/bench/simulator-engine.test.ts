@@ -350,8 +350,9 @@ describe('helpers', () => {
     const csv = formatTimeline([
       { minute: 0, shards: 1, capacityBytesPerSecond: MiB, capacityRecordsPerSecond: 1000, throttledBytes: 0.4, throttledRecords: 2.5, event: '' },
       { minute: 1, shards: 2, capacityBytesPerSecond: 2 * MiB, capacityRecordsPerSecond: 2000, throttledBytes: 10.6, throttledRecords: 0, event: 'say "hi", twice' },
+      { minute: 2, shards: 2, capacityBytesPerSecond: 2 * MiB, capacityRecordsPerSecond: 2000, throttledBytes: 0, throttledRecords: 0, event: 'UpdateShardCount 2->4' },
     ]);
     expect(csv).toBe('minute,shards,capacity_bytes_per_s,capacity_records_per_s,throttled_bytes,throttled_records,event\n'
-      + '0,1,1048576,1000,0,3,\n1,2,2097152,2000,11,0,"say ""hi"", twice"\n');
+      + '0,1,1048576,1000,0,3,\n1,2,2097152,2000,11,0,"say ""hi"", twice"\n2,2,2097152,2000,0,0,UpdateShardCount 2->4\n');
   });
 });
