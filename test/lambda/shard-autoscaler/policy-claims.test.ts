@@ -150,6 +150,17 @@ describe('the thresholds, at their boundaries', () => {
     expect(decide(input(series(80, () => 2.8)))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
   });
 
+  test('low scale-out sensitivity acts on two saturated minutes in a row, not on one', () => {
+    const low = { config: { ...BASE, scaleOutSensitivity: 'low' as const, growthHorizonMinutes: 0 } };
+    const throttled = (m: number) => minute(m, 9.6, 1000); // 96 % accepted and 1,000 records throttled
+    expect(decide(input([throttled(NOW_MINUTE - 3)], low)).kind).toBe('none'); // one published minute
+    expect(decide(input([minute(NOW_MINUTE - 4, 7), throttled(NOW_MINUTE - 3)], low)).kind).toBe('none');
+    // two throttled: demand 9.6 × 295,912 / 294,912 = 9.63 → 9.63 / 0.7 = 13.8 → 14
+    expect(decide(input([throttled(NOW_MINUTE - 4), throttled(NOW_MINUTE - 3)], low))).toMatchObject({ kind: 'scale-out', targetShards: 14 });
+    // saturated by utilisation in one of the two: saturation, not throttling, is the reason
+    expect(decide(input([minute(NOW_MINUTE - 4, 9.6), throttled(NOW_MINUTE - 3)], low)).reason).toMatch(/^utilisation ≥ 95%; demand 9.63 /);
+  });
+
   test('a wanted count equal to the current one is no call, in either direction', () => {
     // throttled 4 minutes after a call (not settled): the demand estimate 6.53 wants ceil(6.53 / 0.7) = 10, the current count
     const early = [minute(NOW_MINUTE - 3, 6.5, 1000)];
