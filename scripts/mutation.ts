@@ -8,6 +8,7 @@
  *   npm run mutation -- plan engine     # the named modules only (the table keeps the others' last figures)
  *   npm run mutation -- java            # the Flink job only (also: --java)
  *   npm run mutation -- java --reuse-java-report   # the table from the last PIT report, without running PIT
+ *   npm run mutation -- sessionize --concurrency=2  # two test runners at once (default 1)
  *
  * Mutation score = (killed + timed out) ÷ (killed + timed out + survived + no coverage); mutants that do not compile
  * (rejected by the TypeScript checker, or by the JVM's verifier for PIT) are not counted, as in Stryker's own score.
@@ -20,8 +21,10 @@ import * as path from 'node:path';
 
 interface Target {
   readonly name: string;
-  /** The module named in the table; mutated whole. */
+  /** The module named in the table; mutated whole unless `lines` is given. */
   readonly module: string;
+  /** Mutate only these lines of the module (`from-to`), for a module too slow to mutate whole; the table says which. */
+  readonly lines?: string;
   /** Other code mutated and counted with it (`file:fromLine-toLine` for part of a file). */
   readonly alsoMutate?: string[];
   readonly tests: string[];
@@ -33,18 +36,27 @@ interface Target {
    * @default true
    */
   readonly typeCheck?: boolean;
+  /**
+   * Scales the number of runs of every property test (FC_RUNS_FACTOR, test/support/property.ts) for a module whose
+   * properties take minutes per mutant. The runs are a prefix of the full runs (same seed), so the score is a lower bound
+   * of the score with every run; the table says which modules ran with fewer.
+   * @default 1
+   */
+  readonly propertyRunsFactor?: number;
 }
 
 /** The pure modules and the (non-snapshot) test files that cover each. */
 export const TARGETS: Target[] = [
   // the plan and the retention check it calls (the rest of streams/private/validation.ts belongs to the constructs)
   { name: 'plan', module: 'lib/streams/private/plan.ts', alsoMutate: ['lib/streams/private/validation.ts:6-14'], typeCheck: false, tests: ['test/streams/capacity.test.ts', 'test/streams/capacity-claims.test.ts', 'test/streams/capacity-boundaries.test.ts'] },
-  { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
+  { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', lines: '338-466', propertyRunsFactor: 0.1, tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
   { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts', 'test/scaling/alarm-math-values.test.ts'] },
   { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts', 'test/lambda/session-consumer/sessionize-claims.test.ts', 'test/lambda/session-consumer/edges.test.ts'] },
   { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts', 'test/lambda/firehose-transform/transform-claims.test.ts'] },
   { name: 'decide', module: 'lambda/flink-app-control/decide.ts', tests: ['test/lambda/flink-app-control/decide.test.ts', 'test/lambda/flink-app-control/decide-claims.test.ts', 'test/lambda/flink-app-control/control.test.ts'] },
-  { name: 'engine', module: 'bench/sim/engine.ts', tests: ['test/bench/simulator.test.ts', 'test/bench/simulator-engine.test.ts'] },
+  // the engine's own hand-computed tests: simulator.test.ts replays whole traces through the policies (tens of CPU seconds
+  // a mutant here), so the score counts only what simulator-engine.test.ts kills, a lower bound
+  { name: 'engine', module: 'bench/sim/engine.ts', tests: ['test/bench/simulator-engine.test.ts'] },
 ];
 
 /** The Flink job's functions and formats, under PIT, against their unit tests (not the MiniCluster jobs). */
@@ -56,6 +68,8 @@ export const JAVA: Target = {
 };
 
 const ROOT = path.resolve(__dirname, '..');
+/** Test runners at once (`--concurrency=2`); 1 by default, as the machine this was written on is shared. */
+const CONCURRENCY = Number(process.argv.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 1);
 const WORK = path.join(ROOT, '.mutation');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'mutation.md');
 
@@ -95,8 +109,8 @@ function run(target: Target): Counts {
     tsconfigFile: path.relative(ROOT, tsconfig),
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: 'perTest',
-    concurrency: 1,
-    mutate: [target.module, ...(target.alsoMutate ?? [])],
+    concurrency: CONCURRENCY,
+    mutate: [target.lines ? `${target.module}:${target.lines}` : target.module, ...(target.alsoMutate ?? [])],
     incremental: true,
     incrementalFile: path.relative(ROOT, path.join(WORK, `${target.name}.incremental.json`)),
     jest: {
@@ -115,16 +129,19 @@ function run(target: Target): Counts {
     reporters: ['json', 'clear-text', 'progress'],
     jsonReporter: { fileName: path.relative(ROOT, report) },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
-    ignorePatterns: ['/.venv', '/.venv-py', '/local/.cache', '/.jsii', '/flink', '/assets', '/cdk.out', '/bench/out', '/test-reports', '/coverage', '/build', '/dist', '/lib/**/*.js',
+    ignorePatterns: ['/.stryker-tmp', '/.venv', '/.venv-py', '/local/.cache', '/.jsii', '/flink', '/assets', '/cdk.out', '/bench/out', '/test-reports', '/coverage', '/build', '/dist', '/lib/**/*.js',
       '/lib/**/*.d.ts', '/test/integ.*.snapshot', '/reports', '/.mutation/*.json', '!/.mutation/tsconfig.*.json', '!/.mutation/jest.config.json'],
-    tempDirName: '.stryker-tmp',
+    // a sandbox per module, so that two modules can be measured at once
+    tempDirName: `.stryker-tmp/${target.name}`,
     cleanTempDir: true,
     timeoutMS: 60_000,
     // the machine is shared: the first run of the tests may take minutes
     dryRunTimeoutMinutes: 40,
     fileLogLevel: 'info',
   }, null, 2));
-  const res = spawnSync('npx', ['stryker', 'run', path.relative(ROOT, config)], { cwd: ROOT, stdio: 'inherit' });
+  // FC_END_ON_FAILURE: a property that fails on a mutant stops at its first counterexample, unshrunk (test/support/property.ts)
+  const env = { ...process.env, FC_END_ON_FAILURE: '1', ...(target.propertyRunsFactor ? { FC_RUNS_FACTOR: String(target.propertyRunsFactor) } : {}) };
+  const res = spawnSync('npx', ['stryker', 'run', path.relative(ROOT, config)], { cwd: ROOT, stdio: 'inherit', env });
   if (res.status !== 0) throw new Error(`stryker failed on ${target.module} (exit ${res.status})`);
   const c: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [] };
   const json = JSON.parse(fs.readFileSync(report, 'utf-8'));
@@ -195,7 +212,7 @@ function main(): void {
   const all = [...TARGETS, JAVA];
   // --reuse-java-report: read the last PIT report (flink/target/pit-reports) instead of running PIT again
   const reuseJavaReport = process.argv.includes('--reuse-java-report');
-  const wanted = process.argv.slice(2).filter((w) => w !== '--reuse-java-report').map((w) => w.replace(/^--/, ''));
+  const wanted = process.argv.slice(2).filter((w) => w !== '--reuse-java-report' && !w.startsWith('--concurrency=')).map((w) => w.replace(/^--/, ''));
   const unknown = wanted.filter((w) => !all.some((t) => t.name === w));
   if (unknown.length) throw new Error(`no module named ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
   const targets = wanted.length ? all.filter((t) => wanted.includes(t.name)) : all;
@@ -210,6 +227,9 @@ function main(): void {
       process.exitCode = 1;
       continue;
     }
+    // read again before writing: another run of this script (another module) may have written its figures meanwhile
+    const latest: Record<string, Counts> = fs.existsSync(stored) ? JSON.parse(fs.readFileSync(stored, 'utf-8')) : {};
+    Object.assign(results, latest, { [t.name]: results[t.name] });
     fs.writeFileSync(stored, JSON.stringify(results, null, 2));
     const c = results[t.name];
     console.log(`${t.module}: ${score(c).toFixed(1)} % (${c.killed} killed, ${c.timeout} timed out, ${c.survived} survived, ${c.noCoverage} not covered, ${c.compileError} not compiling)`);
@@ -228,7 +248,8 @@ function writeTable(results: Record<string, Counts>): void {
   for (const t of [...TARGETS, JAVA]) {
     const c = results[t.name];
     if (!c) continue;
-    lines.push(`| \`${t.module}\`${t.typeCheck === false ? ' (no type check)' : ''} | ${t.tests.map((x) => `\`${t === JAVA ? path.relative(path.dirname(path.dirname(x)), x) : path.basename(x)}\``).join(', ')} | ${score(c).toFixed(1)} % | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.compileError} |`);
+    const notes = [t.lines ? `lines ${t.lines} only` : '', t.typeCheck === false ? 'no type check' : '', t.propertyRunsFactor ? `property runs × ${t.propertyRunsFactor}` : ''].filter(Boolean);
+    lines.push(`| \`${t.module}\`${notes.length ? ` (${notes.join(', ')})` : ''} | ${t.tests.map((x) => `\`${t === JAVA ? path.relative(path.dirname(path.dirname(x)), x) : path.basename(x)}\``).join(', ')} | ${score(c).toFixed(1)} % | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.compileError} |`);
   }
   lines.push('', '## Surviving mutants', '');
   for (const t of [...TARGETS, JAVA]) for (const s of results[t.name]?.survivors ?? []) lines.push(`- ${s}`);

@@ -4,8 +4,8 @@
  * $0.08 per GB ingested with records rounded up to 1 KB; GB = 2^30 bytes). simulator.test.ts covers the scenarios.
  */
 import {
-  applyCapacity, Controller, defaultInitialShards, demandShards, onDemandMinuteCost, provisionedMinuteCost, simulate, StaticController,
-  StreamApi, StreamView, TraceRow,
+  applyCapacity, Controller, defaultInitialShards, demandShards, formatTimeline, maxInRollingDay, onDemandMinuteCost, provisionedMinuteCost,
+  simulate, StaticController, StreamApi, StreamView, TraceRow,
 } from '../../bench/sim';
 
 const KiB = 1024;
@@ -250,5 +250,109 @@ describe('on-demand capacity', () => {
     expect(timeline[0].capacityRecordsPerSecond).toBe(4000);
     expect(timeline[0].throttledRecords).toBe(60_000); // 300,000 records on 240,000
     expect(timeline[15]).toMatchObject({ capacityRecordsPerSecond: 10_000, shards: 10, throttledRecords: 0 });
+  });
+});
+
+/** Records what it sees each minute (a copy: the published list grows in place), and makes the given calls in order. */
+class Observer implements Controller {
+  public readonly name = 'observer';
+  public readonly seen: Array<{ published: Array<[number, number, number, number]>; reshardCompleted: boolean; shards: number; status: string }> = [];
+  constructor(private readonly calls: Record<number, number[]>) {}
+  step(view: StreamView, api: StreamApi): void {
+    this.seen.push({
+      published: view.published.map((m) => [m.minute, m.incomingBytes, m.incomingRecords, m.throttledRecords]),
+      reshardCompleted: view.reshardCompleted,
+      shards: view.shards,
+      status: view.status,
+    });
+    for (const target of this.calls[view.minute] ?? []) api.updateShardCount(target);
+  }
+}
+
+describe('a provisioned run, minute by minute', () => {
+  // 1 shard, 1.5 shards of bytes (90 MiB) and 1,000 records a minute: two thirds accepted (60 MiB, 666 records) until
+  // the reshard to 2 called at minute 1 completes at minute 3 (reshardMinutes 2); CloudWatch publishes minute m at the
+  // end of minute m + 1 (metricDelayMinutes 1), so the controller sees minutes up to t − 2 at the start of t.
+  const trace = flat(6, 1.5 * SHARD_MIN_BYTES, 1000);
+  const run = () => {
+    const observer = new Observer({ 1: [5, 2] });
+    return { observer, ...simulate(trace, observer, { initialShards: 1, metricDelayMinutes: 1, reshardMinutes: 2 }) };
+  };
+
+  test('what the controller sees: published minutes after the delay, UPDATING, and the minute the reshard completes', () => {
+    const { observer } = run();
+    const throttledMinute = (m: number): [number, number, number, number] => [m, SHARD_MIN_BYTES, 666, 334];
+    expect(observer.seen.map((v) => v.published)).toEqual([
+      [], [], [throttledMinute(0)], [throttledMinute(0), throttledMinute(1)],
+      [throttledMinute(0), throttledMinute(1), throttledMinute(2)],
+      [throttledMinute(0), throttledMinute(1), throttledMinute(2), [3, 1.5 * SHARD_MIN_BYTES, 1000, 0]],
+    ]);
+    expect(observer.seen.map((v) => v.reshardCompleted)).toEqual([false, false, false, true, false, false]);
+    expect(observer.seen.map((v) => [v.shards, v.status])).toEqual([
+      [1, 'ACTIVE'], [1, 'ACTIVE'], [1, 'UPDATING'], [2, 'ACTIVE'], [2, 'ACTIVE'], [2, 'ACTIVE'],
+    ]);
+  });
+
+  test('the timeline: capacity per second, throttling, and every call of a minute named, rejected ones too', () => {
+    const { timeline } = run();
+    expect(timeline.map((r) => [r.shards, r.capacityBytesPerSecond, r.capacityRecordsPerSecond, r.throttledBytes, r.throttledRecords])).toEqual([
+      [1, MiB, 1000, 30 * MiB, 334], [1, MiB, 1000, 30 * MiB, 334], [1, MiB, 1000, 30 * MiB, 334],
+      [2, 2 * MiB, 2000, 0, 0], [2, 2 * MiB, 2000, 0, 0], [2, 2 * MiB, 2000, 0, 0],
+    ]);
+    expect(timeline.map((r) => r.event)).toEqual([
+      '', 'rejected UpdateShardCount 1->5 (LimitExceededException: more than 2x the open shards); UpdateShardCount 1->2', '', '', '', '',
+    ]);
+  });
+
+  test('the result: throttled shares of the whole trace, shard-hours, calls and violations', () => {
+    const { result } = run();
+    // 3 minutes × 30 MiB of 6 × 90 MiB; 3 × 334 records of 6,000
+    expect(result.throttledBytesFraction).toBeCloseTo(1 / 6, 12);
+    expect(result.throttledRecordsFraction).toBeCloseTo(1002 / 6000, 12);
+    expect(result).toMatchObject({
+      shardHours: (3 * 1 + 3 * 2) / 60, scalingCalls: 1, limitViolations: 1, finalShards: 2, initialShards: 1, minutes: 6,
+    });
+  });
+
+  test('with reshardMinutes 0 the new count carries the minute of the call', () => {
+    const { timeline } = simulate(trace, new Observer({ 1: [2] }), { initialShards: 1, reshardMinutes: 0 });
+    expect(timeline.map((r) => [r.shards, r.throttledRecords])).toEqual([[1, 334], [2, 0], [2, 0], [2, 0], [2, 0], [2, 0]]);
+  });
+});
+
+describe('an on-demand run', () => {
+  test('a jump to 4× the earlier peak throttles half of it for 15 minutes, until that peak is 15 minutes old', () => {
+    // 3 MiB/s and 1,000 records a minute for 20 minutes, then 12 MiB/s and 4,000: the capacity stays at twice 3 MiB/s
+    // (6 MiB/s) until minute 35 sees minute 20; minutes 20–34 accept half.
+    const trace = [...flat(20, 3 * SHARD_MIN_BYTES, 1000), ...Array.from({ length: 20 }, (_, i) => row(12 * SHARD_MIN_BYTES, 4000, 20 + i))];
+    const { result, timeline } = simulate(trace, 'on-demand');
+    expect(timeline.map((r) => r.throttledRecords)).toEqual([...Array(20).fill(0), ...Array(15).fill(2000), ...Array(5).fill(0)]);
+    // bytes: 15 × 6 MiB·60 of 20 × 3 + 20 × 12 (MiB/s·60): 90 / 300; records: 15 × 2,000 of 100,000
+    expect(result.throttledBytesFraction).toBeCloseTo(0.3, 12);
+    expect(result.throttledRecordsFraction).toBeCloseTo(0.3, 12);
+  });
+});
+
+describe('helpers', () => {
+  test('a minute that fits is never throttled by rounding: 1,000 records on 6 shards with a 90 % hot key', () => {
+    // the per-shard shares (900 + 100/6 on one shard, 100/6 on five) add up to 999.9999999999999 in floating point
+    const m = applyCapacity(row(1000, 1000, 0, 0.9), 6 * SHARD_MIN_BYTES, 6 * SHARD_MIN_RECORDS, 6);
+    expect(m).toEqual({ acceptedBytes: 1000, acceptedRecords: 1000, throttledBytes: 0, throttledRecords: 0 });
+  });
+
+  test('maxInRollingDay: calls less than 1,440 minutes apart share a window', () => {
+    expect(maxInRollingDay([1000, 1100])).toBe(2);
+    expect(maxInRollingDay([0, 1440])).toBe(1);
+    expect(maxInRollingDay([0, 1439, 1440, 2879])).toBe(2);
+  });
+
+  test('formatTimeline: a header, one row per minute, rounded numbers, an event with a comma or quote quoted', () => {
+    const csv = formatTimeline([
+      { minute: 0, shards: 1, capacityBytesPerSecond: MiB, capacityRecordsPerSecond: 1000, throttledBytes: 0.4, throttledRecords: 2.5, event: '' },
+      { minute: 1, shards: 2, capacityBytesPerSecond: 2 * MiB, capacityRecordsPerSecond: 2000, throttledBytes: 10.6, throttledRecords: 0, event: 'say "hi", twice' },
+      { minute: 2, shards: 2, capacityBytesPerSecond: 2 * MiB, capacityRecordsPerSecond: 2000, throttledBytes: 0, throttledRecords: 0, event: 'UpdateShardCount 2->4' },
+    ]);
+    expect(csv).toBe('minute,shards,capacity_bytes_per_s,capacity_records_per_s,throttled_bytes,throttled_records,event\n'
+      + '0,1,1048576,1000,0,3,\n1,2,2097152,2000,11,0,"say ""hi"", twice"\n2,2,2097152,2000,0,0,UpdateShardCount 2->4\n');
   });
 });

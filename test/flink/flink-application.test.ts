@@ -11,9 +11,16 @@ import {
 import { parseSqlStatements } from '../../lib/flink/private/job-properties';
 import { SQL_RUNNER_JAR_PATH } from '../../lib/flink/private/paths';
 import { CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU, DEFAULT_RECORDS_PER_SECOND_PER_KPU, IOT_RECORDS_PER_SECOND_PER_KPU } from '../../lib/flink/private/sizing';
+import { NodeFunction } from '../../lib/private/node-function';
 import { expectGatesPass, gatedApp } from '../support/gates';
+import { roleStatements as allRoleStatements, sortedStatements } from '../support/iam';
 
 const APP = 'AWS::KinesisAnalyticsV2::Application';
+
+/** Every statement of the application role's policy that grants an action of `service` (all of them, for "only" claims). */
+function statementsOf(template: Template, stack: Stack, application: FlinkApplication, service: string): any[] {
+  return roleStatements(template, stack, application).filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
+}
 
 function withApp(stack: Stack, extra: object): Stack {
   new FlinkApplication(stack, 'App', minimalProps(stack, extra));
@@ -63,11 +70,12 @@ describe('FlinkApplication', () => {
       const code = template.findResources(APP);
       const location = Object.values(code)[0].Properties.ApplicationConfiguration.ApplicationCodeConfiguration.CodeContent.S3ContentLocation;
       expect(location.FileKey).toMatch(/^[0-9a-f]{64}\.jar$/);
-      expect(roleStatements(template, stack, application)).toContainEqual({
+      // the role's only S3 statement
+      expect(statementsOf(template, stack, application, 's3')).toEqual([{
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/${location.FileKey}`]] },
-      });
+      }]);
     });
   });
 
@@ -134,11 +142,13 @@ describe('FlinkApplication', () => {
       const application = new FlinkApplication(stack, 'App', minimalProps(stack, { sqlStatements: undefined, sqlScript: SqlScript.fromBucket(bucket, 'jobs/etl.sql') }));
       const template = Template.fromStack(stack);
       expect(propertyGroup(template, 'SqlStatements')).toEqual({ 'sql.s3.uri': 's3://my-scripts/jobs/etl.sql' });
-      expect(roleStatements(template, stack, application)).toContainEqual({
+      // the script is the role's only S3 grant besides the job's own jar
+      expect(statementsOf(template, stack, application, 's3').filter((st) => !/cdk-hnb659fds-assets/.test(JSON.stringify(st.Resource)))).toEqual([{
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-scripts/jobs/etl.sql']] },
-      });
+      }]);
+      expect(statementsOf(template, stack, application, 's3')).toHaveLength(2);
     });
 
     test('uploads a local script as an asset (sql.s3.uri)', () => {
@@ -162,16 +172,19 @@ describe('FlinkApplication', () => {
         StreamARN: stack.resolve(application.sourceStream.streamArn),
       });
       const statements = roleStatements(template, stack, application);
-      expect(statements).toContainEqual({
-        Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
-        Effect: 'Allow',
-        Resource: stack.resolve(application.sourceStream.streamArn),
-      });
-      expect(statements).toContainEqual({
-        Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
-        Effect: 'Allow',
-        Resource: stack.resolve(application.sourceConsumer.streamConsumerArn),
-      });
+      // every Kinesis statement of the role
+      expect(statementsOf(template, stack, application, 'kinesis')).toEqual([
+        {
+          Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+          Effect: 'Allow',
+          Resource: stack.resolve(application.sourceStream.streamArn),
+        },
+        {
+          Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+          Effect: 'Allow',
+          Resource: stack.resolve(application.sourceConsumer.streamConsumerArn),
+        },
+      ]);
       const actions = statements.flatMap((s: any) => [s.Action].flat());
       expect(actions).not.toContain('kinesis:GetRecords');
       expect(actions).not.toContain('kinesis:GetShardIterator');
@@ -246,11 +259,11 @@ describe('FlinkApplication', () => {
           },
         },
       });
-      expect(roleStatements(template, stack, application)).toContainEqual({
+      expect(statementsOf(template, stack, application, 's3')).toEqual([{
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-jars/app/job-1.0.jar']] },
-      });
+      }]);
       // Your own code needs no SQL: only the parameters group.
       expect(propertyGroup(template, 'SqlStatements')).toBeUndefined();
       expect(propertyGroup(template, 'SqlParameters')).toBeDefined();
@@ -435,15 +448,17 @@ describe('FlinkApplication', () => {
 
     test('the control function may describe, start, stop and list snapshots of this application only', () => {
       const { stack, application, template } = app();
-      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([{
-            Action: ['kinesisanalytics:DescribeApplication', 'kinesisanalytics:StartApplication', 'kinesisanalytics:StopApplication', 'kinesisanalytics:ListApplicationSnapshots'],
-            Effect: 'Allow',
-            Resource: stack.resolve(application.applicationArn),
-          }]),
+      // the control function's whole policy: its log group, X-Ray, and this application
+      const control = stack.node.findChild('FlinkApplicationControl') as NodeFunction;
+      expect(allRoleStatements(template, stack, control.role)).toEqual(sortedStatements([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [stack.resolve(control.logGroup.logGroupArn)] },
+        { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: ['*'] },
+        {
+          Effect: 'Allow',
+          Action: ['kinesisanalytics:DescribeApplication', 'kinesisanalytics:ListApplicationSnapshots', 'kinesisanalytics:StartApplication', 'kinesisanalytics:StopApplication'],
+          Resource: [stack.resolve(application.applicationArn)],
         },
-      });
+      ]));
       template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 900, Architectures: ['arm64'] });
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     });

@@ -181,3 +181,18 @@ describe('order and duplicates', () => {
     expect(second.state.open).toMatchObject({ sessionId: sessionIdOf(USER, 'b'), events: 2, start: T0 + 10 * MIN, end: T0 + 10 * MIN });
   });
 });
+
+describe('the state a batch leaves', () => {
+  test('a batch of late events alone leaves no open session: the state holds closedUntil and nothing else', () => {
+    // closed until minute 60; with a 30-minute gap, an event at minute 70 (at or before minute 90) is late
+    const result = advance({ closedUntil: T0 + 60 * MIN }, [ev('late', 70)], options);
+    expect(result.state).toStrictEqual({ closedUntil: T0 + 60 * MIN });
+    expect(Object.keys(result.state)).toEqual(['closedUntil']);
+    expect(result.closed).toEqual([]);
+    expect(result.assignments).toStrictEqual([{ event: ev('late', 70), sessionId: undefined }]);
+  });
+
+  test('an empty batch on an empty state leaves an empty state, without an open or closedUntil key', () => {
+    expect(Object.keys(advance({}, [], options).state)).toEqual([]);
+  });
+});

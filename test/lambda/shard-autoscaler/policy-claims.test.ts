@@ -2,8 +2,8 @@
  * The README's claims about the scaling policy, each by a case a mutation of the claim would fail: "scale in only after
  * 60 unthrottled minutes at ≤ 52.5 %".
  */
-import { BASE, minute, NOW, NOW_MINUTE } from './policy-fixtures';
-import { decide, MinuteSample, PolicyInput } from '../../../lambda/shard-autoscaler/policy';
+import { BASE, MIN, minute, NOW, NOW_MINUTE } from './policy-fixtures';
+import { decide, MinuteSample, PolicyInput, SHARD_BYTES_PER_MINUTE } from '../../../lambda/shard-autoscaler/policy';
 
 /** 80 minutes at 2 shard-eq on 10 shards (20 %), ending at the newest published minute; minute `i` (0 oldest) throttles `t`. */
 function quiet(throttledAt?: number, t = 1): MinuteSample[] {
@@ -36,5 +36,138 @@ describe('scale-in needs 60 unthrottled minutes', () => {
     const at = (u: number) => Array.from({ length: 60 }, (_, i) => minute(NOW_MINUTE - 3 - (59 - i), u * 100));
     expect(decide(input(at(0.52), { currentShards: 100 }))).toMatchObject({ kind: 'scale-in', targetShards: 93 }); // 52 / 0.56 = 92.9 → 93
     expect(decide(input(at(0.53), { currentShards: 100 })).kind).toBe('none');
+  });
+});
+
+/**
+ * The reason of each decision, written out: the handler logs it and publishes it with the decision, so it is what an
+ * operator reads. Values for the 0.7 target: scale-out at 85 %, saturation at 95 %, scale-in at 75 % of 70 %.
+ */
+describe('each decision says why, with its numbers', () => {
+  /** `n` minutes ending at the newest published minute, demand `f(i)` shard equivalents (i = 0 oldest). */
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const calls = (n: number) => Array.from({ length: n }, (_, i) => NOW - 23 * 3_600_000 + i * 3_600_000);
+
+  test('no call left, and a count outside the bounds', () => {
+    expect(decide(input(series(40, () => 9), { scalingCallTimes: calls(10) })).reason).toBe('all 10 UpdateShardCount calls of the rolling 24 h are used');
+    // 2 shards, minimum 5: 2× is the most one call reaches
+    expect(decide(input([], { currentShards: 2, config: { ...BASE, minShards: 5 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 4, pendingTarget: 5, reason: '2 shards is below the minimum 5; 4 now, 5 in further steps' });
+    const above = { currentShards: 40, config: { ...BASE, maxShards: 10, lagGuardMillis: 60_000 } };
+    expect(decide(input([], above)))
+      .toMatchObject({ kind: 'scale-in', targetShards: 20, pendingTarget: 10, reason: '40 shards is above the maximum 10; 20 now, 10 in further steps' });
+    expect(decide(input([], { ...above, lagMillis: 60_001 })))
+      .toMatchObject({ kind: 'none', reason: '40 shards is above the maximum 10, but the lag guard is tripped' });
+    // 8 calls made: a ninth would leave 1 of the 2 reserved for scale-out
+    expect(decide(input([], { ...above, scalingCallTimes: calls(8) })))
+      .toMatchObject({ kind: 'none', reason: '40 shards is above the maximum 10, but the calls left are reserved for scale-out' });
+  });
+
+  test('scale-out: high utilisation, a climb, saturation, throttling at the maximum', () => {
+    // two minutes at 88 % of 10 shards after 5.0: the trend (7.36 in 30 min) is below the peak
+    expect(decide(input(series(40, (i) => (i < 38 ? 5 : 8.8)))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 13, reason: 'utilisation ≥ 85% for 2 min; demand 8.80 shard equivalents' });
+    // 6 → 8.6 over 30 minutes: 7.3 + (2.6 / 29) × (14.5 + 30) = 11.29 in 30 minutes
+    expect(decide(input(series(30, (i) => 6 + (i * 2.6) / 29))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 17, reason: 'utilisation ≥ 85% for 2 min; demand 8.60 shard equivalents, 11.29 expected in 30 min' });
+    // one minute at 96 % after 9.0: saturated, not a surge (9.6 < 1.5 × 9.0); 9.6 / 0.7 = 13.7 → 14
+    expect(decide(input(series(40, (i) => (i < 39 ? 9 : 9.6)))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 14, reason: 'utilisation ≥ 95%; demand 9.60 shard equivalents' });
+    // 10 shard-eq accepted (307,200 records of 2 KiB) and 50,000 throttled: 50,000 / 357,200 = 14.00 %
+    expect(decide(input([minute(NOW_MINUTE - 3, 10, 50_000)], { config: { ...BASE, maxShards: 10 } })))
+      .toMatchObject({ kind: 'none', reason: 'throttled 14.00% of records, but already at the maximum 10' });
+  });
+
+  test('a surge of throttling: 4 shards full and as many records throttled, after ten minutes at 4', () => {
+    const samples = [...series(10, () => 4).map((s) => ({ ...s, minute: s.minute - 1 })), minute(NOW_MINUTE - 3, 4, 122_880)];
+    // demand 8 ≥ 1.5 × 4: a surge; 8 / 0.7 = 11.4 → 12, reached in two calls
+    expect(decide(input(samples, { currentShards: 4 })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 8, pendingTarget: 12, reason: 'surge: throttled 50.00% of records; demand 8.00 shard equivalents; 8 now, 12 in further steps' });
+  });
+
+  test('a hot key', () => {
+    // 2.5 shard-eq (76,800 records) on 10 shards with 19,200 throttled: 20 % throttled at 25 % utilisation
+    const samples = series(20, () => 2.5).map((s) => ({ ...s, throttledRecords: 19_200 }));
+    expect(decide(input(samples))).toMatchObject({
+      kind: 'none', hotKey: true, reason: 'throttled 20.00% of records at 25% utilisation: a hot partition key, which more shards would not relieve; no scale-out',
+    });
+  });
+
+  test('scale-in, and what holds it back', () => {
+    const cold = series(80, (i) => (i % 7 === 0 ? 3 : 2));
+    // 75 % of 0.7 is 0.52499… in floating point: the reason rounds it to 52 %
+    const low = 'utilisation ≤ 52% for 60 min';
+    expect(decide(input(cold))).toMatchObject({ kind: 'scale-in', targetShards: 6, reason: `${low}; peak demand 3.00 shard equivalents` });
+    expect(decide(input(cold, { config: { ...BASE, lagGuardMillis: 60_000 }, lagMillis: 60_001 })))
+      .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the lag guard is tripped (60001 ms)' });
+    expect(decide(input(cold, { scalingCallTimes: calls(8) })))
+      .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the calls left are reserved for scale-out' });
+  });
+});
+
+/** Each threshold of decide() at its exact value, written out by hand for the 0.7 target (scale-out 85 %, saturation 95 %). */
+describe('the thresholds, at their boundaries', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const burst = [minute(NOW_MINUTE - 3, 5, 1000)]; // 5 shard-eq on 10 shards, yet throttled: a forced ×1.25 once settled
+
+  test('the last call counts from its own millisecond, a call stamped after now does not count', () => {
+    // a call at now: the count settles 10 minutes later, so the burst is not fresh evidence
+    expect(decide(input(burst, { scalingCallTimes: [NOW] })).kind).toBe('none');
+    expect(decide(input(burst, { scalingCallTimes: [NOW + MIN] }))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    // the call 13 minutes ago settled exactly at the start of the newest minute (now − 3 min): it counts as settled
+    expect(decide(input(burst, { scalingCallTimes: [NOW - 13 * MIN] }))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    expect(decide(input(burst, { scalingCallTimes: [NOW - 12 * MIN] })).kind).toBe('none');
+  });
+
+  test('a throttled share of exactly 0.1 % counts: saturation, and a hot key', () => {
+    // 999 records accepted and 1 throttled: 1 / 1,000 = the default minimum fraction
+    const at = (shardEq: number): MinuteSample =>
+      ({ minute: NOW_MINUTE - 3, incomingBytes: shardEq * SHARD_BYTES_PER_MINUTE, incomingRecords: 999, throttledRecords: 1 });
+    // at 50 % utilisation (not below the hot-key 50 %): demand, forced to 10 × 1.25 → 13
+    expect(decide(input([at(5)]))).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    expect(decide(input([at(2.5)]))).toMatchObject({ kind: 'none', hotKey: true });
+  });
+
+  test('a hot key needs two shards: at two it is one', () => {
+    const hot = series(20, () => 0.5).map((s) => ({ ...s, throttledRecords: Math.round(s.incomingRecords / 4) }));
+    expect(decide(input(hot, { currentShards: 2 }))).toMatchObject({ kind: 'none', hotKey: true });
+  });
+
+  const flat = { config: { ...BASE, growthHorizonMinutes: 0 } }; // sized for the peak, no trend
+
+  test('saturation at exactly 95 %, high utilisation at exactly 85 %', () => {
+    // after minutes at 7 (9.5 is no surge: below 1.5 × 7); 9.5 / 0.7 = 13.6
+    expect(decide(input(series(20, (i) => (i < 19 ? 7 : 9.5)), flat))).toMatchObject({ kind: 'scale-out', targetShards: 14 });
+    expect(decide(input(series(20, (i) => (i < 18 ? 5 : 8.5)), flat))).toMatchObject({ kind: 'scale-out', targetShards: 13 }); // 8.5 / 0.7 = 12.1
+  });
+
+  test('sizing rounds a quotient that is whole up to itself, not one more (floating-point noise aside)', () => {
+    // 8.4 on 9 shards for two minutes (≥ 85 %, < 95 %): 8.4 / 0.7 = 12 shards
+    const d = decide(input(series(20, (i) => (i < 18 ? 5 : 8.4)), { ...flat, currentShards: 9 }));
+    expect(d).toMatchObject({ kind: 'scale-out', targetShards: 12 });
+    expect(d.pendingTarget).toBeUndefined();
+    // a window peaking at 2.8 on 10 shards: 2.8 / (0.8 × 0.7) = 5 shards
+    expect(decide(input(series(80, () => 2.8)))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
+  });
+
+  test('low scale-out sensitivity acts on two saturated minutes in a row, not on one', () => {
+    const low = { config: { ...BASE, scaleOutSensitivity: 'low' as const, growthHorizonMinutes: 0 } };
+    const throttled = (m: number) => minute(m, 9.6, 1000); // 96 % accepted and 1,000 records throttled
+    expect(decide(input([throttled(NOW_MINUTE - 3)], low)).kind).toBe('none'); // one published minute
+    expect(decide(input([minute(NOW_MINUTE - 4, 7), throttled(NOW_MINUTE - 3)], low)).kind).toBe('none');
+    // two throttled: demand 9.6 × 295,912 / 294,912 = 9.63 → 9.63 / 0.7 = 13.8 → 14
+    expect(decide(input([throttled(NOW_MINUTE - 4), throttled(NOW_MINUTE - 3)], low))).toMatchObject({ kind: 'scale-out', targetShards: 14 });
+    // saturated by utilisation in one of the two: saturation, not throttling, is the reason
+    expect(decide(input([minute(NOW_MINUTE - 4, 9.6), throttled(NOW_MINUTE - 3)], low)).reason).toMatch(/^utilisation ≥ 95%; demand 9.63 /);
+  });
+
+  test('a wanted count equal to the current one is no call, in either direction', () => {
+    // throttled 4 minutes after a call (not settled): the demand estimate 6.53 wants ceil(6.53 / 0.7) = 10, the current count
+    const early = [minute(NOW_MINUTE - 3, 6.5, 1000)];
+    expect(decide(input(early, { scalingCallTimes: [NOW - 5 * MIN] }))).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    expect(decide(input(early, { scalingCallTimes: [NOW - 5 * MIN], config: { ...BASE, maxShards: 10 } })))
+      .toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    // 2 shards with a cold window peaking at 1.0: 1.0 / 0.56 = 1.8 → 2, the current count: no scale-in
+    expect(decide(input(series(80, () => 1), { currentShards: 2 }))).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
   });
 });
