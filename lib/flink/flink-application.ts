@@ -241,7 +241,7 @@ export interface FlinkApplicationProps {
    * Records per second one KPU (one vCPU, 4 GiB) sustains for your SQL, used with `peakRecordsPerSecond`. Measure
    * yours with `npm run bench:flink` (the records per CPU-second of its RocksDB runs, halved for the Kinesis I/O it
    * leaves out). Must be > 0.
-   * @default - the figure of the library's heavier shipped script (the IoT job: JSON parsing, an OVER window per device
+   * @default - the figure of the library's heavier shipped script (the IoT job: JSON parsing, rolling statistics per device
    * and a windowed aggregate), measured by `npm run bench:flink` on the RocksDB backend and halved; README, "Flink
    * throughput and KPUs"
    */

@@ -29,7 +29,7 @@ export const CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU = plannedRecordsPerKpu(MEASU
 
 /**
  * Records per second one KPU sustains for SQL the library has not measured: the heavier of the shipped scripts (JSON
- * parsing, an OVER window per key and a windowed aggregate), so that sizing a user's script errs on the large side.
+ * parsing, rolling statistics per key and a windowed aggregate), so that sizing a user's script errs on the large side.
  */
 export const DEFAULT_RECORDS_PER_SECOND_PER_KPU = Math.min(IOT_RECORDS_PER_SECOND_PER_KPU, CLICKSTREAM_RECORDS_PER_SECOND_PER_KPU);
 

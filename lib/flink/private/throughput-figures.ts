@@ -1,19 +1,13 @@
-// The KPU planning figures' source: `npm run bench:flink` (flink/bench.sh) rewrites this file after a full run (both
-// jobs on RocksDB, 500,000 records or more each); sizing.ts turns the figures into records/s per KPU.
-//
-// These are the lower of the two RocksDB runs of 2026-12-07 (bench/results/flink.md): a full run of 500,000 records on
-// a machine at load average 36-48 (IoT 1,598, clickstream 44,543) and a run of 300,000 records on a quiet machine
-// (`npm run bench:flink -- --backend rocksdb --records 300000`, load average 3: IoT 1,451, clickstream 18,750; the
-// clickstream job's short steady state there is the likely reason for its lower figure). Lower is the safe side: a
-// Flink application sized too small falls behind its stream.
+// Written by `npm run bench:flink` (flink/bench.sh) on 2026-12-07: rerun it to update, or edit the figures
+// by hand from bench/results/flink.json. sizing.ts turns them into records/s per KPU.
 
 /** Steady-state records per CPU-second of the shipped SQL jobs on the RocksDB state backend (what Managed Flink runs). */
 export const MEASURED_THROUGHPUT = {
-  command: 'npm run bench:flink (RocksDB backend, parallelism 2; the lower of a 500,000- and a 300,000-record run)',
+  command: 'npm run bench:flink',
   date: '2026-12-07',
-  machine: '2 cores (OpenJDK 17, Flink 1.19.1)',
+  machine: '2 cores, load average 1.9 before / 3.2 after, OpenJDK 64-Bit Server VM 17.0.15, Linux amd64',
   /** sql/iot-anomalies.sql. */
-  iotRecordsPerCpuSecond: 1_451,
+  iotRecordsPerCpuSecond: 1_906,
   /** sql/clickstream-top-products.sql. */
-  clickstreamRecordsPerCpuSecond: 18_750,
+  clickstreamRecordsPerCpuSecond: 38_241,
 } as const;
