@@ -171,3 +171,80 @@ describe('the thresholds, at their boundaries', () => {
     expect(decide(input(series(80, () => 1), { currentShards: 2 }))).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
   });
 });
+
+/**
+ * The windows decide() reads, each shown by a case that a wider, narrower or shifted window would decide otherwise:
+ * the surge baseline (the 10 minutes before the throttle minutes), the hot-key memory (the newest 30 minutes, counted
+ * from the settled count only), the scale-out lookback (the newest max(scale-out, throttle) minutes), and the rest
+ * headroom's sizing (the peak at 80 % of the target, below the scale-in bound).
+ */
+describe('the windows decide() reads', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const flat = (extra: Partial<PolicyInput['config']> = {}) => ({ config: { ...BASE, growthHorizonMinutes: 0, ...extra } });
+
+  test('the surge baseline is the mean of the 10 minutes before the saturated minute, no more and no less', () => {
+    // 10 old minutes at 0, 10 at 6, then 9.6 (96 % of 10 shards): 9.6 ≥ 1.5 × 6 = 9, a surge: 2 × 10 = 20 in one call
+    expect(decide(input(series(21, (i) => (i < 10 ? 0 : i < 20 ? 6 : 9.6)), flat())))
+      .toMatchObject({ kind: 'scale-out', targetShards: 20, reason: 'surge: utilisation ≥ 95%; demand 9.60 shard equivalents' });
+    // the 10 before at 7: 9.6 < 10.5, no surge (with one old minute at 0 in the mean, 70 / 11 × 1.5 = 9.55 would be one):
+    // 9.6 / 0.7 = 13.7 → 14
+    expect(decide(input(series(21, (i) => (i < 10 ? 0 : i < 20 ? 7 : 9.6)), flat())))
+      .toMatchObject({ kind: 'scale-out', targetShards: 14, reason: 'utilisation ≥ 95%; demand 9.60 shard equivalents' });
+  });
+
+  test('with two throttle minutes, a surge needs both of them at 1.5 × the baseline', () => {
+    // low sensitivity: throttle 2 min, scale-out 5 min; baseline 6.5 → 9.75. Saturated minutes at 9.6 and 12: the
+    // smaller is below 9.75, no surge; sized for the peak of the 5-minute lookback, 12 / 0.7 = 17.1 → 18
+    const samples = series(12, (i) => (i < 10 ? 6.5 : i === 10 ? 9.6 : 12));
+    expect(decide(input(samples, flat({ scaleOutSensitivity: 'low' }))))
+      .toMatchObject({ kind: 'scale-out', targetShards: 18, reason: 'utilisation ≥ 95%; demand 12.00 shard equivalents' });
+  });
+
+  test('scale-out sizes for the peak of the newest max(scale-out, throttle) minutes, not of older ones', () => {
+    // an old minute at 12, then 5s, then 9.4 and 8.6 (both ≥ 85 %): peak 9.4 → 9.4 / 0.7 = 13.4 → 14 (12 would give 18,
+    // the newest minute alone 13)
+    expect(decide(input(series(20, (i) => (i === 0 ? 12 : i < 18 ? 5 : i === 18 ? 9.4 : 8.6)), flat())))
+      .toMatchObject({ kind: 'scale-out', targetShards: 14, reason: 'utilisation ≥ 85% for 2 min; demand 9.40 shard equivalents' });
+  });
+
+  /** 41 minutes at 2 shard-eq on 10 shards, minute `hotAt` (0 oldest) a hot key (20 % throttled at 25 %), the newest
+   * throttled at 60 %: a full stream unless a hot key was seen within the memory. */
+  function hotKeyThen60(hotAt: number): MinuteSample[] {
+    return series(41, (i) => (i === 40 ? 6 : i === hotAt ? 2.5 : 2)).map((s, i) =>
+      (i === hotAt ? { ...s, throttledRecords: 19_200 } : i === 40 ? { ...s, throttledRecords: 1_000 } : s));
+  }
+
+  test('a hot key seen in the newest 30 minutes keeps a throttled minute below 85 % a hot-key minute', () => {
+    // the hot key 20 minutes before the newest minute: remembered, the newest (60 %) is a hot-key minute too
+    expect(decide(input(hotKeyThen60(20)))).toMatchObject({ kind: 'none', hotKey: true });
+    // 40 minutes before: forgotten; the newest minute is throttled at 60 %, above the 50 % hot-key bound: a full stream
+    expect(decide(input(hotKeyThen60(0)))).toMatchObject({ kind: 'scale-out' });
+    // no hot key at all: the same
+    expect(decide(input(hotKeyThen60(-1)))).toMatchObject({ kind: 'scale-out' });
+  });
+
+  test('a hot key counts from the minute the count settled, that minute included', () => {
+    // a call 13 minutes ago settles at the newest minute's start (now − 3 min): that minute, 20 % throttled at 25 %, is a
+    // hot key; 12 minutes ago, it is not settled yet, so it is throttling, and too early for a forced step either
+    const hot = [minute(NOW_MINUTE - 3, 2.5, 19_200)];
+    expect(decide(input(hot, { scalingCallTimes: [NOW - 13 * MIN] }))).toMatchObject({ kind: 'none', hotKey: true });
+    expect(decide(input(hot, { scalingCallTimes: [NOW - 12 * MIN] }))).not.toHaveProperty('hotKey');
+  });
+
+  test('rest headroom: a 24-hour rest sizes the peak at 56 % (80 % of 0.7), below the 52.5 % scale-in bound', () => {
+    const rest = (shards: number, peak: number) => decide(input(series(60, (i) => (i === 30 ? peak : peak / 2)), { currentShards: shards }));
+    // 15 shards, peak 11.2 (75 %): 11.2 / 0.56 = 20 shards exactly (11.2 / 0.525 = 21.3 allows 21)
+    expect(rest(15, 11.2)).toMatchObject({
+      kind: 'scale-out',
+      targetShards: 20,
+      reason: 'rest: no call for 24 h and the 60-min peak 11.20 is above 70% of 15 shards; sized for 56% as a scale-in would',
+    });
+    // 5 shards, peak 4.2 (84 %): 4.2 / 0.56 = 7.5 → 8, but at 8 the peak is 52.5 %, where a scale-in would undo it: 7
+    expect(rest(5, 4.2)).toMatchObject({ kind: 'scale-out', targetShards: 7 });
+    // 10 shards, peak 6 (60 %): within the target, no call
+    expect(rest(10, 6)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+    // 1 shard, peak 0.75 (75 %): 0.75 / 0.56 = 1.3 → 2, but at 2 the peak is 37.5 %, below the scale-in bound: the
+    // count that bound allows is 0.75 / 0.525 = 1.4 → 2 − 1 = 1, the current one, so no call
+    expect(rest(1, 0.75)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+  });
+});
