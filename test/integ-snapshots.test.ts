@@ -29,7 +29,7 @@ function templates(dir: string): Record<string, unknown> {
 }
 
 /**
- * `UPDATE_INTEG_SNAPSHOTS=1 npx jest test/integ-snapshots.test.ts` rewrites the snapshots' templates from a fresh synth
+ * `UPDATE_INTEG_SNAPSHOTS=1 npx jest test/integ-snapshots.test.ts` rewrites the snapshots (every file of the assembly but its asset folders) from a fresh synth
  * (never set in CI). With an AWS account, prefer integ-runner's --update-on-failed, which deploys first.
  */
 const UPDATE = process.env.UPDATE_INTEG_SNAPSHOTS === '1' && process.env.CI !== 'true';
@@ -48,7 +48,12 @@ describe.each(INTEG_FILES)('%s', (file) => {
     });
     const snapshotDir = path.join(TEST_DIR, `${file}.snapshot`);
     if (UPDATE) {
-      for (const f of fs.readdirSync(outdir).filter((n) => n.endsWith('.template.json'))) {
+      // The whole assembly but its asset folders (templates, manifests, tree, metadata), so that integ-runner reads
+      // a consistent snapshot; only the templates are compared below.
+      for (const f of fs.readdirSync(snapshotDir)) {
+        if (!fs.statSync(path.join(snapshotDir, f)).isDirectory() && !fs.existsSync(path.join(outdir, f))) fs.rmSync(path.join(snapshotDir, f));
+      }
+      for (const f of fs.readdirSync(outdir).filter((n) => !n.startsWith('asset.') && !fs.statSync(path.join(outdir, n)).isDirectory())) {
         fs.copyFileSync(path.join(outdir, f), path.join(snapshotDir, f));
       }
     }
