@@ -248,3 +248,65 @@ describe('the windows decide() reads', () => {
     expect(rest(1, 0.75)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
   });
 });
+
+/**
+ * The last of decide()'s Stryker survivors, each at the exact value where the mutant decides otherwise: a demand exactly
+ * 1.5× the surge baseline, `low` sensitivity's two throttle minutes half settled and with different throttled shares, a
+ * scale-in window exactly at 75 % of the target, a minute of only throttled records (unknown demand), and a step taken
+ * while a hot key is reported.
+ */
+describe('decide() at its exact boundaries and on its rare inputs', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const low = { ...BASE, scaleOutSensitivity: 'low' as const, growthHorizonMinutes: 0 };
+
+  test('a saturated minute at exactly 1.5× the mean of the 10 before is a surge', () => {
+    // ten minutes at 6 (mean 6.0, whole numbers: no rounding), then 9.0 on 9 shards (100 %, saturated): 9 = 1.5 × 6, a
+    // surge, so 2 × 9 = 18 in one call (not 9 / 0.7 = 12.9 → 13)
+    expect(decide(input(series(11, (i) => (i < 10 ? 6 : 9)), { currentShards: 9, config: { ...BASE, growthHorizonMinutes: 0 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 18, reason: 'surge: utilisation ≥ 95%; demand 9.00 shard equivalents' });
+  });
+
+  /** `low` sensitivity's two throttle minutes on 10 shards: 6 shard-eq accepted (184,320 records of 2 KiB) each, the
+   * older with `older` records throttled, the newer with `newer`. */
+  const twoThrottled = (older: number, newer: number) => [minute(NOW_MINUTE - 4, 6, older), minute(NOW_MINUTE - 3, 6, newer)];
+
+  test('low sensitivity forces the ×1.25 step only when both throttle minutes were measured after the count settled', () => {
+    // demand 6 × 185,320 / 184,320 = 6.03 → 6.03 / 0.7 = 8.6 → 9, below the 10 shards: only the forced step scales out
+    const after = (callMinutesAgo: number) => decide(input(twoThrottled(1000, 1000), { config: low, scalingCallTimes: [NOW - callMinutesAgo * MIN] }));
+    // a call 14 minutes ago settled at now − 4 min: both minutes count, 10 × 1.25 = 12.5 → 13
+    expect(after(14)).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    // 13 minutes ago: only the newer minute is settled; one fresh minute of two is not enough
+    expect(after(13)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+  });
+
+  test('the reason names the larger throttled share of the throttle minutes', () => {
+    // older: 3,000 of 187,320 = 1.60 %, newer: 1,000 of 185,320 = 0.54 %; demand 6 × 187,320 / 184,320 = 6.10
+    expect(decide(input(twoThrottled(3000, 1000), { config: low }))).toMatchObject({
+      kind: 'scale-out', targetShards: 13, reason: 'throttled 1.60% of records; demand 6.10 shard equivalents',
+    });
+  });
+
+  test('a scale-in window exactly at 75 % of the target scales in', () => {
+    // target 0.5: the bound 0.375 and 0.375 × 16 = 6 are exact in floating point (0.7's 52.5 % is not). 60 minutes at 6 on
+    // 16 shards: 6 / (0.8 × 0.5) = 15
+    expect(decide(input(series(60, () => 6), { currentShards: 16, config: { ...BASE, targetUtilization: 0.5 } })))
+      .toMatchObject({ kind: 'scale-in', targetShards: 15, reason: 'utilisation ≤ 38% for 60 min; peak demand 6.00 shard equivalents' });
+  });
+
+  test('a minute of only throttled records (demand unknown) takes the largest step, also when it is no surge', () => {
+    // low sensitivity: ten minutes at 3.5 (a surge needs both throttle minutes ≥ 5.25), then 4 shard-eq accepted with 1,000
+    // throttled (4.03), then nothing accepted and 500 throttled: unknown demand. A call 5 minutes ago: the count has not
+    // settled, so the empty minute is not taken for a hot key. 2 × 4 = 8
+    const samples = [...series(12, () => 3.5).slice(0, 10), minute(NOW_MINUTE - 4, 4, 1000),
+      { minute: NOW_MINUTE - 3, incomingBytes: 0, incomingRecords: 0, throttledRecords: 500 }];
+    expect(decide(input(samples, { currentShards: 4, config: low, scalingCallTimes: [NOW - 5 * MIN] })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 8, reason: 'throttled 100.00% of records; demand unknown shard equivalents' });
+  });
+
+  test('a step taken while the newest minute is a hot key still reports the hot key', () => {
+    // 10 shards below a minimum of 12, the newest minute 20 % throttled at 25 % utilisation: the step to 12, and hotKey
+    const samples = series(20, () => 2.5).map((s) => ({ ...s, throttledRecords: 19_200 }));
+    expect(decide(input(samples, { config: { ...BASE, minShards: 12 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 12, hotKey: true, reason: '10 shards is below the minimum 12' });
+  });
+});
