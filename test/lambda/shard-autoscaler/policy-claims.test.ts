@@ -272,7 +272,8 @@ describe('decide() at its exact boundaries and on its rare inputs', () => {
 
   test('low sensitivity forces the ×1.25 step only when both throttle minutes were measured after the count settled', () => {
     // demand 6 × 185,320 / 184,320 = 6.03 → 6.03 / 0.7 = 8.6 → 9, below the 10 shards: only the forced step scales out
-    const after = (callMinutesAgo: number) => decide(input(twoThrottled(1000, 1000), { config: low, scalingCallTimes: [NOW - callMinutesAgo * MIN] }));
+    const after = (callMinutesAgo: number) =>
+      decide(input(twoThrottled(1000, 1000), { config: low, scalingCallTimes: [NOW - callMinutesAgo * MIN] }));
     // a call 14 minutes ago settled at now − 4 min: both minutes count, 10 × 1.25 = 12.5 → 13
     expect(after(14)).toMatchObject({ kind: 'scale-out', targetShards: 13 });
     // 13 minutes ago: only the newer minute is settled; one fresh minute of two is not enough
