@@ -49,7 +49,10 @@ interface Target {
 export const TARGETS: Target[] = [
   // the plan and the retention check it calls (the rest of streams/private/validation.ts belongs to the constructs)
   { name: 'plan', module: 'lib/streams/private/plan.ts', alsoMutate: ['lib/streams/private/validation.ts:6-14'], typeCheck: false, tests: ['test/streams/capacity.test.ts', 'test/streams/capacity-claims.test.ts', 'test/streams/capacity-boundaries.test.ts'] },
+  // policy.ts in two parts, each a row of its own with the lines it measured (mutation.json records them): decide(), and
+  // the helpers above it (resolveConfig to callsInWindow); the README adds the two rows' counts for the whole module
   { name: 'policy', module: 'lambda/shard-autoscaler/policy.ts', lines: '338-466', propertyRunsFactor: 0.1, tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
+  { name: 'policy-helpers', module: 'lambda/shard-autoscaler/policy.ts', lines: '207-299', propertyRunsFactor: 0.1, tests: ['test/lambda/shard-autoscaler/policy.test.ts', 'test/lambda/shard-autoscaler/policy-claims.test.ts'] },
   { name: 'alarm-math', module: 'lib/scaling/private/alarm-math.ts', tests: ['test/scaling/alarm-math.test.ts', 'test/scaling/alarm-math-values.test.ts'] },
   { name: 'sessionize', module: 'lambda/session-consumer/sessionize.ts', tests: ['test/lambda/session-consumer/sessionize.test.ts', 'test/lambda/session-consumer/sessionize-claims.test.ts', 'test/lambda/session-consumer/edges.test.ts'] },
   { name: 'transform', module: 'lambda/firehose-transform/transform.ts', tests: ['test/lambda/firehose-transform/transform.test.ts', 'test/lambda/firehose-transform/transform-claims.test.ts'] },
@@ -80,6 +83,8 @@ interface Counts {
   noCoverage: number;
   compileError: number;
   survivors: string[];
+  /** The lines of the module that were mutated (`from-to`), when not the whole module. */
+  lines?: string;
 }
 
 function run(target: Target): Counts {
@@ -143,7 +148,9 @@ function run(target: Target): Counts {
   const env = { ...process.env, FC_END_ON_FAILURE: '1', ...(target.propertyRunsFactor ? { FC_RUNS_FACTOR: String(target.propertyRunsFactor) } : {}) };
   const res = spawnSync('npx', ['stryker', 'run', path.relative(ROOT, config)], { cwd: ROOT, stdio: 'inherit', env });
   if (res.status !== 0) throw new Error(`stryker failed on ${target.module} (exit ${res.status})`);
-  const c: Counts = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [] };
+  const c: Counts = {
+    killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, survivors: [], ...(target.lines ? { lines: target.lines } : {}),
+  };
   const json = JSON.parse(fs.readFileSync(report, 'utf-8'));
   for (const file of [target.module, ...(target.alsoMutate ?? []).map((m) => m.replace(/:[\d-]+$/, ''))]) count(json, file, c);
   return c;

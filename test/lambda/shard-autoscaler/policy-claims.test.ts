@@ -3,7 +3,7 @@
  * 60 unthrottled minutes at ≤ 52.5 %".
  */
 import { BASE, MIN, minute, NOW, NOW_MINUTE } from './policy-fixtures';
-import { decide, MinuteSample, PolicyInput, SHARD_BYTES_PER_MINUTE } from '../../../lambda/shard-autoscaler/policy';
+import { decide, MinuteSample, PolicyInput, projectDemand, resolveConfig, SHARD_BYTES_PER_MINUTE, throttledFraction } from '../../../lambda/shard-autoscaler/policy';
 
 /** 80 minutes at 2 shard-eq on 10 shards (20 %), ending at the newest published minute; minute `i` (0 oldest) throttles `t`. */
 function quiet(throttledAt?: number, t = 1): MinuteSample[] {
@@ -246,5 +246,133 @@ describe('the windows decide() reads', () => {
     // 1 shard, peak 0.75 (75 %): 0.75 / 0.56 = 1.3 → 2, but at 2 the peak is 37.5 %, below the scale-in bound: the
     // count that bound allows is 0.75 / 0.525 = 1.4 → 2 − 1 = 1, the current one, so no call
     expect(rest(1, 0.75)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+  });
+});
+
+/**
+ * The last of decide()'s Stryker survivors, each at the exact value where the mutant decides otherwise: a demand exactly
+ * 1.5× the surge baseline, `low` sensitivity's two throttle minutes half settled and with different throttled shares, a
+ * scale-in window exactly at 75 % of the target, a minute of only throttled records (unknown demand), and a step taken
+ * while a hot key is reported.
+ */
+describe('decide() at its exact boundaries and on its rare inputs', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+  const low = { ...BASE, scaleOutSensitivity: 'low' as const, growthHorizonMinutes: 0 };
+
+  test('a saturated minute at exactly 1.5× the mean of the 10 before is a surge', () => {
+    // ten minutes at 6 (mean 6.0, whole numbers: no rounding), then 9.0 on 9 shards (100 %, saturated): 9 = 1.5 × 6, a
+    // surge, so 2 × 9 = 18 in one call (not 9 / 0.7 = 12.9 → 13)
+    expect(decide(input(series(11, (i) => (i < 10 ? 6 : 9)), { currentShards: 9, config: { ...BASE, growthHorizonMinutes: 0 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 18, reason: 'surge: utilisation ≥ 95%; demand 9.00 shard equivalents' });
+  });
+
+  /** `low` sensitivity's two throttle minutes on 10 shards: 6 shard-eq accepted (184,320 records of 2 KiB) each, the
+   * older with `older` records throttled, the newer with `newer`. */
+  const twoThrottled = (older: number, newer: number) => [minute(NOW_MINUTE - 4, 6, older), minute(NOW_MINUTE - 3, 6, newer)];
+
+  test('low sensitivity forces the ×1.25 step only when both throttle minutes were measured after the count settled', () => {
+    // demand 6 × 185,320 / 184,320 = 6.03 → 6.03 / 0.7 = 8.6 → 9, below the 10 shards: only the forced step scales out
+    const after = (callMinutesAgo: number) =>
+      decide(input(twoThrottled(1000, 1000), { config: low, scalingCallTimes: [NOW - callMinutesAgo * MIN] }));
+    // a call 14 minutes ago settled at now − 4 min: both minutes count, 10 × 1.25 = 12.5 → 13
+    expect(after(14)).toMatchObject({ kind: 'scale-out', targetShards: 13 });
+    // 13 minutes ago: only the newer minute is settled; one fresh minute of two is not enough
+    expect(after(13)).toMatchObject({ kind: 'none', reason: 'demand within the target range' });
+  });
+
+  test('the reason names the larger throttled share of the throttle minutes', () => {
+    // older: 3,000 of 187,320 = 1.60 %, newer: 1,000 of 185,320 = 0.54 %; demand 6 × 187,320 / 184,320 = 6.10
+    expect(decide(input(twoThrottled(3000, 1000), { config: low }))).toMatchObject({
+      kind: 'scale-out', targetShards: 13, reason: 'throttled 1.60% of records; demand 6.10 shard equivalents',
+    });
+  });
+
+  test('a scale-in window exactly at 75 % of the target scales in', () => {
+    // target 0.5: the bound 0.375 and 0.375 × 16 = 6 are exact in floating point (0.7's 52.5 % is not). 60 minutes at 6 on
+    // 16 shards: 6 / (0.8 × 0.5) = 15
+    expect(decide(input(series(60, () => 6), { currentShards: 16, config: { ...BASE, targetUtilization: 0.5 } })))
+      .toMatchObject({ kind: 'scale-in', targetShards: 15, reason: 'utilisation ≤ 38% for 60 min; peak demand 6.00 shard equivalents' });
+  });
+
+  test('a minute of only throttled records (demand unknown) takes the largest step, also when it is no surge', () => {
+    // low sensitivity: ten minutes at 3.5 (a surge needs both throttle minutes ≥ 5.25), then 4 shard-eq accepted with 1,000
+    // throttled (4.03), then nothing accepted and 500 throttled: unknown demand. A call 5 minutes ago: the count has not
+    // settled, so the empty minute is not taken for a hot key. 2 × 4 = 8
+    const samples = [...series(12, () => 3.5).slice(0, 10), minute(NOW_MINUTE - 4, 4, 1000),
+      { minute: NOW_MINUTE - 3, incomingBytes: 0, incomingRecords: 0, throttledRecords: 500 }];
+    expect(decide(input(samples, { currentShards: 4, config: low, scalingCallTimes: [NOW - 5 * MIN] })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 8, reason: 'throttled 100.00% of records; demand unknown shard equivalents' });
+  });
+
+  test('a step taken while the newest minute is a hot key still reports the hot key', () => {
+    // 10 shards below a minimum of 12, the newest minute 20 % throttled at 25 % utilisation: the step to 12, and hotKey
+    const samples = series(20, () => 2.5).map((s) => ({ ...s, throttledRecords: 19_200 }));
+    expect(decide(input(samples, { config: { ...BASE, minShards: 12 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 12, hotKey: true, reason: '10 shards is below the minimum 12' });
+  });
+});
+
+/**
+ * The helpers decide() builds on, each where a Stryker mutant of it (lines 207–299 of policy.ts) changed nothing the
+ * tests read: the saturation bound of a high target, the clamp of the reserve, an empty minute's throttled share, and
+ * the growth trend's window, minimum of points, horizon 0 and a degenerate (single-minute) fit.
+ */
+describe('the helpers decide() builds on', () => {
+  const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => minute(NOW_MINUTE - 3 - (n - 1 - i), f(i)));
+
+  test('saturation is 95 %, or the scale-out utilisation when a target above 0.9 puts that higher', () => {
+    // target 0.96: scale-out at 0.96 + 0.04 / 2 = 98 %, so saturation at 98 % too (95 % would be below the scale-out bound)
+    expect(resolveConfig({ ...BASE, targetUtilization: 0.96 }).saturationUtilization).toBeCloseTo(0.98, 12);
+    // one minute at 96.5 % of 10 shards: saturated for a 0.7 target, not for 0.96 (below 98 %), after minutes at 9
+    const samples = series(20, (i) => (i < 19 ? 9 : 9.65));
+    expect(decide(input(samples, { config: { ...BASE, targetUtilization: 0.96, growthHorizonMinutes: 0 } }))).toMatchObject({ kind: 'none' });
+  });
+
+  test('a reserve for scale-out above 9 is taken as 9: the first call of a day may still scale in', () => {
+    expect(resolveConfig({ ...BASE, reserveCallsForScaleOut: 20 }).reserveCallsForScaleOut).toBe(9);
+    // 80 cold minutes at 20 %, no call in 24 h: 1 call + 9 reserved = the 10 of the day, so scale-in is allowed
+    expect(decide(input(quiet(), { config: { ...BASE, reserveCallsForScaleOut: 20 } }))).toMatchObject({ kind: 'scale-in', targetShards: 5 });
+    // with one call made, the reserve holds it back
+    expect(decide(input(quiet(), { config: { ...BASE, reserveCallsForScaleOut: 20 }, scalingCallTimes: [NOW - 5 * 3_600_000] })))
+      .toMatchObject({ kind: 'none', reason: 'low utilisation for 60 min, but the calls left are reserved for scale-out' });
+  });
+
+  test('a minute with no records at all is 0 % throttled, not NaN', () => {
+    expect(throttledFraction({ minute: NOW_MINUTE, incomingBytes: 0, incomingRecords: 0, throttledRecords: 0 })).toBe(0);
+  });
+
+  /** 30 minutes climbing by 0.1 from 1.0 to 3.9 shard-eq, ending at the newest minute: the fit is the line itself. */
+  const climb = () => series(30, (i) => 1 + 0.1 * i);
+
+  test('the trend is fitted to the newest 30 minutes only', () => {
+    // 30 older minutes at 10 before the climb: with them the fitted line would fall (no projection); without, 3.9 + 10 × 0.1
+    const older = series(60, () => 10).slice(0, 30);
+    expect(projectDemand([...older, ...climb()], 10)).toBeCloseTo(4.9, 9);
+  });
+
+  test('a minute of unknown (infinite) demand is left out of the fit, not taken into its sums', () => {
+    const samples = climb().map((s, i) => (i === 12 ? { ...s, incomingBytes: 0, incomingRecords: 0, throttledRecords: 100 } : s));
+    // the 29 other minutes are on the same line: 4.9 still
+    expect(projectDemand(samples, 10)).toBeCloseTo(4.9, 9);
+  });
+
+  test('five usable minutes are enough for a trend, four are not', () => {
+    // 1.0 … 1.4: 1.4 + 10 × 0.1 = 2.4
+    expect(projectDemand(climb().slice(0, 5), 10)).toBeCloseTo(2.4, 9);
+    expect(projectDemand(climb().slice(0, 4), 10)).toBe(0);
+  });
+
+  test('five minutes all stamped with the same minute have no trend (no NaN, which decide() would take for unknown demand)', () => {
+    const same = [1, 2, 3, 4, 5].map((d) => minute(NOW_MINUTE - 3, d));
+    expect(projectDemand(same, 10)).toBe(0);
+  });
+
+  test('a growth horizon of 0 sizes for the measured peak, even where the fitted line ends above it', () => {
+    expect(projectDemand(climb(), 0)).toBe(0);
+    // 5 → 10 over 28 minutes, then two at 8.6 (≥ 85 % of 10 shards): the fitted line ends near 9.95, above the peak 8.6 of
+    // the two newest minutes. Horizon 0: sized for 8.6 / 0.7 = 12.3 → 13, no "expected" in the reason
+    const samples = series(30, (i) => (i < 28 ? 5 + (i * 5) / 27 : 8.6));
+    expect(decide(input(samples, { config: { ...BASE, growthHorizonMinutes: 0 } })))
+      .toMatchObject({ kind: 'scale-out', targetShards: 13, reason: 'utilisation ≥ 85% for 2 min; demand 8.60 shard equivalents' });
   });
 });
