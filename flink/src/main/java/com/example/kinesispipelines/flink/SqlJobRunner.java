@@ -3,6 +3,7 @@ package com.example.kinesispipelines.flink;
 import java.util.ArrayList;
 import com.example.kinesispipelines.flink.functions.JsonEventTime;
 import com.example.kinesispipelines.flink.functions.JsonFields;
+import com.example.kinesispipelines.flink.functions.TopCounts;
 import com.example.kinesispipelines.flink.steps.RollingSums;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class SqlJobRunner {
 
     /** {@code JSON_EVENT_TIME(payload, field, maxFutureSkewSeconds)}: see {@link JsonEventTime}. */
     public static final String JSON_EVENT_TIME = "JSON_EVENT_TIME";
+
+    /** {@code TOP_COUNTS(key, n)}: see {@link TopCounts}. */
+    public static final String TOP_COUNTS = "TOP_COUNTS";
 
     private SqlJobRunner() {}
 
@@ -116,6 +120,7 @@ public final class SqlJobRunner {
     public static void registerFunctions(TableEnvironment tEnv) {
         tEnv.createTemporarySystemFunction(JSON_FIELDS, JsonFields.class);
         tEnv.createTemporarySystemFunction(JSON_EVENT_TIME, JsonEventTime.class);
+        tEnv.createTemporarySystemFunction(TOP_COUNTS, TopCounts.class);
     }
 
     private static Operation parse(TableEnvironment tEnv, SqlStatement statement) {
