@@ -2,6 +2,7 @@ package com.example.kinesispipelines.flink;
 
 import java.util.ArrayList;
 import com.example.kinesispipelines.flink.functions.JsonEventTime;
+import com.example.kinesispipelines.flink.functions.DistinctCount;
 import com.example.kinesispipelines.flink.functions.JsonFields;
 import com.example.kinesispipelines.flink.functions.TopCounts;
 import com.example.kinesispipelines.flink.steps.RollingSums;
@@ -34,6 +35,9 @@ public final class SqlJobRunner {
 
     /** {@code TOP_COUNTS(key, n)}: see {@link TopCounts}. */
     public static final String TOP_COUNTS = "TOP_COUNTS";
+
+    /** {@code DISTINCT_COUNT(key)}: see {@link DistinctCount}. */
+    public static final String DISTINCT_COUNT = "DISTINCT_COUNT";
 
     private SqlJobRunner() {}
 
@@ -121,6 +125,7 @@ public final class SqlJobRunner {
         tEnv.createTemporarySystemFunction(JSON_FIELDS, JsonFields.class);
         tEnv.createTemporarySystemFunction(JSON_EVENT_TIME, JsonEventTime.class);
         tEnv.createTemporarySystemFunction(TOP_COUNTS, TopCounts.class);
+        tEnv.createTemporarySystemFunction(DISTINCT_COUNT, DistinctCount.class);
     }
 
     private static Operation parse(TableEnvironment tEnv, SqlStatement statement) {
