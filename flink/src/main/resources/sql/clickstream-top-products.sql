@@ -95,13 +95,15 @@ CREATE TABLE click_dead_letters (
 );
 
 -- The accepted clicks. A session is the client's sessionId, or else the visitor (u:userId, a:anonymousId); a user is
--- the visitor (u:userId, or a:anonymousId when not signed in).
+-- the visitor (u:userId, or a:anonymousId when not signed in). Written as CASE, which is exactly COALESCE here: in the
+-- profile, the keys COALESCE made were encoded to UTF-8 again by Flink's encoder when copied and serialized.
 CREATE TEMPORARY VIEW clicks AS
 SELECT
   event_type,
   product_id,
-  COALESCE(session_id, 'u:' || user_id, 'a:' || anonymous_id) AS session_key,
-  COALESCE('u:' || user_id, 'a:' || anonymous_id) AS user_key,
+  CASE WHEN session_id IS NOT NULL THEN session_id WHEN user_id IS NOT NULL THEN 'u:' || user_id
+    ELSE 'a:' || anonymous_id END AS session_key,
+  CASE WHEN user_id IS NOT NULL THEN 'u:' || user_id ELSE 'a:' || anonymous_id END AS user_key,
   event_time
 FROM clicks_raw
 WHERE parse_error IS NULL;
