@@ -2,7 +2,9 @@ package com.example.kinesispipelines.flink;
 
 import java.util.ArrayList;
 import com.example.kinesispipelines.flink.functions.JsonEventTime;
+import com.example.kinesispipelines.flink.functions.DistinctCount;
 import com.example.kinesispipelines.flink.functions.JsonFields;
+import com.example.kinesispipelines.flink.functions.TopCounts;
 import com.example.kinesispipelines.flink.steps.RollingSums;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,12 @@ public final class SqlJobRunner {
 
     /** {@code JSON_EVENT_TIME(payload, field, maxFutureSkewSeconds)}: see {@link JsonEventTime}. */
     public static final String JSON_EVENT_TIME = "JSON_EVENT_TIME";
+
+    /** {@code TOP_COUNTS(key, n)}: see {@link TopCounts}. */
+    public static final String TOP_COUNTS = "TOP_COUNTS";
+
+    /** {@code DISTINCT_COUNT(key)}: see {@link DistinctCount}. */
+    public static final String DISTINCT_COUNT = "DISTINCT_COUNT";
 
     private SqlJobRunner() {}
 
@@ -116,6 +124,8 @@ public final class SqlJobRunner {
     public static void registerFunctions(TableEnvironment tEnv) {
         tEnv.createTemporarySystemFunction(JSON_FIELDS, JsonFields.class);
         tEnv.createTemporarySystemFunction(JSON_EVENT_TIME, JsonEventTime.class);
+        tEnv.createTemporarySystemFunction(TOP_COUNTS, TopCounts.class);
+        tEnv.createTemporarySystemFunction(DISTINCT_COUNT, DistinctCount.class);
     }
 
     private static Operation parse(TableEnvironment tEnv, SqlStatement statement) {
