@@ -12,6 +12,9 @@
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
+-- Rows are not copied between chained operators: no operator of this script keeps a reference to a row it has passed
+-- on (ROLLING_SUMS copies the rows it keeps waiting for the watermark).
+SET 'pipeline.object-reuse' = 'true';
 -- Window aggregates in one phase: a two-phase (local/global) window aggregate keeps a source subtask's records in its
 -- local pre-aggregate until that subtask's own watermark passes the window; when its shards go quiet, the subtask turns
 -- idle, the other subtasks' watermark closes the window without those records, and they are dropped when they come.

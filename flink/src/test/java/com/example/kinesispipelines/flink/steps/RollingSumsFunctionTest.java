@@ -223,4 +223,24 @@ class RollingSumsFunctionTest {
             assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
+
+    /** With object reuse on, the caller hands over one row object again and again: the rows kept waiting are copies. */
+    @Test
+    void copiesTheRowsItKeepsWaitingForTheWatermark() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            h.open();
+            GenericRowData reused = new GenericRowData(3);
+            for (int i = 1; i <= 3; i++) {
+                reused.setField(0, StringData.fromString("k"));
+                reused.setField(1, TimestampData.fromEpochMillis(1_000L * i));
+                reused.setField(2, 10.0 * i);
+                h.processElement(reused, 1_000L * i);
+            }
+            reused.setField(0, StringData.fromString("overwritten"));
+            reused.setField(2, -1.0);
+            h.processWatermark(5_000);
+            assertThat(output(h)).containsExactly("k@1000 n=1 sum=10.0 sq=100.0", "k@2000 n=2 sum=30.0 sq=500.0",
+                    "k@3000 n=3 sum=60.0 sq=1400.0");
+        }
+    }
 }
