@@ -1,8 +1,13 @@
 package com.example.kinesispipelines.flink.steps;
 
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
@@ -30,15 +35,17 @@ import org.apache.flink.util.Collector;
  *
  * <p>What differs is the cost. That operator scans every time stored for the key on each timer to find the rows that
  * left the frame, and keeps a timer per distinct time and some ten state accesses per row. This function keeps the
- * key's whole state in one value ({@link RollingSumsState}: the counts and sums, the fired times still in the frame as
- * a queue in time order, the rows waiting for the watermark) and one event-time timer per key at a time (the earliest
- * waiting row's time, or the next cleanup time). When it fires, the function replays, in time order, every timer
- * that operator would have had up to the watermark (the waiting rows' times and its cleanup timers, stale ones
- * included: a stale one still marks its time as fired), looking only at the queue's head. A row costs one read and
- * one write of the key's value when it comes, and one of each when the watermark passes it (with the other rows of
- * its key that it passes), plus at most one timer; whatever the window length. The value is Flink managed state
- * (with a versioned serializer of its own) in checkpoints and savepoints, on the heap and RocksDB backends; rows are
- * copied when stored, so the job may run with object reuse on.
+ * key's state in one value ({@link RollingSumsState}: the counts and sums, the rows waiting for the watermark, and the
+ * fired times still in the frame as a queue in time order, whose oldest and newest times are in the value and the
+ * ones between in chunks of {@link RollingSumsState#CHUNK} times in a map state) and one event-time timer per key at
+ * a time (the earliest waiting row's time, or the next cleanup time). When it fires, the function replays, in time
+ * order, every timer that operator would have had up to the watermark (the waiting rows' times and its cleanup
+ * timers, stale ones included: a stale one still marks its time as fired), looking only at the queue's head. A row
+ * costs one read and one write of the key's value when it comes, and one of each when the watermark passes it (with
+ * the other rows of its key that it passes), plus at most one timer and, per {@code CHUNK} rows, a chunk written,
+ * read and removed; whatever the window length. The state is Flink managed state (the value with a versioned
+ * serializer of its own) in checkpoints and savepoints, on the heap and RocksDB backends; rows are copied when
+ * stored, so the job may run with object reuse on.
  */
 public final class RollingSumsFunction extends KeyedProcessFunction<String, RowData, RowData> {
     private static final long serialVersionUID = 1L;
@@ -51,6 +58,8 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     private final long rangeMillis;
 
     private transient ValueState<RollingSumsState> state;
+    /** The queue's chunks between its head and tail (see {@link RollingSumsState}), by number. */
+    private transient MapState<Long, long[]> chunks;
     private transient TypeSerializer<RowData> rowSerializer;
     private transient JoinedRowData output;
     private transient Counter lateRecordsDropped;
@@ -79,6 +88,8 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         rowSerializer = inputType.toRowSerializer();
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("rolling-sums",
                 new RollingSumsState.Serializer(inputType.toRowSerializer())));
+        chunks = getRuntimeContext().getMapState(new MapStateDescriptor<>("rolling-sums-chunks", Types.LONG,
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         output = new JoinedRowData();
         lateRecordsDropped = getRuntimeContext().getMetricGroup().counter(LATE_RECORDS_DROPPED);
     }
@@ -135,6 +146,9 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         // Each timer of Flink's operator up to the watermark, in time order: a waiting row's time or a cleanup time.
         for (long t = s.nextTimer(); t <= watermark; t = s.nextTimer()) {
             if (s.cleanupAt != 0 && s.cleanupAt <= t) {
+                if (s.firstChunk < s.nextChunk) {
+                    chunks.clear();
+                }
                 state.clear(); // every row has left the frame, and none waits (they are all before the cleanup time)
                 return;
             }
@@ -149,19 +163,28 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     }
 
     /** Fires the waiting rows at time {@code t}: takes out the times that left the frame, adds the rows, emits them. */
-    private void fire(RollingSumsState s, long t, Collector<RowData> out) {
-        while (s.queueStart < s.queueEnd && t - s.queue[s.queueStart] > rangeMillis) {
-            s.queueStart = retract(s, s.queueStart);
+    private void fire(RollingSumsState s, long t, Collector<RowData> out) throws Exception {
+        while (hasOldest(s) && t - s.head[s.headStart] > rangeMillis) {
+            s.headStart = retract(s, s.headStart);
         }
         int n = 1;
         while (n < s.pendingCount && s.pendingTimes[n] == t) {
             n++;
         }
-        s.reserveQueue(2 + n * (1 + metrics.length));
-        s.queue[s.queueEnd++] = t;
-        s.queue[s.queueEnd++] = n;
+        s.reserveTail(2 + n * (1 + metrics.length));
+        s.tail[s.tailEnd++] = t;
+        s.tail[s.tailEnd++] = n;
         for (int r = 0; r < n; r++) {
             accumulate(s, s.pendingRows[r]);
+        }
+        if (++s.tailEntries >= RollingSumsState.CHUNK) {
+            if (s.headStart == s.headEnd && s.firstChunk == s.nextChunk) {
+                s.tailToHead();
+            } else {
+                chunks.put(s.nextChunk++, Arrays.copyOf(s.tail, s.tailEnd));
+                s.tailEnd = 0;
+                s.tailEntries = 0;
+            }
         }
         GenericRowData values = values(s.sums);
         if (out instanceof TimestampedCollector) {
@@ -172,6 +195,27 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
             out.collect(output);
         }
         s.removePending(n);
+    }
+
+    /**
+     * Whether the queue has a time, with the oldest at the head: when the head is empty, the oldest stored chunk (read
+     * and removed) or else the tail becomes the head.
+     */
+    private boolean hasOldest(RollingSumsState s) throws Exception {
+        if (s.headStart < s.headEnd) {
+            return true;
+        }
+        if (s.firstChunk < s.nextChunk) {
+            long chunk = s.firstChunk++;
+            s.chunkToHead(chunks.get(chunk));
+            chunks.remove(chunk);
+            return true;
+        }
+        if (s.tailEnd > 0) {
+            s.tailToHead();
+            return true;
+        }
+        return false;
     }
 
     private static double sum(long[] m, int index) {
@@ -185,8 +229,8 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
      */
     private void accumulate(RollingSumsState s, RowData row) {
         long[] m = s.sums;
-        long[] q = s.queue;
-        int maskAt = s.queueEnd++;
+        long[] q = s.tail;
+        int maskAt = s.tailEnd++;
         long mask = 0;
         for (int i = 0; i < metrics.length; i++) {
             if (!row.isNullAt(metrics[i])) {
@@ -196,19 +240,19 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
                 m[c + 1] = Double.doubleToRawLongBits(sum(m, c + 1) + x);
                 m[c + 2] = Double.doubleToRawLongBits(sum(m, c + 2) + x * x);
                 mask |= 1L << i;
-                q[s.queueEnd++] = Double.doubleToRawLongBits(x);
+                q[s.tailEnd++] = Double.doubleToRawLongBits(x);
             }
         }
         q[maskAt] = mask;
     }
 
     /**
-     * Takes the rows of the queue entry at {@code at} out again, in their order, as those aggregates retract them;
+     * Takes the rows of the head's entry at {@code at} out again, in their order, as those aggregates retract them;
      * returns where the next entry starts.
      */
     private int retract(RollingSumsState s, int at) {
         long[] m = s.sums;
-        long[] q = s.queue;
+        long[] q = s.head;
         long rows = q[at + 1];
         at += 2;
         for (long r = 0; r < rows; r++) {

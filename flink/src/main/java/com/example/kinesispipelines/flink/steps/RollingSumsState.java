@@ -20,16 +20,21 @@ import org.apache.flink.table.data.RowData;
  * <li>the cleanup timers registered and not fired yet, in time order (Flink's operator registers one each time a row
  *     would outlive the previous one, and a stale one, when it fires, still marks its time as fired);</li>
  * <li>per metric, the count and the bits of the sum and sum of squares of the frame;</li>
- * <li>the queue of the fired times still in the frame, oldest first, as one {@code long[]}: per time, the time, the
- *     number of rows, then per row a mask of its non-NULL metrics and the bits of those values;</li>
+ * <li>the queue of the fired times still in the frame, oldest first: per time, the time, the number of rows, then per
+ *     row a mask of its non-NULL metrics and the bits of those values; its oldest and newest times in this value (a
+ *     {@code long[]} each), the ones between in chunks of {@link #CHUNK} times in a map state of the function, so that
+ *     the value stays small whatever the window's length (one chunk is written and one read per {@code CHUNK}
+ *     times);</li>
  * <li>the rows waiting for the watermark, in time order (rows of one time in the order they came), with their
  *     times.</li>
  * </ul>
- * Its size is bounded by the rows of one frame plus those waiting: times leave the queue as the frame passes them, and
- * the whole state is cleared 1.5 frames after the key's last row.
+ * Its size (with the chunks) is bounded by the rows of one frame plus those waiting: times leave the queue as the frame
+ * passes them, and the whole state is cleared 1.5 frames after the key's last row.
  */
 public final class RollingSumsState {
     static final long NO_TIMER = Long.MIN_VALUE;
+    /** Times per stored chunk of the queue. */
+    static final int CHUNK = 8;
     private static final long[] NO_LONGS = new long[0];
     private static final RowData[] NO_ROWS = new RowData[0];
 
@@ -40,9 +45,17 @@ public final class RollingSumsState {
     int cleanupCount;
     /** Per metric i: the count at 3i, the bits of the sum at 3i + 1 and of the sum of squares at 3i + 2. */
     final long[] sums;
-    long[] queue = NO_LONGS;
-    int queueStart;
-    int queueEnd;
+    /** The oldest times of the queue, in memory: entries from headStart to headEnd. */
+    long[] head = NO_LONGS;
+    int headStart;
+    int headEnd;
+    /** The times after the head, in chunks of {@link #CHUNK} entries in a map state by number, oldest first. */
+    long firstChunk;
+    long nextChunk;
+    /** The newest times of the queue, in memory until they fill a chunk: entries up to tailEnd. */
+    long[] tail = NO_LONGS;
+    int tailEnd;
+    int tailEntries;
     long[] pendingTimes = NO_LONGS;
     RowData[] pendingRows = NO_ROWS;
     int pendingCount;
@@ -118,17 +131,29 @@ public final class RollingSumsState {
         return next;
     }
 
-    /** Makes room for {@code n} more longs at the queue's end. */
-    void reserveQueue(int n) {
-        if (queueEnd + n <= queue.length) {
-            return;
+    /** Makes room for {@code n} more longs at the tail's end. */
+    void reserveTail(int n) {
+        if (tailEnd + n > tail.length) {
+            tail = Arrays.copyOf(tail, Math.max(16, 2 * (tailEnd + n)));
         }
-        int used = queueEnd - queueStart;
-        long[] target = used + n <= queue.length / 2 ? queue : new long[Math.max(16, 2 * (used + n))];
-        System.arraycopy(queue, queueStart, target, 0, used);
-        queue = target;
-        queueStart = 0;
-        queueEnd = used;
+    }
+
+    /** Makes the tail's entries the head (the head is empty and no chunk is stored). */
+    void tailToHead() {
+        long[] emptied = head;
+        head = tail;
+        headStart = 0;
+        headEnd = tailEnd;
+        tail = emptied;
+        tailEnd = 0;
+        tailEntries = 0;
+    }
+
+    /** Makes a chunk's entries the head (the head is empty). */
+    void chunkToHead(long[] chunk) {
+        head = chunk;
+        headStart = 0;
+        headEnd = chunk.length;
     }
 
     /**
@@ -172,8 +197,13 @@ public final class RollingSumsState {
             to.timer = from.timer;
             to.cleanups = Arrays.copyOf(from.cleanups, from.cleanupCount);
             to.cleanupCount = from.cleanupCount;
-            to.queue = Arrays.copyOfRange(from.queue, from.queueStart, from.queueEnd);
-            to.queueEnd = to.queue.length;
+            to.head = Arrays.copyOfRange(from.head, from.headStart, from.headEnd);
+            to.headEnd = to.head.length;
+            to.firstChunk = from.firstChunk;
+            to.nextChunk = from.nextChunk;
+            to.tail = Arrays.copyOf(from.tail, from.tailEnd);
+            to.tailEnd = from.tailEnd;
+            to.tailEntries = from.tailEntries;
             to.pendingTimes = Arrays.copyOf(from.pendingTimes, from.pendingCount);
             to.pendingRows = new RowData[from.pendingCount];
             for (int i = 0; i < from.pendingCount; i++) {
@@ -200,7 +230,11 @@ public final class RollingSumsState {
             out.writeLong(s.timer);
             writeLongs(s.cleanups, 0, s.cleanupCount, out);
             writeLongs(s.sums, 0, s.sums.length, out);
-            writeLongs(s.queue, s.queueStart, s.queueEnd, out);
+            writeLongs(s.head, s.headStart, s.headEnd, out);
+            out.writeLong(s.firstChunk);
+            out.writeLong(s.nextChunk);
+            writeLongs(s.tail, 0, s.tailEnd, out);
+            out.writeInt(s.tailEntries);
             out.writeInt(s.pendingCount);
             for (int i = 0; i < s.pendingCount; i++) {
                 out.writeLong(s.pendingTimes[i]);
@@ -239,8 +273,13 @@ public final class RollingSumsState {
             s.timer = timer;
             s.cleanups = cleanups;
             s.cleanupCount = cleanups.length;
-            s.queue = readLongs(in);
-            s.queueEnd = s.queue.length;
+            s.head = readLongs(in);
+            s.headEnd = s.head.length;
+            s.firstChunk = in.readLong();
+            s.nextChunk = in.readLong();
+            s.tail = readLongs(in);
+            s.tailEnd = s.tail.length;
+            s.tailEntries = in.readInt();
             int pending = in.readInt();
             if (pending > 0) {
                 s.pendingTimes = new long[pending];
