@@ -37,13 +37,13 @@ import org.apache.flink.util.Collector;
  * left the frame, and keeps a timer per distinct time and some ten state accesses per row. This function keeps the
  * key's state in one value ({@link RollingSumsState}: the counts and sums, the rows waiting for the watermark, and the
  * fired times still in the frame as a queue in time order, whose oldest and newest times are in the value and the
- * ones between in chunks of {@link RollingSumsState#CHUNK} times in a map state) and one event-time timer per key at
- * a time (the earliest waiting row's time, or the next cleanup time). When it fires, the function replays, in time
+ * ones between in chunks of {@link RollingSumsState#CHUNK} times in a map state) and two event-time timers per key at
+ * most (the earliest waiting row's time and the next cleanup time). When one fires, the function replays, in time
  * order, every timer that operator would have had up to the watermark (the waiting rows' times and its cleanup
  * timers, stale ones included: a stale one still marks its time as fired), looking only at the queue's head. A row
  * costs one read and one write of the key's value when it comes, and one of each when the watermark passes it (with
- * the other rows of its key that it passes), plus at most one timer and, per {@code CHUNK} rows, a chunk written,
- * read and removed; whatever the window length. The state is Flink managed state (the value with a versioned
+ * the other rows of its key that it passes), plus at most one timer (the cleanup timer moves about once per half
+ * range) and, per {@code CHUNK} rows, a chunk written, read and removed; whatever the window length. The state is Flink managed state (the value with a versioned
  * serializer of its own) in checkpoints and savepoints, on the heap and RocksDB backends; rows are copied when
  * stored, so the job may run with object reuse on.
  */
@@ -119,20 +119,32 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         state.update(s);
     }
 
-    /** Keeps the key's one timer at the time of the next timer Flink's operator would have. */
+    /**
+     * Keeps the key's two timers at its first waiting row's time and its first cleanup time (the next timers Flink's
+     * operator would have of each kind).
+     */
     private static void schedule(RollingSumsState s, TimerService timers) {
-        long next = s.nextTimer();
-        if (next == s.timer) {
-            return;
+        long rows = s.pendingCount > 0 ? s.pendingTimes[0] : RollingSumsState.NO_TIMER;
+        long cleanup = s.cleanupCount > 0 ? s.cleanups[0] : RollingSumsState.NO_TIMER;
+        s.rowsTimer = move(timers, s.rowsTimer, rows, s.cleanupTimer);
+        s.cleanupTimer = move(timers, s.cleanupTimer, cleanup, s.rowsTimer);
+    }
+
+    /**
+     * Moves a timer of the key from {@code from} to {@code to} (either NO_TIMER: none), leaving the key's other timer,
+     * at {@code other}, in place (Flink keeps one timer per key and time, so two at one time are one).
+     */
+    private static long move(TimerService timers, long from, long to, long other) {
+        if (from == to) {
+            return to;
         }
-        if (s.timer != RollingSumsState.NO_TIMER) {
-            timers.deleteEventTimeTimer(s.timer);
+        if (from != RollingSumsState.NO_TIMER && from != other) {
+            timers.deleteEventTimeTimer(from);
         }
-        s.timer = RollingSumsState.NO_TIMER;
-        if (next != Long.MAX_VALUE) {
-            timers.registerEventTimeTimer(next);
-            s.timer = next;
+        if (to != RollingSumsState.NO_TIMER) {
+            timers.registerEventTimeTimer(to);
         }
+        return to;
     }
 
     @Override
@@ -141,8 +153,10 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         if (s == null) {
             return;
         }
-        s.timer = RollingSumsState.NO_TIMER; // it has fired
         long watermark = ctx.timerService().currentWatermark();
+        // The key's timers up to the watermark all fire in this advance: this call does the work of both.
+        s.rowsTimer = passed(ctx.timerService(), s.rowsTimer, timestamp, watermark);
+        s.cleanupTimer = passed(ctx.timerService(), s.cleanupTimer, timestamp, watermark);
         // Each timer of Flink's operator up to the watermark, in time order: a waiting row's time or a cleanup time.
         for (long t = s.nextTimer(); t <= watermark; t = s.nextTimer()) {
             if (s.cleanupAt != 0 && s.cleanupAt <= t) {
@@ -160,6 +174,17 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         }
         schedule(s, ctx.timerService());
         state.update(s);
+    }
+
+    /** A timer at or before the watermark is gone once this call is done: the one firing, or another, deleted. */
+    private static long passed(TimerService timers, long timer, long firing, long watermark) {
+        if (timer == RollingSumsState.NO_TIMER || timer > watermark) {
+            return timer;
+        }
+        if (timer != firing) {
+            timers.deleteEventTimeTimer(timer);
+        }
+        return RollingSumsState.NO_TIMER;
     }
 
     /** Fires the waiting rows at time {@code t}: takes out the times that left the frame, adds the rows, emits them. */

@@ -15,8 +15,9 @@ import org.apache.flink.table.data.RowData;
  * read and one write of it when it comes and one of each when its time fires (on RocksDB, each access is a lookup and
  * a write of serialized bytes; on the heap backend, the object is updated in place):
  * <ul>
- * <li>the last time fired (rows at or before it are late), the cleanup time, and the one event-time timer registered
- *     for the key (the earliest of the waiting rows' times and the cleanup timers still to come);</li>
+ * <li>the last time fired (rows at or before it are late), the cleanup time, and the key's two event-time timers
+ *     registered (one at its first waiting row's time, one at its next cleanup time; Flink keeps one where they
+ *     coincide);</li>
  * <li>the cleanup timers registered and not fired yet, in time order (Flink's operator registers one each time a row
  *     would outlive the previous one, and a stale one, when it fires, still marks its time as fired);</li>
  * <li>per metric, the count and the bits of the sum and sum of squares of the frame;</li>
@@ -40,7 +41,9 @@ public final class RollingSumsState {
 
     long lastFired;
     long cleanupAt;
-    long timer = NO_TIMER;
+    /** The timer at the first waiting row's time, and the one at the first cleanup time (NO_TIMER: none). */
+    long rowsTimer = NO_TIMER;
+    long cleanupTimer = NO_TIMER;
     long[] cleanups = NO_LONGS;
     int cleanupCount;
     /** Per metric i: the count at 3i, the bits of the sum at 3i + 1 and of the sum of squares at 3i + 2. */
@@ -194,7 +197,8 @@ public final class RollingSumsState {
             RollingSumsState to = new RollingSumsState(from.sums.clone());
             to.lastFired = from.lastFired;
             to.cleanupAt = from.cleanupAt;
-            to.timer = from.timer;
+            to.rowsTimer = from.rowsTimer;
+            to.cleanupTimer = from.cleanupTimer;
             to.cleanups = Arrays.copyOf(from.cleanups, from.cleanupCount);
             to.cleanupCount = from.cleanupCount;
             to.head = Arrays.copyOfRange(from.head, from.headStart, from.headEnd);
@@ -227,7 +231,8 @@ public final class RollingSumsState {
         public void serialize(RollingSumsState s, DataOutputView out) throws IOException {
             out.writeLong(s.lastFired);
             out.writeLong(s.cleanupAt);
-            out.writeLong(s.timer);
+            out.writeLong(s.rowsTimer);
+            out.writeLong(s.cleanupTimer);
             writeLongs(s.cleanups, 0, s.cleanupCount, out);
             writeLongs(s.sums, 0, s.sums.length, out);
             writeLongs(s.head, s.headStart, s.headEnd, out);
@@ -265,12 +270,14 @@ public final class RollingSumsState {
         public RollingSumsState deserialize(DataInputView in) throws IOException {
             long lastFired = in.readLong();
             long cleanupAt = in.readLong();
-            long timer = in.readLong();
+            long rowsTimer = in.readLong();
+            long cleanupTimer = in.readLong();
             long[] cleanups = readLongs(in);
             RollingSumsState s = new RollingSumsState(readLongs(in));
             s.lastFired = lastFired;
             s.cleanupAt = cleanupAt;
-            s.timer = timer;
+            s.rowsTimer = rowsTimer;
+            s.cleanupTimer = cleanupTimer;
             s.cleanups = cleanups;
             s.cleanupCount = cleanups.length;
             s.head = readLongs(in);

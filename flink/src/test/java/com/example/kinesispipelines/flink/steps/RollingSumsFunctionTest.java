@@ -206,19 +206,22 @@ class RollingSumsFunctionTest {
         assertThat(uninterrupted).contains("k@7000 n=8 sum=85.0 sq=2703.0", "k@9000 n=11 sum=164.0 sq=6484.0");
     }
 
+    /** Per key, one timer at its first waiting row's time and one at its first cleanup time, however many rows wait. */
     @Test
-    void keepsOneTimerPerKeyWhateverTheRowsWaiting() throws Exception {
+    void keepsTwoTimersPerKeyWhateverTheRowsWaiting() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
             h.open();
             for (int i = 1; i <= 20; i++) {
                 feed(h, List.of(row("a", 100L * i, 1.0), row("b", 100L * i + 1, 2.0)));
             }
-            assertThat(h.numEventTimeTimers()).as("timers of a and b").isEqualTo(2);
+            assertThat(h.numEventTimeTimers()).as("timers of a and b").isEqualTo(4);
             feed(h, List.of(watermark(1_000)));
             assertThat(output(h)).as("a up to 1,000, b up to 901").hasSize(19);
-            assertThat(h.numEventTimeTimers()).isEqualTo(2);
-            feed(h, List.of(watermark(100_000)));
+            assertThat(h.numEventTimeTimers()).isEqualTo(4);
+            feed(h, List.of(watermark(3_000)));
             assertThat(output(h)).hasSize(40);
+            assertThat(h.numEventTimeTimers()).as("the cleanup timers").isEqualTo(2);
+            feed(h, List.of(watermark(100_000)));
             assertThat(h.numEventTimeTimers()).as("all cleared").isZero();
             assertThat(h.numKeyedStateEntries()).isZero();
         }
