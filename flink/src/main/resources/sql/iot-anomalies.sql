@@ -12,6 +12,9 @@
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
+-- Rows are not copied between chained operators: no operator of this script keeps a reference to a row it has passed
+-- on (ROLLING_SUMS copies the rows it keeps waiting for the watermark).
+SET 'pipeline.object-reuse' = 'true';
 -- Window aggregates in one phase: a two-phase (local/global) window aggregate keeps a source subtask's records in its
 -- local pre-aggregate until that subtask's own watermark passes the window; when its shards go quiet, the subtask turns
 -- idle, the other subtasks' watermark closes the window without those records, and they are dropped when they come.
@@ -56,9 +59,12 @@ CREATE TABLE iot_raw (
 -- leave the window at once (they are subtracted in time order, as that window does on RocksDB), in constant time per
 -- reading where that OVER window reads all of the device's stored times on every reading. Late readings: as in that
 -- window, a reading waits until the watermark passes its time, and one at or before the last time already emitted
--- for its device is dropped (numLateRecordsDropped of the ROLLING_SUMS operator). Its state (per device: the counts
--- and sums, the readings waiting for the watermark, the times still in the window) is Flink managed state, in
--- checkpoints and savepoints; a device's state is cleared 1.5 windows after its last reading.
+-- for its device is dropped (numLateRecordsDropped of the ROLLING_SUMS operator). Its state is Flink managed state,
+-- in checkpoints and savepoints: per device one value (the counts and sums, the readings waiting for the watermark,
+-- the oldest and newest times still in the window; the times between in chunks of 8 in a map state) and two
+-- event-time timers (the first waiting reading's time, the next cleanup time), so a reading costs one read and one
+-- write of that value when it comes and one of each when the watermark passes it, plus at most one timer, whatever
+-- the window; a device's state is cleared 1.5 windows after its last reading.
 -- The step rebinds iot_raw to the stream it reads, so the statements below share the one source.
 CREATE TEMPORARY VIEW iot_window AS
 SELECT * FROM TABLE(ROLLING_SUMS(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.NumberInput;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
@@ -216,16 +217,74 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
             return length >= min && length <= max;
         }
 
-        /** The text as {@code TRY_CAST(text AS DOUBLE)} reads it: Flink parses it with Double.parseDouble. */
-        private static Double number(String text) {
+        /**
+         * The text as {@code TRY_CAST(text AS DOUBLE)} reads it: Flink parses it with Double.parseDouble. Text in JSON
+         * number syntax (the usual reading) goes through Jackson's FastDoubleParser instead, which gives the same
+         * correctly rounded double several times faster; anything else, or anything it refuses, through
+         * Double.parseDouble.
+         */
+        static Double number(String text) {
             if (text == null) {
                 return null;
+            }
+            if (isJsonNumber(text)) {
+                try {
+                    return NumberInput.parseDouble(text, true);
+                } catch (NumberFormatException e) {
+                    // fall through to the parser TRY_CAST uses
+                }
             }
             try {
                 return Double.parseDouble(text);
             } catch (NumberFormatException e) {
                 return null;
             }
+        }
+
+        /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at most 64 characters. */
+        static boolean isJsonNumber(String s) {
+            int n = s.length();
+            int i = 0;
+            if (n > 64) {
+                return false;
+            }
+            if (i < n && s.charAt(i) == '-') {
+                i++;
+            }
+            int digits = i;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == digits || (s.charAt(digits) == '0' && i - digits > 1)) {
+                return false;
+            }
+            if (i < n && s.charAt(i) == '.') {
+                int fraction = ++i;
+                while (i < n && isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == fraction) {
+                    return false;
+                }
+            }
+            if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i++;
+                if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                    i++;
+                }
+                int exponent = i;
+                while (i < n && isDigit(s.charAt(i))) {
+                    i++;
+                }
+                if (i == exponent) {
+                    return false;
+                }
+            }
+            return i == n;
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
         }
     }
 }

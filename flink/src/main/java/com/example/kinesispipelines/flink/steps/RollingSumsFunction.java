@@ -1,8 +1,6 @@
 package com.example.kinesispipelines.flink.steps;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -10,9 +8,11 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.utils.JoinedRowData;
@@ -25,36 +25,31 @@ import org.apache.flink.util.Collector;
  * peers, all inside), appended to the row. It computes what
  * {@code COUNT(m) OVER w, SUM(m) OVER w, SUM(m * m) OVER w} with
  * {@code w AS (PARTITION BY key ORDER BY time RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW)} computes, with the
- * same state machine as Flink's operator for that window: rows wait for the watermark in state and come out, in
- * event-time order, when a timer at their time fires; a row at or before the last time fired for its key is late and
- * dropped ({@code numLateRecordsDropped}); a key whose rows have all left the window is cleared by a cleanup timer 1.5
- * ranges after its last row; sums are updated as that operator updates them (add each row's value when its time
- * fires, subtract it when it leaves the frame), so the results are the same doubles. (Where several times leave the
- * frame at once, this function subtracts them in time order, as that operator does on RocksDB; on the heap backend it
- * goes in hash-map order, which can change the last bits of a sum.)
+ * same state machine as Flink's operator for that window: rows wait for the watermark and come out, in event-time
+ * order, when the watermark passes their time; a row at or before the last time fired for its key is late and
+ * dropped ({@code numLateRecordsDropped}); a key whose rows have all left the window is cleared 1.5 ranges after its
+ * last row; sums are updated as that operator updates them (add each row's value when its time fires, subtract it
+ * when it leaves the frame), so the results are the same doubles. (Where several times leave the frame at once, this
+ * function subtracts them in time order, as that operator does on RocksDB; on the heap backend it goes in hash-map
+ * order, which can change the last bits of a sum.)
  *
- * <p>What differs is the cost: that operator scans every time stored for the key on each timer to find the rows that
- * left the frame; this function keeps the fired times in a queue in event-time order (a map from a sequence number to
- * the time and metric values of the rows of one time, with the head and tail in state) and only looks at its head, so
- * a row costs the same whatever the window length. State per key, kept small for RocksDB (where every access is a
- * read or write of serialized bytes): one {@code long[]} value holding the times, the queue's ends, the counts and the
- * sums (as the bits of the doubles), the rows waiting for the watermark by time, and the queue. All data lives in
- * Flink managed state (value and map state, event-time timers), so it works on the heap and RocksDB backends and
- * across checkpoints and restores.
+ * <p>What differs is the cost. That operator scans every time stored for the key on each timer to find the rows that
+ * left the frame, and keeps a timer per distinct time and some ten state accesses per row. This function keeps the
+ * key's state in one value ({@link RollingSumsState}: the counts and sums, the rows waiting for the watermark, and the
+ * fired times still in the frame as a queue in time order, whose oldest and newest times are in the value and the
+ * ones between in chunks of {@link RollingSumsState#CHUNK} times in a map state) and two event-time timers per key at
+ * most (the earliest waiting row's time and the next cleanup time). When one fires, the function replays, in time
+ * order, every timer that operator would have had up to the watermark (the waiting rows' times and its cleanup
+ * timers, stale ones included: a stale one still marks its time as fired), looking only at the queue's head. A row
+ * costs one read and one write of the key's value when it comes, and one of each when the watermark passes it (with
+ * the other rows of its key that it passes), plus at most one timer (the cleanup timer moves about once per half
+ * range) and, per {@code CHUNK} rows, a chunk written, read and removed; whatever the window length. The state is Flink managed state (the value with a versioned
+ * serializer of its own) in checkpoints and savepoints, on the heap and RocksDB backends; rows are copied when
+ * stored, so the job may run with object reuse on.
  */
 public final class RollingSumsFunction extends KeyedProcessFunction<String, RowData, RowData> {
     private static final long serialVersionUID = 1L;
     static final String LATE_RECORDS_DROPPED = "numLateRecordsDropped";
-
-    /**
-     * Offsets in the {@code acc} state: last fired time, cleanup time, queue head and tail, then per metric i its
-     * count at COUNTS + 3i, and the bits of its sum and sum of squares at COUNTS + 3i + 1 and + 2.
-     */
-    private static final int LAST_FIRED = 0;
-    private static final int CLEANUP_AT = 1;
-    private static final int HEAD = 2;
-    private static final int TAIL = 3;
-    private static final int COUNTS = 4;
 
     private final InternalTypeInfo<RowData> inputType;
     private final int timeIndex;
@@ -62,15 +57,10 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     private final int[] metrics;
     private final long rangeMillis;
 
-    /** Last fired time, cleanup time, head, tail, then each metric's count, sum and sum of squares (see COUNTS). */
-    private transient ValueState<long[]> acc;
-    /** Rows not fired yet, by event time. */
-    private transient MapState<Long, List<RowData>> pending;
-    /**
-     * Times fired and still in the frame, oldest at the head, by sequence number: the time, then per row a mask of its
-     * non-NULL metrics followed by the bits of those values, in metric order.
-     */
-    private transient MapState<Long, long[]> fired;
+    private transient ValueState<RollingSumsState> state;
+    /** The queue's chunks between its head and tail (see {@link RollingSumsState}), by number. */
+    private transient MapState<Long, long[]> chunks;
+    private transient TypeSerializer<RowData> rowSerializer;
     private transient JoinedRowData output;
     private transient Counter lateRecordsDropped;
 
@@ -95,9 +85,10 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
 
     @Override
     public void open(OpenContext openContext) {
-        acc = getRuntimeContext().getState(new ValueStateDescriptor<>("acc", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(inputType)));
-        fired = getRuntimeContext().getMapState(new MapStateDescriptor<>("fired", Types.LONG,
+        rowSerializer = inputType.toRowSerializer();
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("rolling-sums",
+                new RollingSumsState.Serializer(inputType.toRowSerializer())));
+        chunks = getRuntimeContext().getMapState(new MapStateDescriptor<>("rolling-sums-chunks", Types.LONG,
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         output = new JoinedRowData();
         lateRecordsDropped = getRuntimeContext().getMetricGroup().counter(LATE_RECORDS_DROPPED);
@@ -110,80 +101,146 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     @Override
     public void processElement(RowData row, Context ctx, Collector<RowData> out) throws Exception {
         long time = timeOf(row);
-        long[] m = acc.value();
-        if (time <= (m == null ? 0L : m[LAST_FIRED])) {
+        RollingSumsState s = state.value();
+        if (time <= (s == null ? 0L : s.lastFired)) {
             lateRecordsDropped.inc(); // as Flink's operator: at or before the last time fired (0 before any)
             return;
         }
-        if (m == null) {
-            m = newAcc();
+        if (s == null) {
+            s = new RollingSumsState(metrics.length);
         }
-        List<RowData> rows = pending.get(time);
-        if (rows == null) {
-            rows = new ArrayList<>(2);
-            ctx.timerService().registerEventTimeTimer(time);
-        }
-        rows.add(row);
-        pending.put(time, rows);
+        s.addPending(time, rowSerializer.copy(row)); // the caller may reuse the row (object reuse)
         // The cleanup timer of Flink's operator: moved out to 1.5 ranges after the row when the row would outlive it.
-        long cleanupAt = time + (long) (rangeMillis * 1.5) + 1;
-        if (m[CLEANUP_AT] == 0 || m[CLEANUP_AT] < time + rangeMillis + 1) {
-            ctx.timerService().registerEventTimeTimer(cleanupAt);
-            m[CLEANUP_AT] = cleanupAt;
-            acc.update(m);
+        if (s.cleanupAt == 0 || s.cleanupAt < time + rangeMillis + 1) {
+            s.cleanupAt = time + (long) (rangeMillis * 1.5) + 1;
+            s.addCleanup(s.cleanupAt);
         }
+        schedule(s, ctx.timerService());
+        state.update(s);
     }
 
-    private long[] newAcc() {
-        long[] m = new long[COUNTS + 3 * metrics.length];
-        for (int i = 0; i < metrics.length; i++) {
-            m[COUNTS + 3 * i + 1] = Double.doubleToRawLongBits(0.0);
-            m[COUNTS + 3 * i + 2] = Double.doubleToRawLongBits(0.0);
+    /**
+     * Keeps the key's two timers at its first waiting row's time and its first cleanup time (the next timers Flink's
+     * operator would have of each kind).
+     */
+    private static void schedule(RollingSumsState s, TimerService timers) {
+        long rows = s.pendingCount > 0 ? s.pendingTimes[0] : RollingSumsState.NO_TIMER;
+        long cleanup = s.cleanupCount > 0 ? s.cleanups[0] : RollingSumsState.NO_TIMER;
+        s.rowsTimer = move(timers, s.rowsTimer, rows, s.cleanupTimer);
+        s.cleanupTimer = move(timers, s.cleanupTimer, cleanup, s.rowsTimer);
+    }
+
+    /**
+     * Moves a timer of the key from {@code from} to {@code to} (either NO_TIMER: none), leaving the key's other timer,
+     * at {@code other}, in place (Flink keeps one timer per key and time, so two at one time are one).
+     */
+    private static long move(TimerService timers, long from, long to, long other) {
+        if (from == to) {
+            return to;
         }
-        return m;
+        if (from != RollingSumsState.NO_TIMER && from != other) {
+            timers.deleteEventTimeTimer(from);
+        }
+        if (to != RollingSumsState.NO_TIMER) {
+            timers.registerEventTimeTimer(to);
+        }
+        return to;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RowData> out) throws Exception {
-        long[] m = acc.value();
-        if (m != null && m[CLEANUP_AT] != 0 && m[CLEANUP_AT] <= timestamp) {
-            acc.clear();
-            pending.clear();
-            fired.clear();
+        RollingSumsState s = state.value();
+        if (s == null) {
             return;
         }
-        if (m == null) {
-            m = newAcc();
-        }
-        List<RowData> rows = pending.get(timestamp);
-        if (rows != null) {
-            long head = m[HEAD];
-            while (head < m[TAIL]) {
-                long[] oldest = fired.get(head);
-                if (timestamp - oldest[0] <= rangeMillis) {
-                    break;
+        long watermark = ctx.timerService().currentWatermark();
+        // The key's timers up to the watermark all fire in this advance: this call does the work of both.
+        s.rowsTimer = passed(ctx.timerService(), s.rowsTimer, timestamp, watermark);
+        s.cleanupTimer = passed(ctx.timerService(), s.cleanupTimer, timestamp, watermark);
+        // Each timer of Flink's operator up to the watermark, in time order: a waiting row's time or a cleanup time.
+        for (long t = s.nextTimer(); t <= watermark; t = s.nextTimer()) {
+            if (s.cleanupAt != 0 && s.cleanupAt <= t) {
+                if (s.firstChunk < s.nextChunk) {
+                    chunks.clear();
                 }
-                retract(oldest, m);
-                fired.remove(head);
-                head++;
+                state.clear(); // every row has left the frame, and none waits (they are all before the cleanup time)
+                return;
             }
-            m[HEAD] = head;
-            long[] entry = new long[1 + rows.size() * (1 + metrics.length)];
-            entry[0] = timestamp;
-            int at = 1;
-            for (RowData row : rows) {
-                at = accumulate(row, m, entry, at);
+            if (s.pendingCount > 0 && s.pendingTimes[0] == t) {
+                fire(s, t, out);
             }
-            GenericRowData values = values(m);
-            for (RowData row : rows) {
-                output.replace(row, values);
-                out.collect(output);
-            }
-            fired.put(m[TAIL]++, at == entry.length ? entry : Arrays.copyOf(entry, at));
-            pending.remove(timestamp);
+            s.removeCleanupsUpTo(t);
+            s.lastFired = t;
         }
-        m[LAST_FIRED] = timestamp;
-        acc.update(m);
+        schedule(s, ctx.timerService());
+        state.update(s);
+    }
+
+    /** A timer at or before the watermark is gone once this call is done: the one firing, or another, deleted. */
+    private static long passed(TimerService timers, long timer, long firing, long watermark) {
+        if (timer == RollingSumsState.NO_TIMER || timer > watermark) {
+            return timer;
+        }
+        if (timer != firing) {
+            timers.deleteEventTimeTimer(timer);
+        }
+        return RollingSumsState.NO_TIMER;
+    }
+
+    /** Fires the waiting rows at time {@code t}: takes out the times that left the frame, adds the rows, emits them. */
+    private void fire(RollingSumsState s, long t, Collector<RowData> out) throws Exception {
+        while (hasOldest(s) && t - s.head[s.headStart] > rangeMillis) {
+            s.headStart = retract(s, s.headStart);
+        }
+        int n = 1;
+        while (n < s.pendingCount && s.pendingTimes[n] == t) {
+            n++;
+        }
+        s.reserveTail(2 + n * (1 + metrics.length));
+        s.tail[s.tailEnd++] = t;
+        s.tail[s.tailEnd++] = n;
+        for (int r = 0; r < n; r++) {
+            accumulate(s, s.pendingRows[r]);
+        }
+        if (++s.tailEntries >= RollingSumsState.CHUNK) {
+            if (s.headStart == s.headEnd && s.firstChunk == s.nextChunk) {
+                s.tailToHead();
+            } else {
+                chunks.put(s.nextChunk++, Arrays.copyOf(s.tail, s.tailEnd));
+                s.tailEnd = 0;
+                s.tailEntries = 0;
+            }
+        }
+        GenericRowData values = values(s.sums);
+        if (out instanceof TimestampedCollector) {
+            ((TimestampedCollector<RowData>) out).setAbsoluteTimestamp(t);
+        }
+        for (int r = 0; r < n; r++) {
+            output.replace(s.pendingRows[r], values);
+            out.collect(output);
+        }
+        s.removePending(n);
+    }
+
+    /**
+     * Whether the queue has a time, with the oldest at the head: when the head is empty, the oldest stored chunk (read
+     * and removed) or else the tail becomes the head.
+     */
+    private boolean hasOldest(RollingSumsState s) throws Exception {
+        if (s.headStart < s.headEnd) {
+            return true;
+        }
+        if (s.firstChunk < s.nextChunk) {
+            long chunk = s.firstChunk++;
+            s.chunkToHead(chunks.get(chunk));
+            chunks.remove(chunk);
+            return true;
+        }
+        if (s.tailEnd > 0) {
+            s.tailToHead();
+            return true;
+        }
+        return false;
     }
 
     private static double sum(long[] m, int index) {
@@ -192,42 +249,50 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
 
     /**
      * Adds a row as Flink's OVER aggregates do (COUNT counts the non-NULL values, and SUM is planned there as
-     * {@code $SUM0}: a sum from 0.0, shown as NULL while the count is 0), and writes its mask and values to the
-     * queue entry from {@code at}; returns the entry's next free index.
+     * {@code $SUM0}: a sum from 0.0, shown as NULL while the count is 0), and appends its mask and values to the
+     * queue.
      */
-    private int accumulate(RowData row, long[] m, long[] entry, int at) {
-        int maskAt = at++;
+    private void accumulate(RollingSumsState s, RowData row) {
+        long[] m = s.sums;
+        long[] q = s.tail;
+        int maskAt = s.tailEnd++;
         long mask = 0;
         for (int i = 0; i < metrics.length; i++) {
             if (!row.isNullAt(metrics[i])) {
                 double x = row.getDouble(metrics[i]);
-                int c = COUNTS + 3 * i;
+                int c = 3 * i;
                 m[c]++;
                 m[c + 1] = Double.doubleToRawLongBits(sum(m, c + 1) + x);
                 m[c + 2] = Double.doubleToRawLongBits(sum(m, c + 2) + x * x);
                 mask |= 1L << i;
-                entry[at++] = Double.doubleToRawLongBits(x);
+                q[s.tailEnd++] = Double.doubleToRawLongBits(x);
             }
         }
-        entry[maskAt] = mask;
-        return at;
+        q[maskAt] = mask;
     }
 
-    /** Takes the rows of a queue entry out again, in their order, as those aggregates retract them. */
-    private void retract(long[] entry, long[] m) {
-        int at = 1;
-        while (at < entry.length) {
-            long mask = entry[at++];
+    /**
+     * Takes the rows of the head's entry at {@code at} out again, in their order, as those aggregates retract them;
+     * returns where the next entry starts.
+     */
+    private int retract(RollingSumsState s, int at) {
+        long[] m = s.sums;
+        long[] q = s.head;
+        long rows = q[at + 1];
+        at += 2;
+        for (long r = 0; r < rows; r++) {
+            long mask = q[at++];
             for (int i = 0; i < metrics.length; i++) {
                 if ((mask & (1L << i)) != 0) {
-                    double x = Double.longBitsToDouble(entry[at++]);
-                    int c = COUNTS + 3 * i;
+                    double x = Double.longBitsToDouble(q[at++]);
+                    int c = 3 * i;
                     m[c]--;
                     m[c + 1] = Double.doubleToRawLongBits(sum(m, c + 1) - x);
                     m[c + 2] = Double.doubleToRawLongBits(sum(m, c + 2) - x * x);
                 }
             }
         }
+        return at;
     }
 
     /** Per metric: the count, and the sum and sum of squares (NULL when the count is 0, as SUM gives). */
@@ -235,7 +300,7 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         int n = metrics.length;
         GenericRowData values = new GenericRowData(3 * n);
         for (int i = 0; i < n; i++) {
-            int c = COUNTS + 3 * i;
+            int c = 3 * i;
             long count = m[c];
             values.setField(3 * i, count);
             values.setField(3 * i + 1, count == 0 ? null : sum(m, c + 1));

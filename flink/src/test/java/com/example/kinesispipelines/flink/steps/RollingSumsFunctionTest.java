@@ -161,4 +161,89 @@ class RollingSumsFunctionTest {
                     .count()).isEqualTo(4); // the third row at 1,000 came after that time fired: dropped
         }
     }
+
+    /**
+     * A snapshot taken while rows of several times wait for the watermark and fired times fill the frame (the key's
+     * one state value holds both): restored, it gives the rows the uninterrupted run gives.
+     */
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void restoresRowsWaitingForTheWatermarkAndTimesInTheFrame(boolean rocksDb) throws Exception {
+        List<Event> before = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            before.add(row("k", 1_000L * i, 1.0 + i));
+            before.add(row("j", 1_000L * i + 500, i % 2 == 0 ? null : 2.0 * i));
+        }
+        // 1,000 ... 6,000 fired and in the frame (k at 0 is late: at the initial last time), 6,500 ... 11,500 waiting
+        before.add(watermark(6_000));
+        List<Event> after = List.of(row("k", 7_000, 50.0), row("k", 9_000, 60.0), row("j", 8_500, 3.0),
+                watermark(14_000), row("k", 30_000, 1.0), watermark(40_000));
+        List<Event> all = new ArrayList<>(before);
+        all.addAll(after);
+        List<String> uninterrupted;
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
+            h.open();
+            feed(h, all);
+            uninterrupted = output(h);
+        }
+        List<String> restored = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
+            h.open();
+            feed(h, before);
+            restored.addAll(output(h));
+            assertThat(restored).as("rows out before the snapshot").hasSize(12);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, after);
+            restored.addAll(output(h));
+        }
+        assertThat(restored).containsExactlyElementsOf(uninterrupted);
+        // 7,000 and 9,000 of k are peers of rows that waited in the snapshot; 8,500 of j fires between them
+        assertThat(uninterrupted).contains("k@7000 n=8 sum=85.0 sq=2703.0", "k@9000 n=11 sum=164.0 sq=6484.0");
+    }
+
+    /** Per key, one timer at its first waiting row's time and one at its first cleanup time, however many rows wait. */
+    @Test
+    void keepsTwoTimersPerKeyWhateverTheRowsWaiting() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            h.open();
+            for (int i = 1; i <= 20; i++) {
+                feed(h, List.of(row("a", 100L * i, 1.0), row("b", 100L * i + 1, 2.0)));
+            }
+            assertThat(h.numEventTimeTimers()).as("timers of a and b").isEqualTo(4);
+            feed(h, List.of(watermark(1_000)));
+            assertThat(output(h)).as("a up to 1,000, b up to 901").hasSize(19);
+            assertThat(h.numEventTimeTimers()).isEqualTo(4);
+            feed(h, List.of(watermark(3_000)));
+            assertThat(output(h)).hasSize(40);
+            assertThat(h.numEventTimeTimers()).as("the cleanup timers").isEqualTo(2);
+            feed(h, List.of(watermark(100_000)));
+            assertThat(h.numEventTimeTimers()).as("all cleared").isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    /** With object reuse on, the caller hands over one row object again and again: the rows kept waiting are copies. */
+    @Test
+    void copiesTheRowsItKeepsWaitingForTheWatermark() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness()) {
+            h.open();
+            GenericRowData reused = new GenericRowData(3);
+            for (int i = 1; i <= 3; i++) {
+                reused.setField(0, StringData.fromString("k"));
+                reused.setField(1, TimestampData.fromEpochMillis(1_000L * i));
+                reused.setField(2, 10.0 * i);
+                h.processElement(reused, 1_000L * i);
+            }
+            reused.setField(0, StringData.fromString("overwritten"));
+            reused.setField(2, -1.0);
+            h.processWatermark(5_000);
+            assertThat(output(h)).containsExactly("k@1000 n=1 sum=10.0 sq=100.0", "k@2000 n=2 sum=30.0 sq=500.0",
+                    "k@3000 n=3 sum=60.0 sq=1400.0");
+        }
+    }
 }
