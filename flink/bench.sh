@@ -2,7 +2,7 @@
 # Throughput of each shipped Flink SQL script on a local MiniCluster (npm run bench:flink).
 # Steady-state records per CPU-second, heap and RocksDB; writes bench/results/flink.{json,md} and, after a full run,
 # lib/flink/private/throughput-figures.ts (the KPU planning figures). Options (SqlThroughputBench): --records N (default
-# 500,000 per run), --warmup N, --parallelism P (default: the cores), --job iot|clickstream, --backend heap|rocksdb,
+# 2,000,000 per run), --warmup N, --parallelism P (default: the cores), --job iot|clickstream, --backend heap|rocksdb,
 # --checkpoint-seconds S (default 60), --no-write,
 #          --param key=value (a SqlParameters value, e.g. stats.window.minutes=1), repeatable
 set -euo pipefail
