@@ -9,6 +9,7 @@ import com.example.kinesispipelines.flink.steps.RollingSums;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.catalog.CatalogTable;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
@@ -90,7 +91,8 @@ public final class SqlJobRunner {
                         "is not supported here: give each INSERT INTO as its own statement (they run as one job)");
             } else if (operation instanceof CreateTableOperation && !overrides.isEmpty()) {
                 try {
-                    ((TableEnvironmentInternal) tEnv).executeInternal(withOverrides((CreateTableOperation) operation, overrides));
+                    ((TableEnvironmentInternal) tEnv).executeInternal(
+                            withOverrides((TableEnvironmentInternal) tEnv, (CreateTableOperation) operation, overrides));
                 } catch (RuntimeException e) {
                     throw new SqlStatementException(statement, "failed: " + describe(e), e);
                 }
@@ -109,14 +111,23 @@ public final class SqlJobRunner {
         return set;
     }
 
-    /** The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). */
-    static CreateTableOperation withOverrides(CreateTableOperation create, LocalOverrides overrides) {
+    /**
+     * The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). The copy is
+     * a {@link ResolvedCatalogTable}: the parser of Flink 1.19 already hands one over (its operation is typed with the
+     * unresolved {@link CatalogTable}, so one that is not is resolved here), and Flink 2.x's operation accepts nothing
+     * else.
+     */
+    static CreateTableOperation withOverrides(TableEnvironmentInternal tEnv, CreateTableOperation create,
+            LocalOverrides overrides) {
         CatalogTable table = create.getCatalogTable();
         Map<String, String> options = overrides.apply(table.getOptions());
         if (options == table.getOptions()) {
             return create;
         }
-        return new CreateTableOperation(create.getTableIdentifier(), table.copy(options), create.isIgnoreIfExists(),
+        ResolvedCatalogTable resolved = table instanceof ResolvedCatalogTable
+                ? (ResolvedCatalogTable) table
+                : tEnv.getCatalogManager().resolveCatalogTable(table);
+        return new CreateTableOperation(create.getTableIdentifier(), resolved.copy(options), create.isIgnoreIfExists(),
                 create.isTemporary());
     }
 
