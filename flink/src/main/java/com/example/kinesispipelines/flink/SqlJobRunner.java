@@ -113,9 +113,8 @@ public final class SqlJobRunner {
 
     /**
      * The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). The copy is
-     * a {@link ResolvedCatalogTable}: the parser of Flink 1.19 already hands one over (its operation is typed with the
-     * unresolved {@link CatalogTable}, so one that is not is resolved here), and Flink 2.x's operation accepts nothing
-     * else.
+     * a {@link ResolvedCatalogTable}, the only table Flink 2.x's operation takes; Flink 1.19's parser already hands one
+     * over, typed as {@link CatalogTable}, and the catalog manager returns a resolved table as it is.
      */
     static CreateTableOperation withOverrides(TableEnvironmentInternal tEnv, CreateTableOperation create,
             LocalOverrides overrides) {
@@ -124,9 +123,7 @@ public final class SqlJobRunner {
         if (options == table.getOptions()) {
             return create;
         }
-        ResolvedCatalogTable resolved = table instanceof ResolvedCatalogTable
-                ? (ResolvedCatalogTable) table
-                : tEnv.getCatalogManager().resolveCatalogTable(table);
+        ResolvedCatalogTable resolved = tEnv.getCatalogManager().resolveCatalogTable(table);
         return new CreateTableOperation(create.getTableIdentifier(), resolved.copy(options), create.isIgnoreIfExists(),
                 create.isTemporary());
     }
