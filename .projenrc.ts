@@ -188,11 +188,20 @@ const flinkBuild = project.addTask('flink:build', {
   exec: 'mvn -B -ntp -f flink/pom.xml verify && mkdir -p assets/flink && cp flink/target/kinesis-sql-job.jar assets/flink/kinesis-sql-job.jar',
 });
 
-// npm test: bundle the handlers, build and test the Flink job, compile with jsii (catches jsii-incompatible API),
-// type-check, jest, eslint.
+// The job's sources compiled against Flink 2.x (no connectors, nothing runs): keeps the move to 2.x a version change.
+// About 20 s (22 CPU-seconds) with a warm Maven cache; with a clean one it first downloads from Maven Central the
+// Flink 2.2 jars it compiles against: 86 MB, of which 51 MB beyond what the 1.19 build fetches.
+const flinkCheck2x = project.addTask('flink:check-2x', {
+  description: 'Compile the Flink job, its tests and bench against Flink 2.2 (proof that it uses no API Flink 2.x removed)',
+  exec: 'bash flink/flink2-compile-check.sh',
+});
+
+// npm test: bundle the handlers, build and test the Flink job, check it compiles on Flink 2.x, compile with jsii
+// (catches jsii-incompatible API), type-check, jest, eslint.
 project.testTask.reset();
 project.testTask.spawn(bundle);
 project.testTask.spawn(flinkBuild);
+project.testTask.spawn(flinkCheck2x);
 project.testTask.spawn(project.compileTask);
 // API.md is generated from the jsii assembly and committed: a stale one fails the test run.
 project.testTask.spawn(project.tasks.tryFind('docgen')!);

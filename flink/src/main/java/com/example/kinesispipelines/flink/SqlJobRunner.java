@@ -9,6 +9,7 @@ import com.example.kinesispipelines.flink.steps.RollingSums;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.catalog.CatalogTable;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
@@ -90,7 +91,8 @@ public final class SqlJobRunner {
                         "is not supported here: give each INSERT INTO as its own statement (they run as one job)");
             } else if (operation instanceof CreateTableOperation && !overrides.isEmpty()) {
                 try {
-                    ((TableEnvironmentInternal) tEnv).executeInternal(withOverrides((CreateTableOperation) operation, overrides));
+                    ((TableEnvironmentInternal) tEnv).executeInternal(
+                            withOverrides((TableEnvironmentInternal) tEnv, (CreateTableOperation) operation, overrides));
                 } catch (RuntimeException e) {
                     throw new SqlStatementException(statement, "failed: " + describe(e), e);
                 }
@@ -109,14 +111,20 @@ public final class SqlJobRunner {
         return set;
     }
 
-    /** The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). */
-    static CreateTableOperation withOverrides(CreateTableOperation create, LocalOverrides overrides) {
+    /**
+     * The same CREATE TABLE with the table's options overridden (unchanged unless its connector is kinesis). The copy is
+     * a {@link ResolvedCatalogTable}, the only table Flink 2.x's operation takes; Flink 1.19's parser already hands one
+     * over, typed as {@link CatalogTable}, and the catalog manager returns a resolved table as it is.
+     */
+    static CreateTableOperation withOverrides(TableEnvironmentInternal tEnv, CreateTableOperation create,
+            LocalOverrides overrides) {
         CatalogTable table = create.getCatalogTable();
         Map<String, String> options = overrides.apply(table.getOptions());
         if (options == table.getOptions()) {
             return create;
         }
-        return new CreateTableOperation(create.getTableIdentifier(), table.copy(options), create.isIgnoreIfExists(),
+        ResolvedCatalogTable resolved = tEnv.getCatalogManager().resolveCatalogTable(table);
+        return new CreateTableOperation(create.getTableIdentifier(), resolved.copy(options), create.isIgnoreIfExists(),
                 create.isTemporary());
     }
 

@@ -70,7 +70,7 @@ public abstract class EventParser extends RecordParser {
             }
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                int slot = slot(parser.getCurrentName());
+                int slot = slot(parser.currentName());
                 JsonToken value = parser.nextToken();
                 if (slot < 0) {
                     parser.skipChildren();

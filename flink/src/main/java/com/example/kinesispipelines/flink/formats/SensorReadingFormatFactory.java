@@ -157,7 +157,7 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
                 }
                 JsonToken token;
                 while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = parser.getCurrentName();
+                    String name = parser.currentName();
                     JsonToken value = parser.nextToken();
                     if (!read.tsSeen && "ts".equals(name)) {
                         read.tsSeen = true;

@@ -27,7 +27,7 @@ public final class JsonEventTime extends ScalarFunction {
                 return INVALID;
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.getCurrentName();
+                String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (!field.equals(name)) {
                     parser.skipChildren();

@@ -31,7 +31,7 @@ public final class JsonFields extends ScalarFunction {
             Map<String, String> fields = new HashMap<>();
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.getCurrentName();
+                String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
                     parser.skipChildren();

@@ -330,9 +330,12 @@ public final class RollingSumsState {
     public static final class Snapshot extends CompositeTypeSerializerSnapshot<RollingSumsState, Serializer> {
         private static final int VERSION = 1;
 
-        /** For Flink, which instantiates a snapshot by reflection before it reads it. */
+        /**
+         * For Flink, which instantiates a snapshot by reflection before it reads it. (The superclass's constructor that
+         * takes the serializer's class is deprecated since Flink 1.19, which ignores the class.)
+         */
         public Snapshot() {
-            super(Serializer.class);
+            super();
         }
 
         Snapshot(Serializer serializer) {

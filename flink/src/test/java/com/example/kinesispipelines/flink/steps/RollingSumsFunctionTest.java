@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
@@ -21,6 +24,7 @@ import org.apache.flink.table.types.logical.VarCharType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /** RollingSumsFunction alone, in Flink's keyed operator test harness (heap and RocksDB backends, snapshots and restores). */
 
@@ -65,7 +69,13 @@ class RollingSumsFunctionTest {
         h.setup(InternalTypeInfo.ofFields(new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3),
                 new DoubleType(), new BigIntType(false), new DoubleType(), new DoubleType()).toRowSerializer());
         if (rocksDb) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            // Loaded by its configuration name, as the job's runtime does: the class moved package in Flink 2.0.
+            Configuration config = new Configuration();
+            config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            StateBackend backend = StateBackendLoader.loadStateBackendFromConfig(config,
+                    RollingSumsFunctionTest.class.getClassLoader(), LoggerFactory.getLogger(RollingSumsFunctionTest.class));
+            assertThat(backend.getClass().getSimpleName()).isEqualTo("EmbeddedRocksDBStateBackend");
+            h.setStateBackend(backend);
         }
         return h;
     }
