@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.table.annotation.DataTypeHint;
@@ -59,13 +58,8 @@ public final class DistinctCount extends AggregateFunction<Long, DistinctCount.V
     }
 
     /** Serializes {@link Values} as their number, then each value's UTF-8 bytes. */
-    public static final class ValuesSerializer extends TypeSerializerSingleton<Values> {
+    public static final class ValuesSerializer extends AccumulatorSerializer<Values> {
         private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
 
         @Override
         public Values createInstance() {
@@ -80,22 +74,10 @@ public final class DistinctCount extends AggregateFunction<Long, DistinctCount.V
         }
 
         @Override
-        public Values copy(Values from, Values reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
-        }
-
-        @Override
         public void serialize(Values record, DataOutputView target) throws IOException {
             target.writeInt(record.values.size());
             for (BinaryStringData value : record.values) {
-                byte[] bytes = value.toBytes();
-                target.writeInt(bytes.length);
-                target.write(bytes);
+                writeKey(value, target);
             }
         }
 
@@ -104,21 +86,9 @@ public final class DistinctCount extends AggregateFunction<Long, DistinctCount.V
             Values values = new Values();
             int size = source.readInt();
             for (int i = 0; i < size; i++) {
-                byte[] bytes = new byte[source.readInt()];
-                source.readFully(bytes);
-                values.values.add(BinaryStringData.fromBytes(bytes));
+                values.values.add(readKey(source));
             }
             return values;
-        }
-
-        @Override
-        public Values deserialize(Values reuse, DataInputView source) throws IOException {
-            return deserialize(source);
-        }
-
-        @Override
-        public void copy(DataInputView source, DataOutputView target) throws IOException {
-            serialize(deserialize(source), target);
         }
 
         @Override

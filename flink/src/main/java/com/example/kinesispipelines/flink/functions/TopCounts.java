@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.table.annotation.DataTypeHint;
@@ -96,13 +95,8 @@ public final class TopCounts extends AggregateFunction<Row[], TopCounts.Counts> 
     }
 
     /** Serializes {@link Counts} as n, the number of keys, then each key's UTF-8 bytes and count. */
-    public static final class CountsSerializer extends TypeSerializerSingleton<Counts> {
+    public static final class CountsSerializer extends AccumulatorSerializer<Counts> {
         private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
 
         @Override
         public Counts createInstance() {
@@ -118,23 +112,11 @@ public final class TopCounts extends AggregateFunction<Row[], TopCounts.Counts> 
         }
 
         @Override
-        public Counts copy(Counts from, Counts reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
-        }
-
-        @Override
         public void serialize(Counts record, DataOutputView target) throws IOException {
             target.writeInt(record.n);
             target.writeInt(record.counts.size());
             for (Map.Entry<BinaryStringData, long[]> e : record.counts.entrySet()) {
-                byte[] bytes = e.getKey().toBytes();
-                target.writeInt(bytes.length);
-                target.write(bytes);
+                writeKey(e.getKey(), target);
                 target.writeLong(e.getValue()[0]);
             }
         }
@@ -145,21 +127,9 @@ public final class TopCounts extends AggregateFunction<Row[], TopCounts.Counts> 
             counts.n = source.readInt();
             int size = source.readInt();
             for (int i = 0; i < size; i++) {
-                byte[] bytes = new byte[source.readInt()];
-                source.readFully(bytes);
-                counts.counts.put(BinaryStringData.fromBytes(bytes), new long[] {source.readLong()});
+                counts.counts.put(readKey(source), new long[] {source.readLong()});
             }
             return counts;
-        }
-
-        @Override
-        public Counts deserialize(Counts reuse, DataInputView source) throws IOException {
-            return deserialize(source);
-        }
-
-        @Override
-        public void copy(DataInputView source, DataOutputView target) throws IOException {
-            serialize(deserialize(source), target);
         }
 
         @Override
