@@ -38,15 +38,36 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
     static final ConfigOption<Long> RECORDS = ConfigOptions.key("records").longType().noDefaultValue();
     static final ConfigOption<String> RUN_ID = ConfigOptions.key("run-id").stringType().defaultValue("");
     static final ConfigOption<Long> WARMUP = ConfigOptions.key("warmup").longType().defaultValue(0L);
+    /**
+     * true: 'records' are the steady-state records, after a warm-up of at least 'warmup' records per subtask that
+     * lasts until {@link Marks#jitQuiet} (the bench sets it); false: 'records' in all, the first 'warmup' the warm-up.
+     */
+    static final ConfigOption<Boolean> UNTIL_JIT_QUIET = ConfigOptions.key("until-jit-quiet").booleanType()
+            .defaultValue(false);
+    /**
+     * Until its warm-up ends, a subtask's count grows by this many records each time it is reached, and the warm-up
+     * ends at the last record of such a step (where the subtask asks for its count again and gets its steady share).
+     */
+    static final long WARMUP_STEP = 1_000;
     static final long BASE = 1704067200000L;
 
     /** Per run id: what the subtasks noted (the MiniCluster runs in the bench's JVM). */
     private static final Map<String, Marks> MARKS = new ConcurrentHashMap<>();
 
-    /** Process CPU nanoseconds and clock nanoseconds, per subtask, at its first record and at its warm-up's end. */
+    /** {@link SqlThroughputBench#now()} per subtask, at its first record and at its warm-up's end. */
     public static final class Marks {
-        public final Map<Integer, long[]> first = new ConcurrentHashMap<>();
-        public final Map<Integer, long[]> warm = new ConcurrentHashMap<>();
+        public final Map<Integer, SqlThroughputBench.Snapshot> first = new ConcurrentHashMap<>();
+        public final Map<Integer, SqlThroughputBench.Snapshot> warm = new ConcurrentHashMap<>();
+        /** Per subtask, the offset of its last warm-up record. */
+        public final Map<Integer, Long> warmOffset = new ConcurrentHashMap<>();
+        /** Until-JIT-quiet warm-up: per subtask, the count it was last given. */
+        final Map<Integer, Long> given = new ConcurrentHashMap<>();
+        /** Set by the bench once the JIT is quiet (or the warm-up's time is up). */
+        public volatile boolean jitQuiet;
+        /** Set with {@link #jitQuiet} when the warm-up's time was up before the JIT was quiet. */
+        public volatile boolean jitTimedOut;
+        /** Set by the first subtask that ends its warm-up: the others end theirs at their next record. */
+        volatile boolean steady;
     }
 
     /** What the subtasks of a run noted. */
@@ -66,7 +87,7 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(FactoryUtil.FORMAT, RUN_ID, WARMUP);
+        return Set.of(FactoryUtil.FORMAT, RUN_ID, WARMUP, UNTIL_JIT_QUIET);
     }
 
     @Override
@@ -77,7 +98,7 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
         helper.validate();
         ReadableConfig options = helper.getOptions();
         return new Source(new Generated(options.get(KIND), options.get(RECORDS), options.get(RUN_ID),
-                options.get(WARMUP)), format, context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
+                options.get(WARMUP), options.get(UNTIL_JIT_QUIET)), format, context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
     }
 
     /** The payload of global record g. */
@@ -137,24 +158,42 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
         }
     }
 
-    /** Subtask k of p emits global records k, k + p, k + 2p, ... below {@code records}. */
-    private static final class Generated implements RecordsSource.Records {
+    /**
+     * Subtask k of p emits global records k, k + p, k + 2p, ...: below {@code records}, or, until JIT quiet, its
+     * warm-up and then its share of {@code records}.
+     */
+    static final class Generated implements RecordsSource.Records {
         private static final long serialVersionUID = 1L;
         private final String kind;
         private final long records;
         private final String runId;
         private final long warmup;
+        private final boolean untilJitQuiet;
+        private transient Marks marks;
 
-        Generated(String kind, long records, String runId, long warmup) {
+        Generated(String kind, long records, String runId, long warmup, boolean untilJitQuiet) {
             this.kind = kind;
             this.records = records;
             this.runId = runId;
             this.warmup = warmup;
+            this.untilJitQuiet = untilJitQuiet;
+        }
+
+        private long share(int subtask, int parallelism) {
+            return records / parallelism + (subtask < records % parallelism ? 1 : 0);
         }
 
         @Override
         public long count(int subtask, int parallelism) {
-            return records / parallelism + (subtask < records % parallelism ? 1 : 0);
+            if (!untilJitQuiet) {
+                return share(subtask, parallelism);
+            }
+            Marks marks = marks(runId);
+            Long warmEnd = marks.warmOffset.get(subtask);
+            if (warmEnd != null) {
+                return warmEnd + 1 + share(subtask, parallelism);
+            }
+            return marks.given.merge(subtask, WARMUP_STEP, Long::sum);
         }
 
         @Override
@@ -164,16 +203,24 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
 
         @Override
         public void emitted(int subtask, int parallelism, long offset) {
-            if (offset == 0) {
-                marks(runId).first.put(subtask, now());
+            if (marks == null) {
+                marks = marks(runId);
             }
-            if (offset == warmup - 1) {
-                marks(runId).warm.put(subtask, now());
+            if (offset == 0) {
+                marks.first.put(subtask, now());
+            }
+            if (offset < warmup - 1 || marks.warmOffset.containsKey(subtask)) {
+                return;
+            }
+            if (!untilJitQuiet || ((offset + 1) % WARMUP_STEP == 0 && (marks.steady || marks.jitQuiet))) {
+                marks.steady = true;
+                marks.warm.put(subtask, now());
+                marks.warmOffset.put(subtask, offset);
             }
         }
 
-        private static long[] now() {
-            return new long[] {SqlThroughputBench.processCpuNanos(), System.nanoTime()};
+        private static SqlThroughputBench.Snapshot now() {
+            return SqlThroughputBench.now();
         }
     }
 }

@@ -31,12 +31,14 @@ import org.apache.flink.util.FileUtils;
  * Kinesis source replaced by a generator whose records' bytes go through the table's real format (as the Kinesis source
  * delivers them), its sinks by blackholes, on the heap and the RocksDB state backend (Managed Flink runs RocksDB), with
  * checkpoints every 60 s (the service's default). Each run reports apart: start-up (job submitted to its first record),
- * warm-up (the first {@code --warmup} records, while the JIT compiles the job's code) and steady state (the rest), the
- * steady state as records per CPU-second of the whole JVM (every Flink thread, GC and JIT included).
+ * warm-up (at least {@code --warmup} records, then on until the JIT compiler is quiet, as in a job that has run for
+ * minutes) and steady state (the next {@code --steady} records), the steady state as records per CPU-second of the whole
+ * JVM (every Flink thread, GC and JIT included, the JIT's and GC's share shown apart).
  * Writes {@code bench/results/flink.json} and {@code flink.md}, and, after a full run (both jobs on RocksDB, no
- * {@code --param}), the planning figures {@code lib/flink/private/throughput-figures.ts} that KPU sizing reads.
- * Usage: {@code bash flink/bench.sh [--records N] [--warmup N] [--parallelism P] [--job iot|clickstream]
- * [--backend heap|rocksdb] [--checkpoint-seconds S] [--param key=value]... [--no-write]}.
+ * {@code --param} or {@code --records}), the planning figures {@code lib/flink/private/throughput-figures.ts} that KPU
+ * sizing reads.
+ * Usage: {@code bash flink/bench.sh [--steady N] [--warmup N] [--warmup-max-seconds S] [--records N] [--parallelism P]
+ * [--job iot|clickstream] [--backend heap|rocksdb] [--checkpoint-seconds S] [--param key=value]... [--no-write]}.
  */
 public final class SqlThroughputBench {
     private SqlThroughputBench() {}
@@ -44,7 +46,7 @@ public final class SqlThroughputBench {
     /** One measured run. */
     record Result(String job, String script, String backend, long records, long warmup, int parallelism,
             double startupWall, double startupCpu, double warmupWall, double warmupCpu, double steadyWall,
-            double steadyCpu) {
+            double steadyCpu, double steadyJit, double steadyGc, String warmupEnd) {
         double recordsPerCpuSecond() {
             return (records - warmup) / steadyCpu;
         }
@@ -55,8 +57,10 @@ public final class SqlThroughputBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long records = 2_000_000;
+        long steady = 1_600_000;
+        Long records = null;
         Long warmupOption = null;
+        int warmupMaxSeconds = 180;
         int parallelism = Runtime.getRuntime().availableProcessors();
         int checkpointSeconds = 60;
         String onlyJob = null;
@@ -65,8 +69,10 @@ public final class SqlThroughputBench {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--steady": steady = Long.parseLong(args[++i]); break;
                 case "--records": records = Long.parseLong(args[++i]); break;
                 case "--warmup": warmupOption = Long.parseLong(args[++i]); break;
+                case "--warmup-max-seconds": warmupMaxSeconds = Integer.parseInt(args[++i]); break;
                 case "--parallelism": parallelism = Integer.parseInt(args[++i]); break;
                 case "--checkpoint-seconds": checkpointSeconds = Integer.parseInt(args[++i]); break;
                 case "--job": case "--script": onlyJob = args[++i]; break;
@@ -78,16 +84,24 @@ public final class SqlThroughputBench {
                     break;
                 }
                 default: throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (options: --records N, --warmup N, --parallelism P, --job iot|clickstream,"
+                        + " (options: --steady N, --warmup N, --warmup-max-seconds S, --records N, --parallelism P,"
+                        + " --job iot|clickstream,"
                         + " --backend heap|rocksdb, --checkpoint-seconds S, --param key=value, --no-write)");
             }
         }
-        // Warm-up: a fifth of the records by default (400,000 of 2,000,000: the JIT has compiled the job's code and the
-        // IoT window holds its steady number of readings). 2,000,000 because at 500,000 the clickstream job's steady
-        // state lasted 4 s, and the JIT's compilations of those seconds (counted: the whole JVM's CPU) halved its figure.
-        long warmup = warmupOption != null ? warmupOption : records / 5;
-        if (warmup <= 0 || warmup >= records) {
+        // Warm-up: by default at least 400,000 records (the IoT window then holds its steady number of readings), and
+        // then on until the JIT compiler is quiet: over the last 5 s its threads used at most 3 % of the JVM's CPU (at
+        // most --warmup-max-seconds after the first record). Measured before: with a fixed warm-up of 400,000 of
+        // 2,000,000 records the JIT still took 31 % of the IoT job's steady-state CPU (9.4 of 30.1 CPU s), compiling
+        // and recompiling the job's generated code, and the figure ranged 53,000-95,000 with the run's length; a
+        // deployed job runs for days, long past that. --records N instead runs N records, the first --warmup (default
+        // a fifth) the warm-up, whatever the JIT does: quicker, for comparisons, not for planning.
+        long warmup = warmupOption != null ? warmupOption : records != null ? records / 5 : 400_000;
+        if (records != null && (warmup <= 0 || warmup >= records)) {
             throw new IllegalArgumentException("--warmup must be > 0 and below --records, got " + warmup);
+        }
+        if (records == null && (warmup <= 0 || steady <= 0)) {
+            throw new IllegalArgumentException("--warmup and --steady must be > 0, got " + warmup + " and " + steady);
         }
         Map<String, String> jobs = new LinkedHashMap<>();
         jobs.put("iot", JobProperties.IOT_ANOMALIES_SQL);
@@ -103,10 +117,12 @@ public final class SqlThroughputBench {
                 if (onlyJob != null && !onlyJob.equals(job.getKey())) {
                     continue;
                 }
-                Result result = run(job.getKey(), job.getValue(), backend, records, warmup, parallelism,
-                        checkpointSeconds, parameters);
-                System.out.println(String.format(Locale.ROOT, "%s / %s: %,.0f records per CPU-second (steady state)",
-                        result.job(), result.backend(), result.recordsPerCpuSecond()));
+                Result result = run(job.getKey(), job.getValue(), backend, records == null ? steady : records,
+                        records == null, warmup, warmupMaxSeconds, parallelism, checkpointSeconds, parameters);
+                System.out.println(String.format(Locale.ROOT, "%s / %s: %,.0f records per CPU-second (steady state:"
+                        + " %.1f CPU s, of which JIT %.1f s and GC %.1f s; warm-up %,d records, %s)", result.job(),
+                        result.backend(), result.recordsPerCpuSecond(), result.steadyCpu(), result.steadyJit(),
+                        result.steadyGc(), result.warmup(), result.warmupEnd()));
                 results.add(result);
             }
         }
@@ -130,7 +146,7 @@ public final class SqlThroughputBench {
             Files.writeString(out.resolve("flink.json"),
                     json(results, generator, command, date, machine, checkpointSeconds, parameters), StandardCharsets.UTF_8);
             System.out.println("written: bench/results/flink.md, bench/results/flink.json");
-            String why = planningSkipped(results, parameters, records);
+            String why = planningSkipped(results, parameters, records, steady);
             if (why == null) {
                 Files.writeString(Paths.get("..", "lib", "flink", "private", "throughput-figures.ts"),
                         planningModule(results, command, date.substring(0, 10), machine), StandardCharsets.UTF_8);
@@ -142,12 +158,15 @@ public final class SqlThroughputBench {
     }
 
     /** Why a run must not become the planning figures, or null. */
-    static String planningSkipped(List<Result> results, Map<String, String> parameters, long records) {
+    static String planningSkipped(List<Result> results, Map<String, String> parameters, Long records, long steady) {
         if (!parameters.isEmpty()) {
             return "--param changes the scripts' parameters";
         }
-        if (records < 2_000_000) {
-            return "fewer than 2,000,000 records per run";
+        if (records != null) {
+            return "--records runs a fixed warm-up, not one until the JIT is quiet";
+        }
+        if (steady < 1_600_000) {
+            return "fewer than 1,600,000 steady-state records per run";
         }
         for (String job : List.of("iot", "clickstream")) {
             if (results.stream().noneMatch(r -> r.job().equals(job) && r.backend().equals("rocksdb"))) {
@@ -157,14 +176,91 @@ public final class SqlThroughputBench {
         return null;
     }
 
+    /**
+     * A point of a run: this JVM's CPU time (every thread), the clock, and the CPU time of the JIT compiler's threads and
+     * of the garbage collector's (both included in the first; 0 where the operating system does not give threads' CPU
+     * times, as Linux does in /proc/self/task).
+     */
+    record Snapshot(long cpuNanos, long wallNanos, long jitNanos, long gcNanos) {}
+
+    static Snapshot now() {
+        long jit = 0;
+        long gc = 0;
+        try (var tasks = Files.list(Paths.get("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (java.io.IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                // pid (comm) state ppid ...: utime and stime are the 12th and 13th fields after the name.
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L; // USER_HZ 100
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    jit += nanos;
+                } else if (name.startsWith("GC Thread") || name.startsWith("VM Thread")) {
+                    gc += nanos;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            jit = 0;
+            gc = 0;
+        }
+        return new Snapshot(processCpuNanos(), System.nanoTime(), jit, gc);
+    }
+
+    /**
+     * Sets {@code marks.jitQuiet} once the JIT's threads have used at most 3 % of the JVM's CPU over the last 5 s, after
+     * the first record; or {@code warmupMaxSeconds} after it (and {@code marks.jitTimedOut}).
+     */
+    private static void watchJit(GeneratedSourceFactory.Marks marks, int warmupMaxSeconds) {
+        java.util.ArrayDeque<Snapshot> window = new java.util.ArrayDeque<>();
+        try {
+            while (!marks.jitQuiet) {
+                Thread.sleep(1_000);
+                Snapshot now = now();
+                Snapshot first = marks.first.values().stream().min(Comparator.comparingLong(Snapshot::wallNanos))
+                        .orElse(null);
+                if (first == null) {
+                    continue;
+                }
+                window.addLast(now);
+                if (window.size() > 6) {
+                    window.removeFirst();
+                }
+                Snapshot oldest = window.peekFirst();
+                long cpu = now.cpuNanos() - oldest.cpuNanos();
+                if (window.size() == 6 && cpu > 0 && now.jitNanos() - oldest.jitNanos() <= 0.03 * cpu) {
+                    marks.jitQuiet = true;
+                } else if (now.wallNanos() - first.wallNanos() > warmupMaxSeconds * 1_000_000_000L) {
+                    marks.jitTimedOut = true;
+                    marks.jitQuiet = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
     /** CPU time of this JVM (every thread: the MiniCluster runs in it). */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Runs one script over {@code records} generated records on a fresh MiniCluster. */
-    static Result run(String job, String resource, String backend, long records, long warmup, int parallelism,
-            int checkpointSeconds, Map<String, String> parameters) throws Exception {
+    /**
+     * Runs one script on a fresh MiniCluster over generated records: {@code records} in all, the first {@code warmup}
+     * the warm-up; or, {@code untilJitQuiet}, a warm-up of at least {@code warmup} records that lasts until the JIT is
+     * quiet (or {@code warmupMaxSeconds} have passed since the first record), then {@code records} more.
+     */
+    static Result run(String job, String resource, String backend, long records, boolean untilJitQuiet, long warmup,
+            int warmupMaxSeconds, int parallelism, int checkpointSeconds, Map<String, String> parameters)
+            throws Exception {
         Path checkpoints = Files.createTempDirectory("bench-checkpoints");
         Map<String, String> options = new LinkedHashMap<>();
         options.put("state.backend.type", "heap".equals(backend) ? "hashmap" : "rocksdb");
@@ -182,7 +278,7 @@ public final class SqlThroughputBench {
         String blackhole = "'connector' = 'blackhole'";
         Map<String, String> tables = new LinkedHashMap<>();
         String gen = "'connector' = 'bench-gen', 'kind' = '" + job + "', 'records' = '" + records + "', 'run-id' = '"
-                + runId + "', 'warmup' = '" + (warmup / parallelism) + "'";
+                + runId + "', 'warmup' = '" + (warmup / parallelism) + "', 'until-jit-quiet' = '" + untilJitQuiet + "'";
         if ("iot".equals(job)) {
             tables.put("iot_raw", gen);
             tables.put("iot_anomalies", blackhole);
@@ -196,24 +292,35 @@ public final class SqlThroughputBench {
         }
         List<SqlStatement> statements = SqlFixtures.withConnectors(SqlFixtures.script(resource), tables);
         StatementSet set = KinesisSqlJob.prepare(tEnv, SqlFixtures.groups(statements, parameters));
-        long cpuStart = processCpuNanos();
-        long wallStart = System.nanoTime();
-        set.execute().getJobClient().orElseThrow().getJobExecutionResult().get();
-        long cpuEnd = processCpuNanos();
-        long wallEnd = System.nanoTime();
-        FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
         GeneratedSourceFactory.Marks marks = GeneratedSourceFactory.marks(runId);
+        Thread watch = null;
+        if (untilJitQuiet) {
+            watch = new Thread(() -> watchJit(marks, warmupMaxSeconds), "bench-jit-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+        Snapshot start = now();
+        set.execute().getJobClient().orElseThrow().getJobExecutionResult().get();
+        Snapshot end = now();
+        if (watch != null) {
+            watch.interrupt();
+        }
+        FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
         if (marks.first.size() != parallelism || marks.warm.size() != parallelism) {
             throw new IllegalStateException("the generator's subtasks did not all pass their warm-up");
         }
         // Start-up ends at the first record of any subtask; steady state begins once every subtask is past its warm-up.
-        long[] first = marks.first.values().stream().min(Comparator.comparingLong(m -> m[1])).orElseThrow();
-        long[] warm = marks.warm.values().stream().max(Comparator.comparingLong(m -> m[1])).orElseThrow();
-        long warmRecords = (warmup / parallelism) * parallelism;
-        return new Result(job, resource, backend, records, warmRecords, parallelism,
-                (first[1] - wallStart) / 1e9, (first[0] - cpuStart) / 1e9,
-                (warm[1] - first[1]) / 1e9, (warm[0] - first[0]) / 1e9,
-                (wallEnd - warm[1]) / 1e9, (cpuEnd - warm[0]) / 1e9);
+        Snapshot first = marks.first.values().stream().min(Comparator.comparingLong(Snapshot::wallNanos)).orElseThrow();
+        Snapshot warm = marks.warm.values().stream().max(Comparator.comparingLong(Snapshot::wallNanos)).orElseThrow();
+        long warmRecords = marks.warmOffset.values().stream().mapToLong(o -> o + 1).sum();
+        long total = untilJitQuiet ? warmRecords + records : records;
+        String warmupEnd = !untilJitQuiet ? "fixed" : marks.jitTimedOut ? "JIT still busy after " + warmupMaxSeconds + " s"
+                : "until the JIT was quiet";
+        return new Result(job, resource, backend, total, warmRecords, parallelism,
+                seconds(first.wallNanos() - start.wallNanos()), seconds(first.cpuNanos() - start.cpuNanos()),
+                seconds(warm.wallNanos() - first.wallNanos()), seconds(warm.cpuNanos() - first.cpuNanos()),
+                seconds(end.wallNanos() - warm.wallNanos()), seconds(end.cpuNanos() - warm.cpuNanos()),
+                seconds(end.jitNanos() - warm.jitNanos()), seconds(end.gcNanos() - warm.gcNanos()), warmupEnd);
     }
 
     /** The generator alone (payload text and its UTF-8 bytes), one thread: part of every figure above. */
@@ -244,16 +351,22 @@ public final class SqlThroughputBench {
                 .append(checkpointSeconds > 0 ? checkpointSeconds + " s" : "never (off)")
                 .append(parameters.isEmpty() ? "" : "; parameters " + parameters).append(".\n");
         md.append("Start-up: job submitted to its first record. Warm-up: the first records, excluded from the steady"
-                + " state. Records per CPU-second: steady-state records / CPU seconds of the whole JVM (all Flink"
-                + " threads, GC, JIT), the figure to size from; records/s per core drops whenever other processes share"
-                + " the cores.\n\n");
-        md.append("| job | state backend | records | parallelism | start-up s (CPU s) | warm-up records | warm-up s (CPU s)"
-                + " | steady records/s per core | **steady records per CPU-second** |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " state: at least the minimum, then on until the JIT compiler is quiet (its threads at most 3 % of the"
+                + " JVM's CPU over 5 s), as in a job that has run for minutes. Records per CPU-second: steady-state"
+                + " records / CPU seconds of the whole JVM (all Flink threads, GC and what the JIT still does"
+                + " included), the figure to size from; records/s per core drops whenever other processes share the"
+                + " cores.\n\n");
+        md.append("| job | state backend | parallelism | start-up s (CPU s) | warm-up records | warm-up s (CPU s)"
+                + " | steady records | steady s (CPU s; of which JIT, GC) | steady records/s per core"
+                + " | **steady records per CPU-second** |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %d | %.1f (%.1f) | %,d | %.1f (%.1f) | %,.0f | **%,.0f** |%n",
-                    r.job(), r.backend(), r.records(), r.parallelism(), r.startupWall(), r.startupCpu(), r.warmup(),
-                    r.warmupWall(), r.warmupCpu(), r.recordsPerSecondPerCore(), r.recordsPerCpuSecond()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f (%.1f) | %,d%s | %.1f (%.1f) | %,d"
+                    + " | %.1f (%.1f; %.1f, %.1f) | %,.0f | **%,.0f** |%n",
+                    r.job(), r.backend(), r.parallelism(), r.startupWall(), r.startupCpu(), r.warmup(),
+                    r.warmupEnd().startsWith("JIT still busy") ? " (" + r.warmupEnd() + ")" : "", r.warmupWall(),
+                    r.warmupCpu(), r.records() - r.warmup(), r.steadyWall(), r.steadyCpu(), r.steadyJit(),
+                    r.steadyGc(), r.recordsPerSecondPerCore(), r.recordsPerCpuSecond()));
         }
         md.append("\nThe generator alone (payload text and bytes, included in the figures above): ");
         List<String> parts = new ArrayList<>();
@@ -283,12 +396,14 @@ public final class SqlThroughputBench {
             Result r = results.get(i);
             json.append(String.format(Locale.ROOT, "    {\"job\": %s, \"script\": %s, \"backend\": %s, \"records\": %d,"
                     + " \"parallelism\": %d, \"startup\": {\"wallSeconds\": %.2f, \"cpuSeconds\": %.2f},"
-                    + " \"warmup\": {\"records\": %d, \"wallSeconds\": %.2f, \"cpuSeconds\": %.2f},"
+                    + " \"warmup\": {\"records\": %d, \"wallSeconds\": %.2f, \"cpuSeconds\": %.2f, \"end\": %s},"
                     + " \"steady\": {\"records\": %d, \"wallSeconds\": %.2f, \"cpuSeconds\": %.2f,"
+                    + " \"jitCpuSeconds\": %.2f, \"gcCpuSeconds\": %.2f,"
                     + " \"recordsPerCpuSecond\": %d, \"recordsPerSecondPerCore\": %d}}%s%n",
                     quote(r.job()), quote(r.script()), quote(r.backend()), r.records(), r.parallelism(),
-                    r.startupWall(), r.startupCpu(), r.warmup(), r.warmupWall(), r.warmupCpu(),
-                    r.records() - r.warmup(), r.steadyWall(), r.steadyCpu(), Math.round(r.recordsPerCpuSecond()),
+                    r.startupWall(), r.startupCpu(), r.warmup(), r.warmupWall(), r.warmupCpu(), quote(r.warmupEnd()),
+                    r.records() - r.warmup(), r.steadyWall(), r.steadyCpu(), r.steadyJit(), r.steadyGc(),
+                    Math.round(r.recordsPerCpuSecond()),
                     Math.round(r.recordsPerSecondPerCore()), i + 1 < results.size() ? "," : ""));
         }
         json.append("  ]\n}\n");

@@ -75,7 +75,11 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
     /** What subtask k of p emits. Implementations are serialized into the job: keep them small. */
     public interface Records extends Serializable {
-        /** How many records subtask {@code subtask} of {@code parallelism} emits. */
+        /**
+         * How many records subtask {@code subtask} of {@code parallelism} emits. Asked again each time the subtask
+         * reaches the count it was given, so a count may grow while the subtask runs (the bench's generator grows its
+         * warm-up until the JIT is quiet); the subtask ends when the count asked again is no larger.
+         */
         long count(int subtask, int parallelism);
 
         /** The record at {@code offset} of that subtask, as the bytes of a Kinesis record (null for a null payload). */
@@ -279,6 +283,9 @@ public final class RecordsSource implements Source<RowData, RecordsSource.Split,
 
         @Override
         public InputStatus pollNext(ReaderOutput<RowData> output) throws Exception {
+            if (current != null && offset >= count) {
+                count = records.count(current.subtask, parallelism); // a count may grow while the subtask runs
+            }
             while (current == null || offset >= count) {
                 current = null;
                 if (!nextSplit()) {
