@@ -240,7 +240,7 @@ project.addTask('local', {
   receiveArgs: true,
 });
 project.addTask('bench:flink', {
-  description: 'Steady-state records per CPU-second of each shipped SQL job (heap and RocksDB) on a MiniCluster; writes bench/results/flink.{json,md} and the KPU planning figures: npm run bench:flink -- [--records N] [--parallelism P] [--job iot|clickstream] [--backend heap|rocksdb]',
+  description: 'Steady-state records per CPU-second of each shipped SQL job (heap and RocksDB) on a MiniCluster; writes bench/results/flink.{json,md} and the KPU planning figures: npm run bench:flink -- [--steady N] [--warmup N] [--records N] [--parallelism P] [--job iot|clickstream] [--backend heap|rocksdb]',
   exec: 'bash flink/bench.sh',
   receiveArgs: true,
 });
