@@ -76,6 +76,48 @@ class IotAnomaliesEquivalenceTest {
         return lines;
     }
 
+    /**
+     * Records where the anomaly rule is on its edges, for the test's sigma 1.5 and min samples 3, a day after the
+     * generated ones: a reading after exactly 3 readings and after 2, after readings of one value (standard deviation
+     * exactly 0), exactly 1.5 standard deviations from the mean on either side (1, 3, 1, 3: mean 2, deviation 1; 3.5
+     * and 0.5 are not anomalies, 3.5000000000000004 is), peers (readings at one time), a device's single reading,
+     * readings without the metric, and an infinite reading (its sums turn NaN).
+     */
+    static List<String> edgeCases() {
+        Map<String, double[]> devices = new java.util.LinkedHashMap<>();
+        devices.put("e-min", new double[] {1, 3, 1, 10});
+        devices.put("e-below-min", new double[] {1, 3, 10});
+        devices.put("e-std0", new double[] {20, 20, 20, 20, 20, 25, 20, 20});
+        devices.put("e-above", new double[] {1, 3, 1, 3, 3.5});
+        devices.put("e-below", new double[] {1, 3, 1, 3, 0.5});
+        devices.put("e-over", new double[] {1, 3, 1, 3, 3.5000000000000004});
+        devices.put("e-single", new double[] {50});
+        devices.put("e-inf", new double[] {1, 3, 1, 3, Double.POSITIVE_INFINITY, 2, 9});
+        List<String> lines = new ArrayList<>();
+        long t = T0 + 86_400_000L;
+        for (Map.Entry<String, double[]> device : devices.entrySet()) {
+            for (double temperature : device.getValue()) {
+                t += 1_000;
+                lines.add("{\"deviceId\":\"" + device.getKey() + "\",\"machineId\":\"m9\",\"ts\":" + t
+                        + ",\"temperature\":" + (Double.isInfinite(temperature) ? "1e400" : Double.toString(temperature))
+                        + ",\"pressure\":" + (100 + temperature) + "}");
+            }
+        }
+        // Peers: three readings of one device at one time, the first two equal, after 1, 3, 1, 3; and readings
+        // without temperature between readings with it.
+        for (String reading : List.of("1", "3", "1", "3")) {
+            t += 1_000;
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + t + ",\"temperature\":" + reading + "}");
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + (t + 1) + ",\"vibration\":0.5}");
+        }
+        t += 1_000;
+        for (String reading : List.of("10", "10", "2.5")) {
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + t + ",\"temperature\":" + reading
+                    + ",\"vibration\":9}");
+        }
+        return lines;
+    }
+
     private static String malformed(Random random, long ts) {
         String[] kinds = {
             "not json",
@@ -116,7 +158,8 @@ class IotAnomaliesEquivalenceTest {
 
     @Test
     void producesTheRowsOfTheTextAndOverWindowScript() throws Exception {
-        List<String> lines = records(13, 4000);
+        List<String> lines = new ArrayList<>(records(13, 4000));
+        lines.addAll(edgeCases());
         Map<String, String> parameters = Map.of("stats.window.minutes", "1", "anomaly.min.samples", "3",
                 "anomaly.sigma", "1.5");
 
@@ -128,6 +171,10 @@ class IotAnomaliesEquivalenceTest {
         long readings = expected.get("minutes").stream().mapToLong(row -> (Long) row.getField(4)).sum();
         long valid = lines.size() - expected.get("dlq").size();
         assertThat(readings).as("some readings are late and dropped").isLessThan(valid);
+        List<Object> edgeAnomalies = expected.get("anomalies").stream().map(row -> row.getField(1))
+                .filter(device -> ((String) device).startsWith("e-")).distinct().collect(Collectors.toList());
+        assertThat(edgeAnomalies).as("devices of the edge cases with anomalies").contains("e-min")
+                .doesNotContain("e-below-min", "e-std0", "e-above", "e-below", "e-single");
         for (String output : List.of("dlq", "minutes", "anomalies")) {
             sameRows(output, shipped.get(output), expected.get(output));
         }
