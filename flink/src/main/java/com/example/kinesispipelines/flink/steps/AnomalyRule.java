@@ -43,18 +43,20 @@ final class AnomalyRule implements Serializable {
     AnomalyRule(String sigmaText, long minSamples, String[] metrics) {
         this.sigmaText = sigmaText;
         BigDecimal decimal = new BigDecimal(sigmaText);
-        this.sigma = DecimalDataUtils.doubleValue(DecimalData.fromBigDecimal(decimal, decimal.precision(),
-                decimal.scale()));
+        // The literal's DECIMAL(p, s) as Flink's planner types it (p at least s: 0.05 is DECIMAL(2, 2)).
+        this.sigma = DecimalDataUtils.doubleValue(DecimalData.fromBigDecimal(decimal,
+                Math.max(decimal.precision(), decimal.scale()), decimal.scale()));
         this.minSamples = minSamples;
         this.metrics = metrics.clone();
     }
 
     /** The step's added columns and their types. */
     static List<DataTypes.Field> fields() {
-        // Nullable as the SQL that defines the step types them (the metric's name and the count are never NULL there).
-        return List.of(DataTypes.FIELD(COLUMNS.get(0), DataTypes.STRING().notNull()), DataTypes.FIELD(COLUMNS.get(1), DataTypes.DOUBLE()),
-                DataTypes.FIELD(COLUMNS.get(2), DataTypes.DOUBLE()), DataTypes.FIELD(COLUMNS.get(3), DataTypes.DOUBLE()),
-                DataTypes.FIELD(COLUMNS.get(4), DataTypes.DOUBLE()), DataTypes.FIELD(COLUMNS.get(5), DataTypes.BIGINT().notNull()));
+        // As the SQL that defines the step types them (the metric's name and the count are never NULL there).
+        return List.of(DataTypes.FIELD(COLUMNS.get(0), DataTypes.STRING().notNull()),
+                DataTypes.FIELD(COLUMNS.get(1), DataTypes.DOUBLE()), DataTypes.FIELD(COLUMNS.get(2), DataTypes.DOUBLE()),
+                DataTypes.FIELD(COLUMNS.get(3), DataTypes.DOUBLE()), DataTypes.FIELD(COLUMNS.get(4), DataTypes.DOUBLE()),
+                DataTypes.FIELD(COLUMNS.get(5), DataTypes.BIGINT().notNull()));
     }
 
     /**

@@ -149,10 +149,10 @@ public final class RollingSums {
      */
     private static String sigma(SqlStatement statement, String text) {
         String sigma = text.strip();
-        if (!SIGMA.matcher(sigma).matches() || new BigDecimal(sigma).signum() <= 0
-                || new BigDecimal(sigma).precision() > DecimalType.MAX_PRECISION) {
+        BigDecimal value = SIGMA.matcher(sigma).matches() ? new BigDecimal(sigma) : BigDecimal.ZERO;
+        if (value.signum() <= 0 || value.precision() > DecimalType.MAX_PRECISION || value.scale() > DecimalType.MAX_PRECISION) {
             throw new SqlStatementException(statement, ANOMALIES + " sigma (its 6th argument) must be a positive number "
-                    + "such as 3 or 2.5, got '" + sigma + "'");
+                    + "such as 3 or 2.5 (at most " + DecimalType.MAX_PRECISION + " digits), got '" + sigma + "'");
         }
         return sigma;
     }

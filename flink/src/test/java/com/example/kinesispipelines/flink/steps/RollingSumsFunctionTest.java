@@ -228,13 +228,31 @@ class RollingSumsFunctionTest {
                 restored.addAll(anomalies(h));
                 snapshot = h.snapshot(1, 0);
             }
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
-                h.initializeState(snapshot);
-                h.open();
-                feed(h, events.subList(cut, events.size()));
-                restored.addAll(anomalies(h));
-            }
+            int beforeCut = restored.size();
+            restored.addAll(afterCut(rocksDb, rule, snapshot, events.subList(cut, events.size())));
             assertThat(restored).as("cut after " + cut + " events").containsExactlyElementsOf(uninterrupted);
+            // A snapshot of ROLLING_SUMS's function (the same state and timers) restores into ROLLING_ANOMALIES's.
+            OperatorSubtaskState sums;
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, null)) {
+                h.open();
+                feed(h, events.subList(0, cut));
+                sums = h.snapshot(1, 0);
+            }
+            List<String> fromSumsSnapshot = new ArrayList<>(restored.subList(0, beforeCut));
+            fromSumsSnapshot.addAll(afterCut(rocksDb, rule, sums, events.subList(cut, events.size())));
+            assertThat(fromSumsSnapshot).as("from ROLLING_SUMS's snapshot after " + cut + " events")
+                    .containsExactlyElementsOf(uninterrupted);
+        }
+    }
+
+    /** The anomalies a function restored from the snapshot emits for the events. */
+    private static List<String> afterCut(boolean rocksDb, AnomalyRule rule, OperatorSubtaskState snapshot,
+            List<Event> events) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, events);
+            return anomalies(h);
         }
     }
 

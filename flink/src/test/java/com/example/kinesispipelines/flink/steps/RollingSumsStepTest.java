@@ -63,11 +63,13 @@ class RollingSumsStepTest {
     @Test
     void refusesAnAnomalyRuleItCannotApply() {
         failsWith(ANOMALIES + "0, 5)", "ROLLING_ANOMALIES sigma (its 6th argument) must be a positive number such as 3 "
-                + "or 2.5, got '0'");
+                + "or 2.5 (at most 38 digits), got '0'");
         failsWith(ANOMALIES + "-3.0, 5)", "ROLLING_ANOMALIES sigma (its 6th argument) must be a positive number such as 3 "
-                + "or 2.5, got '-3.0'");
-        failsWith(ANOMALIES + "three, 5)", "sigma (its 6th argument) must be a positive number such as 3 or 2.5, got 'three'");
-        failsWith(ANOMALIES + ", 5)", "sigma (its 6th argument) must be a positive number such as 3 or 2.5, got ''");
+                + "or 2.5 (at most 38 digits), got '-3.0'");
+        failsWith(ANOMALIES + "three, 5)", "sigma (its 6th argument) must be a positive number such as 3 or 2.5 "
+                + "(at most 38 digits), got 'three'");
+        failsWith(ANOMALIES + ", 5)", "sigma (its 6th argument) must be a positive number such as 3 or 2.5 "
+                + "(at most 38 digits), got ''");
         failsWith(ANOMALIES + "3.0, 0)", "ROLLING_ANOMALIES min samples (its 7th argument) must be an integer from 1 to "
                 + "2147483647, got '0'");
         failsWith(ANOMALIES + "3.0, 2.5)", "min samples (its 7th argument) must be an integer from 1 to 2147483647, got '2.5'");
