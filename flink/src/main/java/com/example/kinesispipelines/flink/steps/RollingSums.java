@@ -48,6 +48,17 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
  * be read twice): write the step right after the input is defined, and read the input only after it. In a plain
  * {@link TableEnvironment} (no DataStream bridge) the step is planned as that OVER window, same results, window-length
  * cost.
+ *
+ * <p>{@code ROLLING_ANOMALIES} is the same step with two more arguments, a sigma and a minimum of samples:
+ * <pre>
+ * CREATE TEMPORARY VIEW anomalies AS SELECT * FROM TABLE(ROLLING_ANOMALIES(TABLE readings, DESCRIPTOR(device_id),
+ *   DESCRIPTOR(event_time), INTERVAL '10' MINUTE, DESCRIPTOR(temperature, pressure), 3.0, 5))
+ * </pre>
+ * The same function, state and timers (and operator uid, {@code rolling-sums-<view>}) score each row's columns against
+ * the frame without the row ({@link AnomalyRule}) and emit, per column whose reading is an anomaly, the row with
+ * {@code metric, reading, window_mean, window_stddev, z_score, window_samples} appended; no other row leaves the
+ * step. Without the DataStream bridge it is planned as the SQL that defines it: the OVER window above, then one
+ * filter per column in a UNION ALL.
  */
 public final class RollingSums {
     public static final String NAME = "ROLLING_SUMS";
