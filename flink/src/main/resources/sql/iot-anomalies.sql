@@ -74,8 +74,9 @@ CREATE TABLE iot_raw (
 -- costs one read and one write of that value when it comes and one of each when the watermark passes it, plus at most
 -- one timer, whatever the window; a device's state is cleared 1.5 windows after its last reading.
 -- The step rebinds iot_raw to the stream it reads, so the statements below share the one source. The view keeps the
--- name iot_window (its operator's uid is rolling-sums-iot_window, as when this script used ROLLING_SUMS), so that the
--- step's state restores from a savepoint of that version.
+-- name iot_window: its operator's uid is rolling-sums-iot_window, with the same state and serializers as when this
+-- script used ROLLING_SUMS, so a savepoint of that version can restore the devices' windows (checked with the
+-- operator alone; the other operators' ids come from the plan, which changed: deploy once with allowNonRestoredState).
 CREATE TEMPORARY VIEW iot_window AS
 SELECT * FROM TABLE(ROLLING_ANOMALIES(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),
   INTERVAL '${stats.window.minutes:-10}' MINUTE(3), DESCRIPTOR(temperature, vibration, pressure),
