@@ -13,7 +13,7 @@ SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.source.idle-timeout' = '${source.idle.timeout:-30 s}';
 SET 'pipeline.name' = '${job.name:-iot-anomalies}';
 -- Rows are not copied between chained operators: no operator of this script keeps a reference to a row it has passed
--- on (ROLLING_SUMS copies the rows it keeps waiting for the watermark).
+-- on (ROLLING_ANOMALIES copies the rows it keeps waiting for the watermark).
 SET 'pipeline.object-reuse' = 'true';
 -- Window aggregates in one phase: a two-phase (local/global) window aggregate keeps a source subtask's records in its
 -- local pre-aggregate until that subtask's own watermark passes the window; when its shards go quiet, the subtask turns
@@ -49,26 +49,38 @@ CREATE TABLE iot_raw (
   'scan.stream.efo.consumerarn.${source.stream.name}' = '${source.efo.consumer.arn}'
 );
 
--- Rolling sums over the last stats.window.minutes of event time, per device: for each reading, the count, sum and sum
--- of squares of each metric over the device's readings in [event_time - window, event_time], bounds included, the
--- reading itself and any other reading at the same time included (iot_scored takes the reading out again).
--- ROLLING_SUMS is a step of this job (flink/README.md): the same rows and values as
+-- Anomalies, per device and metric, against the device's readings of the last stats.window.minutes of event time.
+-- ROLLING_ANOMALIES is a step of this job (flink/README.md). For each reading it keeps the count, sum and sum of
+-- squares of each metric over the device's readings in [event_time - window, event_time], bounds included (the
+-- reading and any other reading at the same time included): the same doubles as
 --   COUNT(m) OVER w, SUM(m) OVER w, SUM(m * m) OVER w ... WINDOW w AS (PARTITION BY device_id ORDER BY event_time
 --   RANGE BETWEEN INTERVAL '${stats.window.minutes:-10}' MINUTE(3) PRECEDING AND CURRENT ROW)
 -- over the readings (rejected records have no device_id and are passed over), to the last bit where several readings
--- leave the window at once (they are subtracted in time order, as that window does on RocksDB), in constant time per
--- reading where that OVER window reads all of the device's stored times on every reading. Late readings: as in that
--- window, a reading waits until the watermark passes its time, and one at or before the last time already emitted
--- for its device is dropped (numLateRecordsDropped of the ROLLING_SUMS operator). Its state is Flink managed state,
--- in checkpoints and savepoints: per device one value (the counts and sums, the readings waiting for the watermark,
--- the oldest and newest times still in the window; the times between in chunks of 8 in a map state) and two
--- event-time timers (the first waiting reading's time, the next cleanup time), so a reading costs one read and one
--- write of that value when it comes and one of each when the watermark passes it, plus at most one timer, whatever
--- the window; a device's state is cleared 1.5 windows after its last reading.
--- The step rebinds iot_raw to the stream it reads, so the statements below share the one source.
+-- leave the window at once (they are subtracted in time order, as that window does on RocksDB). It then takes the
+-- reading out again and scores it against the readings before it, per metric (temperature, vibration, pressure, in
+-- that order), with the arithmetic of this SQL, to the last bit:
+--   n = m_count - 1, mean = (m_sum - m) / NULLIF(n, 0),
+--   std = SQRT(GREATEST((m_sumsq - m * m) / NULLIF(n, 0) - POWER(mean, 2), 0.0))  (population standard deviation)
+-- and emits one row per anomaly: m IS NOT NULL AND n >= ${anomaly.min.samples:-5} AND std > 0
+-- AND ABS(m - mean) > ${anomaly.sigma:-3.0} * std, with the reading's columns and metric, reading, window_mean (mean),
+-- window_stddev (std), z_score ((m - mean) / std) and window_samples (n). Only the anomalies (a few hundred per
+-- million readings) leave the step: no SQL runs per reading after it.
+-- Cost: constant per reading, whatever the window, where that OVER window reads all of the device's stored times on
+-- every reading. Late readings: as in that window, a reading waits until the watermark passes its time, and one at or
+-- before the last time already emitted for its device is dropped (numLateRecordsDropped of the step's operator). Its
+-- state is Flink managed state, in checkpoints and savepoints: per device one value (the counts and sums, the
+-- readings waiting for the watermark, the oldest and newest times still in the window; the times between in chunks of
+-- 8 in a map state) and two event-time timers (the first waiting reading's time, the next cleanup time), so a reading
+-- costs one read and one write of that value when it comes and one of each when the watermark passes it, plus at most
+-- one timer, whatever the window; a device's state is cleared 1.5 windows after its last reading.
+-- The step rebinds iot_raw to the stream it reads, so the statements below share the one source. The view keeps the
+-- name iot_window: its operator's uid is rolling-sums-iot_window, with the same state and serializers as when this
+-- script used ROLLING_SUMS, so a savepoint of that version can restore the devices' windows (checked with the
+-- operator alone; the other operators' ids come from the plan, which changed: deploy once with allowNonRestoredState).
 CREATE TEMPORARY VIEW iot_window AS
-SELECT * FROM TABLE(ROLLING_SUMS(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),
-  INTERVAL '${stats.window.minutes:-10}' MINUTE(3), DESCRIPTOR(temperature, vibration, pressure)));
+SELECT * FROM TABLE(ROLLING_ANOMALIES(TABLE iot_raw, DESCRIPTOR(device_id), DESCRIPTOR(event_time),
+  INTERVAL '${stats.window.minutes:-10}' MINUTE(3), DESCRIPTOR(temperature, vibration, pressure),
+  ${anomaly.sigma:-3.0}, ${anomaly.min.samples:-5}));
 
 CREATE TABLE iot_anomalies (
   record_type STRING,
@@ -130,41 +142,10 @@ SELECT device_id, machine_id, event_time, temperature, vibration, pressure
 FROM iot_raw
 WHERE parse_error IS NULL;
 
--- Mean and population standard deviation of the readings before the current one (n >= 1), per metric.
-CREATE TEMPORARY VIEW iot_scored AS
-SELECT
-  device_id, machine_id, event_time, temperature, vibration, pressure,
-  temperature_count - 1 AS t_prior, (temperature_sum - temperature) / NULLIF(temperature_count - 1, 0) AS t_mean,
-  SQRT(GREATEST((temperature_sumsq - temperature * temperature) / NULLIF(temperature_count - 1, 0)
-    - POWER((temperature_sum - temperature) / NULLIF(temperature_count - 1, 0), 2), 0.0)) AS t_std,
-  vibration_count - 1 AS v_prior, (vibration_sum - vibration) / NULLIF(vibration_count - 1, 0) AS v_mean,
-  SQRT(GREATEST((vibration_sumsq - vibration * vibration) / NULLIF(vibration_count - 1, 0)
-    - POWER((vibration_sum - vibration) / NULLIF(vibration_count - 1, 0), 2), 0.0)) AS v_std,
-  pressure_count - 1 AS p_prior, (pressure_sum - pressure) / NULLIF(pressure_count - 1, 0) AS p_mean,
-  SQRT(GREATEST((pressure_sumsq - pressure * pressure) / NULLIF(pressure_count - 1, 0)
-    - POWER((pressure_sum - pressure) / NULLIF(pressure_count - 1, 0), 2), 0.0)) AS p_std
-FROM iot_window;
-
--- A reading is an anomaly when at least anomaly.min.samples readings precede it in the window, their standard
--- deviation is above zero, and it lies more than anomaly.sigma standard deviations from their mean.
 INSERT INTO iot_anomalies
-SELECT 'iot_anomaly', device_id, machine_id, event_time, 'temperature', temperature, t_mean, t_std,
-  (temperature - t_mean) / t_std, t_prior, CAST(${anomaly.sigma:-3.0} AS DOUBLE)
-FROM iot_scored
-WHERE temperature IS NOT NULL AND t_prior >= ${anomaly.min.samples:-5} AND t_std > 0
-  AND ABS(temperature - t_mean) > ${anomaly.sigma:-3.0} * t_std
-UNION ALL
-SELECT 'iot_anomaly', device_id, machine_id, event_time, 'vibration', vibration, v_mean, v_std,
-  (vibration - v_mean) / v_std, v_prior, CAST(${anomaly.sigma:-3.0} AS DOUBLE)
-FROM iot_scored
-WHERE vibration IS NOT NULL AND v_prior >= ${anomaly.min.samples:-5} AND v_std > 0
-  AND ABS(vibration - v_mean) > ${anomaly.sigma:-3.0} * v_std
-UNION ALL
-SELECT 'iot_anomaly', device_id, machine_id, event_time, 'pressure', pressure, p_mean, p_std,
-  (pressure - p_mean) / p_std, p_prior, CAST(${anomaly.sigma:-3.0} AS DOUBLE)
-FROM iot_scored
-WHERE pressure IS NOT NULL AND p_prior >= ${anomaly.min.samples:-5} AND p_std > 0
-  AND ABS(pressure - p_mean) > ${anomaly.sigma:-3.0} * p_std;
+SELECT 'iot_anomaly', device_id, machine_id, event_time, metric, reading, window_mean, window_stddev, z_score,
+  window_samples, CAST(${anomaly.sigma:-3.0} AS DOUBLE)
+FROM iot_window;
 
 -- Per machine, per minute of event time.
 INSERT INTO iot_machine_minutes

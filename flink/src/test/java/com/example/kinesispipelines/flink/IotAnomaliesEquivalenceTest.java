@@ -5,12 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.example.kinesispipelines.flink.testing.CollectSinkFactory;
 import com.example.kinesispipelines.flink.testing.LinesSourceFactory;
 import com.example.kinesispipelines.flink.testing.SqlFixtures;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -76,6 +84,48 @@ class IotAnomaliesEquivalenceTest {
         return lines;
     }
 
+    /**
+     * Records where the anomaly rule is on its edges, for the test's sigma 1.5 and min samples 3, a day after the
+     * generated ones: a reading after exactly 3 readings and after 2, after readings of one value (standard deviation
+     * exactly 0), exactly 1.5 standard deviations from the mean on either side (1, 3, 1, 3: mean 2, deviation 1; 3.5
+     * and 0.5 are not anomalies, 3.5000000000000004 is), peers (readings at one time), a device's single reading,
+     * readings without the metric, and an infinite reading (its sums turn NaN).
+     */
+    static List<String> edgeCases() {
+        Map<String, double[]> devices = new java.util.LinkedHashMap<>();
+        devices.put("e-min", new double[] {1, 3, 1, 10});
+        devices.put("e-below-min", new double[] {1, 3, 10});
+        devices.put("e-std0", new double[] {20, 20, 20, 20, 20, 25, 20, 20});
+        devices.put("e-above", new double[] {1, 3, 1, 3, 3.5});
+        devices.put("e-below", new double[] {1, 3, 1, 3, 0.5});
+        devices.put("e-over", new double[] {1, 3, 1, 3, 3.5000000000000004});
+        devices.put("e-single", new double[] {50});
+        devices.put("e-inf", new double[] {1, 3, 1, 3, Double.POSITIVE_INFINITY, 2, 9});
+        List<String> lines = new ArrayList<>();
+        long t = T0 + 86_400_000L;
+        for (Map.Entry<String, double[]> device : devices.entrySet()) {
+            for (double temperature : device.getValue()) {
+                t += 1_000;
+                lines.add("{\"deviceId\":\"" + device.getKey() + "\",\"machineId\":\"m9\",\"ts\":" + t
+                        + ",\"temperature\":" + (Double.isInfinite(temperature) ? "1e400" : Double.toString(temperature))
+                        + ",\"pressure\":" + (100 + temperature) + "}");
+            }
+        }
+        // Peers: three readings of one device at one time, the first two equal, after 1, 3, 1, 3; and readings
+        // without temperature between readings with it.
+        for (String reading : List.of("1", "3", "1", "3")) {
+            t += 1_000;
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + t + ",\"temperature\":" + reading + "}");
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + (t + 1) + ",\"vibration\":0.5}");
+        }
+        t += 1_000;
+        for (String reading : List.of("10", "10", "2.5")) {
+            lines.add("{\"deviceId\":\"e-peers\",\"machineId\":\"m9\",\"ts\":" + t + ",\"temperature\":" + reading
+                    + ",\"vibration\":9}");
+        }
+        return lines;
+    }
+
     private static String malformed(Random random, long ts) {
         String[] kinds = {
             "not json",
@@ -97,13 +147,18 @@ class IotAnomaliesEquivalenceTest {
 
     private static Map<String, List<Row>> run(String name, String script, List<String> lines,
             Map<String, String> parameters, String stateBackend) throws Exception {
+        return run(name, script, lines, parameters, SqlFixtures.orderedTableEnv(stateBackend));
+    }
+
+    private static Map<String, List<Row>> run(String name, String script, List<String> lines,
+            Map<String, String> parameters, TableEnvironment tEnv) throws Exception {
         String data = LinesSourceFactory.register(name, lines);
         List<SqlStatement> statements = SqlFixtures.withConnectors(SqlFixtures.script(script), Map.of(
                 "iot_raw", SqlFixtures.lines(data),
                 "iot_anomalies", SqlFixtures.collect(name + "-anomalies"),
                 "iot_machine_minutes", SqlFixtures.collect(name + "-minutes"),
                 "iot_dead_letters", SqlFixtures.collect(name + "-dlq")));
-        SqlFixtures.run(SqlFixtures.orderedTableEnv(stateBackend), SqlFixtures.groups(statements, parameters));
+        KinesisSqlJob.prepare(tEnv, SqlFixtures.groups(statements, parameters)).execute().await(3, TimeUnit.MINUTES);
         return Map.of(
                 "anomalies", CollectSinkFactory.rows(name + "-anomalies"),
                 "minutes", CollectSinkFactory.rows(name + "-minutes"),
@@ -116,7 +171,8 @@ class IotAnomaliesEquivalenceTest {
 
     @Test
     void producesTheRowsOfTheTextAndOverWindowScript() throws Exception {
-        List<String> lines = records(13, 4000);
+        List<String> lines = new ArrayList<>(records(13, 4000));
+        lines.addAll(edgeCases());
         Map<String, String> parameters = Map.of("stats.window.minutes", "1", "anomaly.min.samples", "3",
                 "anomaly.sigma", "1.5");
 
@@ -128,6 +184,34 @@ class IotAnomaliesEquivalenceTest {
         long readings = expected.get("minutes").stream().mapToLong(row -> (Long) row.getField(4)).sum();
         long valid = lines.size() - expected.get("dlq").size();
         assertThat(readings).as("some readings are late and dropped").isLessThan(valid);
+        List<Object> edgeAnomalies = expected.get("anomalies").stream().map(row -> row.getField(1))
+                .filter(device -> ((String) device).startsWith("e-")).distinct().collect(Collectors.toList());
+        assertThat(edgeAnomalies).as("devices of the edge cases with anomalies").contains("e-min")
+                .doesNotContain("e-below-min", "e-std0", "e-above", "e-below", "e-single");
+        for (String output : List.of("dlq", "minutes", "anomalies")) {
+            sameRows(output, shipped.get(output), expected.get(output));
+        }
+    }
+
+    /**
+     * Without the DataStream bridge (a plain TableEnvironment), the step is planned as the SQL that defines it: the
+     * same rows as the reference, on RocksDB (where both subtract the times that leave the frame in time order).
+     */
+    @Test
+    void plansTheSameRowsWithoutTheDataStreamBridge() throws Exception {
+        List<String> lines = new ArrayList<>(records(17, 1500));
+        lines.addAll(edgeCases());
+        Map<String, String> parameters = Map.of("stats.window.minutes", "1", "anomaly.min.samples", "3",
+                "anomaly.sigma", "1.5");
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
+        conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ZERO); // as SqlFixtures.orderedTableEnv
+        TableEnvironment plain = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode()
+                .withConfiguration(conf).build());
+        Map<String, List<Row>> expected = run("plain-reference", REFERENCE_SQL, lines, parameters, "rocksdb");
+        Map<String, List<Row>> shipped = run("plain-shipped", JobProperties.IOT_ANOMALIES_SQL, lines, parameters, plain);
+        assertThat(expected.get("anomalies")).hasSizeGreaterThan(20);
         for (String output : List.of("dlq", "minutes", "anomalies")) {
             sameRows(output, shipped.get(output), expected.get(output));
         }

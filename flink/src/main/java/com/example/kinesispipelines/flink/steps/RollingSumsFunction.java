@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.utils.JoinedRowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.util.Collector;
@@ -56,6 +57,8 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     private final int timePrecision;
     private final int[] metrics;
     private final long rangeMillis;
+    /** ROLLING_ANOMALIES: score each row and emit only its anomalies; null: emit each row with the sums. */
+    private final AnomalyRule rule;
 
     private transient ValueState<RollingSumsState> state;
     /** The queue's chunks between its head and tail (see {@link RollingSumsState}), by number. */
@@ -63,6 +66,8 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
     private transient TypeSerializer<RowData> rowSerializer;
     private transient JoinedRowData output;
     private transient Counter lateRecordsDropped;
+    private transient StringData[] metricNames;
+    private transient double[] scored;
 
     /**
      * @param inputType the rows' type (their serializer for the state)
@@ -73,6 +78,17 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
      */
     public RollingSumsFunction(InternalTypeInfo<RowData> inputType, int timeIndex, int timePrecision, int[] metrics,
             long rangeMillis) {
+        this(inputType, timeIndex, timePrecision, metrics, rangeMillis, null);
+    }
+
+    /**
+     * The function of {@code ROLLING_ANOMALIES} (or, with no rule, of {@code ROLLING_SUMS}): the same state and
+     * timers, but each row is scored, when it fires, against its frame without it, and only its anomalies come out:
+     * per metric (in the rule's order) whose reading is an anomaly, the row with {@code metric, reading, window_mean,
+     * window_stddev, z_score, window_samples} appended.
+     */
+    RollingSumsFunction(InternalTypeInfo<RowData> inputType, int timeIndex, int timePrecision, int[] metrics,
+            long rangeMillis, AnomalyRule rule) {
         if (metrics.length > Long.SIZE) {
             throw new IllegalArgumentException("at most " + Long.SIZE + " metric columns, got " + metrics.length);
         }
@@ -81,6 +97,11 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         this.timePrecision = timePrecision;
         this.metrics = metrics.clone();
         this.rangeMillis = rangeMillis;
+        this.rule = rule;
+        if (rule != null && rule.metrics.length != metrics.length) {
+            throw new IllegalArgumentException("a metric name per metric column, got " + rule.metrics.length + " for "
+                    + metrics.length);
+        }
     }
 
     @Override
@@ -91,6 +112,13 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
         chunks = getRuntimeContext().getMapState(new MapStateDescriptor<>("rolling-sums-chunks", Types.LONG,
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         output = new JoinedRowData();
+        if (rule != null) {
+            metricNames = new StringData[rule.metrics.length];
+            for (int i = 0; i < metricNames.length; i++) {
+                metricNames[i] = StringData.fromString(rule.metrics[i]);
+            }
+            scored = new double[3];
+        }
         lateRecordsDropped = getRuntimeContext().getMetricGroup().counter(LATE_RECORDS_DROPPED);
     }
 
@@ -211,13 +239,19 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
                 s.tailEntries = 0;
             }
         }
-        GenericRowData values = values(s.sums);
         if (out instanceof TimestampedCollector) {
             ((TimestampedCollector<RowData>) out).setAbsoluteTimestamp(t);
         }
-        for (int r = 0; r < n; r++) {
-            output.replace(s.pendingRows[r], values);
-            out.collect(output);
+        if (rule == null) {
+            GenericRowData values = values(s.sums);
+            for (int r = 0; r < n; r++) {
+                output.replace(s.pendingRows[r], values);
+                out.collect(output);
+            }
+        } else {
+            for (int r = 0; r < n; r++) {
+                emitAnomalies(s.sums, s.pendingRows[r], out);
+            }
         }
         s.removePending(n);
     }
@@ -293,6 +327,21 @@ public final class RollingSumsFunction extends KeyedProcessFunction<String, RowD
             }
         }
         return at;
+    }
+
+    /** Emits a row once per metric whose reading is an anomaly against the frame without the row, in metric order. */
+    private void emitAnomalies(long[] m, RowData row, Collector<RowData> out) {
+        for (int i = 0; i < metrics.length; i++) {
+            if (row.isNullAt(metrics[i])) {
+                continue;
+            }
+            double x = row.getDouble(metrics[i]);
+            int c = 3 * i;
+            if (rule.score(x, m[c], sum(m, c + 1), sum(m, c + 2), scored)) {
+                GenericRowData values = GenericRowData.of(metricNames[i], x, scored[0], scored[1], scored[2], m[c] - 1);
+                out.collect(new JoinedRowData(row, values)); // rare: a new row, which a later operator may keep
+            }
+        }
     }
 
     /** Per metric: the count, and the sum and sum of squares (NULL when the count is 0, as SUM gives). */

@@ -59,15 +59,24 @@ class RollingSumsFunctionTest {
     /** The function in a keyed operator harness, on the heap backend or (rocksDb) on RocksDB. */
     private static KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness(boolean rocksDb)
             throws Exception {
+        return harness(rocksDb, null);
+    }
+
+    /** The function of ROLLING_SUMS, or with a rule that of ROLLING_ANOMALIES, in the harness. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> harness(boolean rocksDb,
+            AnomalyRule rule) throws Exception {
         InternalTypeInfo<RowData> type = InternalTypeInfo.ofFields(
                 new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3), new DoubleType());
         KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new RollingSumsFunction(type, 1, 3, new int[] {2}, RANGE)),
+                new KeyedProcessOperator<>(new RollingSumsFunction(type, 1, 3, new int[] {2}, RANGE, rule)),
                 row -> row.getString(0).toString(), Types.STRING);
         // The output rows' serializer, with which the harness copies each row it collects (the function reuses its
         // output row, as the job's operators do with object reuse on).
-        h.setup(InternalTypeInfo.ofFields(new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3),
-                new DoubleType(), new BigIntType(false), new DoubleType(), new DoubleType()).toRowSerializer());
+        h.setup((rule == null ? InternalTypeInfo.ofFields(new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3),
+                new DoubleType(), new BigIntType(false), new DoubleType(), new DoubleType())
+                : InternalTypeInfo.ofFields(new VarCharType(VarCharType.MAX_LENGTH), new LocalZonedTimestampType(3),
+                new DoubleType(), new VarCharType(VarCharType.MAX_LENGTH), new DoubleType(), new DoubleType(),
+                new DoubleType(), new DoubleType(), new BigIntType())).toRowSerializer());
         if (rocksDb) {
             // Loaded by its configuration name, as the job's runtime does: the class moved package in Flink 2.0.
             Configuration config = new Configuration();
@@ -155,6 +164,96 @@ class RollingSumsFunctionTest {
         assertThat(uninterrupted).anyMatch(r -> r.startsWith("c@26500 "));
         assertThat(uninterrupted).noneMatch(r -> r.startsWith("b@20002 "));
         assertThat(uninterrupted).contains("a@60000 n=1 sum=1.0 sq=1.0");
+    }
+
+    private static List<String> anomalies(KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h) {
+        List<String> rows = new ArrayList<>();
+        for (RowData r : h.extractOutputValues()) {
+            rows.add(r.getString(0) + "@" + r.getTimestamp(1, 3).getMillisecond() + " " + r.getString(3) + "="
+                    + r.getDouble(4) + " mean=" + r.getDouble(5) + " std=" + r.getDouble(6) + " z=" + r.getDouble(7)
+                    + " n=" + r.getLong(8));
+        }
+        return rows;
+    }
+
+    /**
+     * ROLLING_ANOMALIES: the same frames as ROLLING_SUMS (peers, late rows, a cleared key), but a row comes out only
+     * where its reading is an anomaly against the frame without it, with its score; restored from snapshots taken
+     * mid-stream, the same rows.
+     */
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void emitsOnlyTheAnomaliesWithTheirScoresAndRestores(boolean rocksDb) throws Exception {
+        AnomalyRule rule = new AnomalyRule("1.5", 3, new String[] {"v"});
+        List<Event> events = new ArrayList<>(events());
+        // k: 1, 3, 1, 3 (mean 2, deviation 1), then 3.5 (exactly 1.5 deviations: not one), then 10 with a peer at 2
+        // (against 1, 3, 1, 3, 3.5 and its peer 2: n = 6)
+        double[] readings = {1, 3, 1, 3, 3.5};
+        for (int i = 0; i < readings.length; i++) {
+            events.add(row("k", 100_000 + 10 * i, readings[i]));
+        }
+        events.add(row("k", 100_100, 10.0));
+        events.add(row("k", 100_100, 2.0));
+        events.add(watermark(200_000));
+        List<String> uninterrupted;
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
+            h.open();
+            feed(h, events);
+            uninterrupted = anomalies(h);
+        }
+        double[] scored = new double[3];
+        assertThat(rule.score(10.0, 7, 23.5, 1 + 9 + 1 + 9 + 12.25 + 100 + 4, scored)).isTrue();
+        assertThat(uninterrupted).contains("k@100100 v=10.0 mean=" + scored[0] + " std=" + scored[1] + " z=" + scored[2]
+                + " n=6");
+        assertThat(uninterrupted).as("3.5 is 1.5 deviations away, not more").noneMatch(r -> r.contains("v=3.5 "));
+        // Every row of ROLLING_SUMS scored by the rule: the same anomalies, in the same order.
+        List<String> fromSums = new ArrayList<>();
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, null)) {
+            h.open();
+            feed(h, events);
+            for (RowData r : h.extractOutputValues()) {
+                if (!r.isNullAt(2) && rule.score(r.getDouble(2), r.getLong(3), r.getDouble(4), r.getDouble(5), scored)) {
+                    fromSums.add(r.getString(0) + "@" + r.getTimestamp(1, 3).getMillisecond() + " v=" + r.getDouble(2)
+                            + " mean=" + scored[0] + " std=" + scored[1] + " z=" + scored[2] + " n=" + (r.getLong(3) - 1));
+                }
+            }
+        }
+        assertThat(uninterrupted).containsExactlyElementsOf(fromSums);
+        for (int cut : new int[] {17, 45, events.size() - 4}) {
+            List<String> restored = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
+                h.open();
+                feed(h, events.subList(0, cut));
+                restored.addAll(anomalies(h));
+                snapshot = h.snapshot(1, 0);
+            }
+            int beforeCut = restored.size();
+            restored.addAll(afterCut(rocksDb, rule, snapshot, events.subList(cut, events.size())));
+            assertThat(restored).as("cut after " + cut + " events").containsExactlyElementsOf(uninterrupted);
+            // A snapshot of ROLLING_SUMS's function (the same state and timers) restores into ROLLING_ANOMALIES's.
+            OperatorSubtaskState sums;
+            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, null)) {
+                h.open();
+                feed(h, events.subList(0, cut));
+                sums = h.snapshot(1, 0);
+            }
+            List<String> fromSumsSnapshot = new ArrayList<>(restored.subList(0, beforeCut));
+            fromSumsSnapshot.addAll(afterCut(rocksDb, rule, sums, events.subList(cut, events.size())));
+            assertThat(fromSumsSnapshot).as("from ROLLING_SUMS's snapshot after " + cut + " events")
+                    .containsExactlyElementsOf(uninterrupted);
+        }
+    }
+
+    /** The anomalies a function restored from the snapshot emits for the events. */
+    private static List<String> afterCut(boolean rocksDb, AnomalyRule rule, OperatorSubtaskState snapshot,
+            List<Event> events) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, events);
+            return anomalies(h);
+        }
     }
 
     @Test
