@@ -18,7 +18,7 @@ final class JsonEventDeserializer implements DeserializationSchema<RowData> {
 
     @Override
     public RowData deserialize(byte[] message) throws IOException {
-        return parser.parse(message);
+        return parser.deserialize(message);
     }
 
     @Override
