@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -139,6 +140,25 @@ class BinaryRowFormatTest {
         assertThat(row).isInstanceOf(BinaryRowData.class);
         assertThat(row).isEqualTo(serialized(parser, str("e-1"), str("page_view"), str("u"), null, null, null,
                 TimestampData.fromEpochMillis(TS), null, null));
+    }
+
+    @Test
+    void plainAsciiFindsEveryNulAndNonAsciiByteWhereverItIs() {
+        Random random = new Random(20261207L);
+        for (int n = 0; n < 40; n++) {
+            byte[] bytes = new byte[n];
+            for (int i = 0; i < n; i++) {
+                bytes[i] = (byte) (1 + random.nextInt(0x7F));
+            }
+            assertThat(SensorReadingFormatFactory.Parser.plainAscii(bytes)).as("length " + n).isTrue();
+            for (int at = 0; at < n; at++) {
+                for (int b : new int[] {0x00, 0x80, 0xC3, 0xFF, 0x01 + 0x80}) {
+                    byte[] one = bytes.clone();
+                    one[at] = (byte) b;
+                    assertThat(SensorReadingFormatFactory.Parser.plainAscii(one)).as("byte " + b + " at " + at + " of " + n).isFalse();
+                }
+            }
+        }
     }
 
     private static byte[] concat(byte[]... parts) {
