@@ -16,8 +16,6 @@ import org.apache.flink.table.data.binary.BinaryRowData;
  */
 public abstract class EventParser extends RecordParser {
     private static final long serialVersionUID = 1L;
-    /** Shared by the static checks only; each parser instance reads its records through a factory of its own. */
-    static final JsonFactory JSON = new JsonFactory();
     static final String NOT_AN_OBJECT = "not a JSON object";
     /** A declared field whose value is JSON null, an object or an array: no declared field allows them. */
     static final Object UNUSABLE = new Object() {
@@ -28,6 +26,7 @@ public abstract class EventParser extends RecordParser {
     };
 
     protected final long maxFutureSkewMillis;
+    /** Created on first use in each copy of the parser (one per source subtask and shard thread). */
     private transient JsonFactory json;
     private transient RowBuilder rows;
 
