@@ -1,9 +1,14 @@
 package com.example.kinesispipelines.flink.formats;
 
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.VarCharType;
 
@@ -81,7 +86,7 @@ public final class ClickEventFormatFactory extends JsonEventFormatFactory {
         }
 
         @Override
-        protected String fill(Object[] v, Fields row, long now) {
+        protected String fill(Object[] v, GenericRowData row, long now) {
             String eventId = string(v[EVENT_ID], 1, 256);
             if (eventId == null) {
                 return "eventId missing or not a string of 1-256 characters";
@@ -123,14 +128,23 @@ public final class ClickEventFormatFactory extends JsonEventFormatFactory {
             if (millis > now + maxFutureSkewMillis) {
                 return future("timestamp");
             }
-            row.string(0, eventId);
-            row.string(1, eventType);
-            row.string(2, userId);
-            row.string(3, anonymousId);
-            row.string(4, sessionId);
-            row.string(5, productId);
-            row.millis(6, millis);
+            row.setField(0, utf8(eventId));
+            row.setField(1, utf8(eventType));
+            row.setField(2, utf8(userId));
+            row.setField(3, utf8(anonymousId));
+            row.setField(4, utf8(sessionId));
+            row.setField(5, utf8(productId));
+            row.setField(6, TimestampData.fromEpochMillis(millis));
             return null;
+        }
+
+        /**
+         * The string as Flink's binary string, encoded now by the JDK. (A string from {@code StringData.fromString}
+         * is encoded by Flink's own UTF-8 encoder the first time a row is copied, compared or serialized: a fifth of
+         * the source task's CPU in the clickstream job's profile, several times what {@code String.getBytes} costs.)
+         */
+        private static StringData utf8(String s) {
+            return s == null ? null : BinaryStringData.fromBytes(s.getBytes(StandardCharsets.UTF_8));
         }
 
         /** The timestamp as epoch milliseconds, or -1 when the schema rejects it. */

@@ -8,7 +8,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
-import org.apache.flink.table.data.binary.BinaryRowData;
 
 /**
  * One JSON event from the bytes of one record, checked against its schema in the same pass: the top-level fields the
@@ -16,6 +15,7 @@ import org.apache.flink.table.data.binary.BinaryRowData;
  */
 public abstract class EventParser extends RecordParser {
     private static final long serialVersionUID = 1L;
+    static final JsonFactory JSON = new JsonFactory();
     static final String NOT_AN_OBJECT = "not a JSON object";
     /** A declared field whose value is JSON null, an object or an array: no declared field allows them. */
     static final Object UNUSABLE = new Object() {
@@ -26,9 +26,6 @@ public abstract class EventParser extends RecordParser {
     };
 
     protected final long maxFutureSkewMillis;
-    /** Created on first use in each copy of the parser (one per source subtask and shard thread). */
-    private transient JsonFactory json;
-    private transient RowBuilder rows;
 
     protected EventParser(long maxFutureSkewMillis) {
         this.maxFutureSkewMillis = maxFutureSkewMillis;
@@ -40,61 +37,34 @@ public abstract class EventParser extends RecordParser {
     /** How many declared fields there are. */
     protected abstract int slots();
 
-    /** Where {@link #fill} writes an event's columns: each column before event_time, and event_time, once. */
-    protected interface Fields {
-        /** A STRING column, NULL when the value is null. */
-        void string(int pos, String value);
-
-        /** The event_time column. */
-        void millis(int pos, long epochMillis);
-    }
-
     /**
      * Checks the declared fields read (null for absent; String, Long, Double, Boolean or {@link #UNUSABLE}) and fills
      * the row's columns before event_time, and event_time itself; returns the first reason the event is rejected, or
-     * null (the columns written when it returns a reason are discarded).
+     * null.
      */
-    protected abstract String fill(Object[] values, Fields row, long now);
-
-    /** {@link #fill} into a row of Flink's internal objects. */
-    String fill(Object[] values, GenericRowData row, long now) {
-        return fill(values, new Fields() {
-            @Override
-            public void string(int pos, String value) {
-                row.setField(pos, data(value));
-            }
-
-            @Override
-            public void millis(int pos, long epochMillis) {
-                row.setField(pos, TimestampData.fromEpochMillis(epochMillis));
-            }
-        }, now);
-    }
+    protected abstract String fill(Object[] values, GenericRowData row, long now);
 
     @Override
-    public BinaryRowData deserialize(byte[] bytes) {
-        if (rows == null) {
-            json = new JsonFactory();
-            rows = new RowBuilder(columns().size());
-        }
+    public GenericRowData parse(byte[] bytes) {
+        int arity = columns().size();
         Object[] values = new Object[slots()];
         String error = read(bytes, values);
         if (error == null) {
-            rows.start();
-            error = fill(values, rows, System.currentTimeMillis());
+            GenericRowData row = new GenericRowData(arity);
+            error = fill(values, row, System.currentTimeMillis());
             if (error == null) {
-                int arity = columns().size();
-                rows.nullAt(arity - 2); // parse_error
-                rows.nullAt(arity - 1); // payload
-                return rows.finish();
+                return row;
             }
         }
-        // the record's text as Flink writes a Java string: malformed UTF-8 replaced, as when it was read as text
-        return rows.rejected(0, error, new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+        GenericRowData rejected = new GenericRowData(arity);
+        rejected.setField(arity - 3, TimestampData.fromEpochMillis(0));
+        rejected.setField(arity - 2, StringData.fromString(error));
+        rejected.setField(arity - 1, StringData.fromString(new String(bytes, StandardCharsets.UTF_8)));
+        return rejected;
     }
 
     private String read(byte[] bytes, Object[] values) {
-        try (JsonParser parser = json.createParser(bytes)) {
+        try (JsonParser parser = JSON.createParser(bytes)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return NOT_AN_OBJECT;
             }

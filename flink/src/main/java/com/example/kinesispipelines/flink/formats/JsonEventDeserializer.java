@@ -18,7 +18,7 @@ final class JsonEventDeserializer implements DeserializationSchema<RowData> {
 
     @Override
     public RowData deserialize(byte[] message) throws IOException {
-        return parser.deserialize(message);
+        return parser.parse(message);
     }
 
     @Override

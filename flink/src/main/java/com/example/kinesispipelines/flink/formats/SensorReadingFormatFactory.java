@@ -6,12 +6,12 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.NumberInput;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.binary.BinaryRowData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.VarCharType;
@@ -75,8 +75,6 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
 
         private final long maxFutureSkewMillis;
         private final String tsReason;
-        private transient JsonFactory json;
-        private transient RowBuilder rows;
 
         Parser(long maxFutureSkewMillis) {
             this.maxFutureSkewMillis = maxFutureSkewMillis;
@@ -98,11 +96,7 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
         }
 
         @Override
-        public BinaryRowData deserialize(byte[] bytes) {
-            if (rows == null) {
-                json = new JsonFactory();
-                rows = new RowBuilder(COLUMNS.size());
-            }
+        public GenericRowData parse(byte[] bytes) {
             long now = System.currentTimeMillis();
             Read read = new Read();
             boolean object;
@@ -129,20 +123,21 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
                 if (temperature == null && vibration == null && pressure == null) {
                     error = NO_READING_REASON;
                 } else {
-                    rows.start();
-                    rows.string(0, read.text[DEVICE_ID]);
-                    rows.string(1, read.text[MACHINE_ID]);
-                    rows.number(2, temperature);
-                    rows.number(3, vibration);
-                    rows.number(4, pressure);
-                    rows.millis(5, read.millis);
-                    rows.nullAt(6);
-                    rows.nullAt(7);
-                    return rows.finish();
+                    GenericRowData row = new GenericRowData(COLUMNS.size());
+                    row.setField(0, StringData.fromString(read.text[DEVICE_ID]));
+                    row.setField(1, StringData.fromString(read.text[MACHINE_ID]));
+                    row.setField(2, temperature);
+                    row.setField(3, vibration);
+                    row.setField(4, pressure);
+                    row.setField(5, TimestampData.fromEpochMillis(read.millis));
+                    return row;
                 }
             }
-            // the payload is the record's bytes as they are, as a raw STRING column holds them
-            return rows.rejected(read.millis, error, bytes);
+            GenericRowData rejected = new GenericRowData(COLUMNS.size());
+            rejected.setField(5, TimestampData.fromEpochMillis(read.millis));
+            rejected.setField(6, StringData.fromString(error));
+            rejected.setField(7, StringData.fromBytes(bytes));
+            return rejected;
         }
 
         /** No byte is NUL or above 0x7F: Jackson reads such bytes exactly as it reads their text. */
@@ -169,7 +164,7 @@ public final class SensorReadingFormatFactory extends JsonEventFormatFactory {
          * record is exactly one well-formed JSON object.
          */
         private boolean read(byte[] bytes, String text, Read read, long now) {
-            try (JsonParser parser = bytes != null ? json.createParser(bytes) : json.createParser(text)) {
+            try (JsonParser parser = bytes != null ? EventParser.JSON.createParser(bytes) : EventParser.JSON.createParser(text)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
                     return false;
                 }
