@@ -39,8 +39,9 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
     static final ConfigOption<String> RUN_ID = ConfigOptions.key("run-id").stringType().defaultValue("");
     static final ConfigOption<Long> WARMUP = ConfigOptions.key("warmup").longType().defaultValue(0L);
     /**
-     * true: 'records' are the steady-state records, after a warm-up of at least 'warmup' records per subtask that
-     * lasts until {@link Marks#jitQuiet} (the bench sets it); false: 'records' in all, the first 'warmup' the warm-up.
+     * true: 'records' are the least steady-state records, after a warm-up of at least 'warmup' records per subtask that
+     * lasts until {@link Marks#jitQuiet}, and the steady state lasts until {@link Marks#steadyLongEnough} too (the
+     * bench sets both); false: 'records' in all, the first 'warmup' the warm-up.
      */
     static final ConfigOption<Boolean> UNTIL_JIT_QUIET = ConfigOptions.key("until-jit-quiet").booleanType()
             .defaultValue(false);
@@ -60,14 +61,16 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
         public final Map<Integer, SqlThroughputBench.Snapshot> warm = new ConcurrentHashMap<>();
         /** Per subtask, the offset of its last warm-up record. */
         public final Map<Integer, Long> warmOffset = new ConcurrentHashMap<>();
-        /** Until-JIT-quiet warm-up: per subtask, the count it was last given. */
-        final Map<Integer, Long> given = new ConcurrentHashMap<>();
+        /** Until JIT quiet: per subtask, the count it was last given (at the end, how many records it emitted). */
+        public final Map<Integer, Long> given = new ConcurrentHashMap<>();
         /** Set by the bench once the JIT is quiet (or the warm-up's time is up). */
         public volatile boolean jitQuiet;
         /** Set with {@link #jitQuiet} when the warm-up's time was up before the JIT was quiet. */
         public volatile boolean jitTimedOut;
-        /** Set by the first subtask that ends its warm-up: the others end theirs at their next record. */
+        /** Set by the first subtask that ends its warm-up: the others end theirs at their next step. */
         volatile boolean steady;
+        /** Set by the bench once the steady state has lasted its least time: subtasks end after their share. */
+        public volatile boolean steadyLongEnough;
     }
 
     /** What the subtasks of a run noted. */
@@ -160,7 +163,8 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
 
     /**
      * Subtask k of p emits global records k, k + p, k + 2p, ...: below {@code records}, or, until JIT quiet, its
-     * warm-up and then its share of {@code records}.
+     * warm-up and then at least its share of {@code records} (in steps, until the steady state has lasted its least
+     * time).
      */
     static final class Generated implements RecordsSource.Records {
         private static final long serialVersionUID = 1L;
@@ -188,12 +192,16 @@ public final class GeneratedSourceFactory implements DynamicTableSourceFactory {
             if (!untilJitQuiet) {
                 return share(subtask, parallelism);
             }
+            // Steps of WARMUP_STEP while the warm-up lasts, then while the subtask has emitted fewer than its share of
+            // steady records or the steady state has not lasted its least time; then no more.
             Marks marks = marks(runId);
             Long warmEnd = marks.warmOffset.get(subtask);
-            if (warmEnd != null) {
-                return warmEnd + 1 + share(subtask, parallelism);
+            long given = marks.given.getOrDefault(subtask, 0L);
+            if (warmEnd == null || given - (warmEnd + 1) < share(subtask, parallelism) || !marks.steadyLongEnough) {
+                given += WARMUP_STEP;
+                marks.given.put(subtask, given);
             }
-            return marks.given.merge(subtask, WARMUP_STEP, Long::sum);
+            return given;
         }
 
         @Override

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The bench's generator: a fixed warm-up, and a warm-up that lasts until the JIT is quiet and is followed by exactly
- * the steady records asked for, whatever the warm-up's length (the source asks for a subtask's count again each time it
- * is reached).
+ * The bench's generator: a fixed warm-up, and a warm-up that lasts until the JIT is quiet, followed by steady records
+ * in steps until each subtask has emitted its share and the steady state has lasted its least time (the source asks for
+ * a subtask's count again each time it is reached).
  */
 class GeneratedSourceTest {
     @RegisterExtension
@@ -40,17 +40,22 @@ class GeneratedSourceTest {
         assertThat(marks.warmOffset).as("only at the last record of a step").isEmpty();
         emit(generated, 0, 2_999, 2_999);
         assertThat(marks.warmOffset).containsExactly(Map.entry(0, 2_999L));
-        assertThat(generated.count(0, 2)).as("the warm-up, then subtask 0's share of 1,001").isEqualTo(3_000 + 501);
-        assertThat(generated.count(0, 2)).isEqualTo(3_501);
+        assertThat(generated.count(0, 2)).as("a step of steady records").isEqualTo(4_000);
+        assertThat(generated.count(0, 2)).as("its share of 1,001 (501) is out, but not the least time").isEqualTo(5_000);
+        marks.steadyLongEnough = true;
+        assertThat(generated.count(0, 2)).as("no more: the subtask ends").isEqualTo(5_000);
 
-        // The other subtask ends its warm-up at its first step boundary past the minimum, quiet or not.
+        // The other subtask ends its warm-up at its first step boundary past the minimum, quiet or not, and then emits
+        // at least its share, time or not.
         marks.jitQuiet = false;
         assertThat(generated.count(1, 2)).isEqualTo(1_000);
         emit(generated, 1, 0, 999);
         assertThat(generated.count(1, 2)).isEqualTo(2_000);
         emit(generated, 1, 1_000, 1_999);
         assertThat(marks.warmOffset).containsEntry(1, 1_999L);
-        assertThat(generated.count(1, 2)).isEqualTo(2_000 + 500);
+        assertThat(generated.count(1, 2)).isEqualTo(3_000);
+        assertThat(generated.count(1, 2)).isEqualTo(3_000);
+        assertThat(marks.given).containsOnly(Map.entry(0, 5_000L), Map.entry(1, 3_000L));
         assertThat(marks.first).containsOnlyKeys(0, 1);
         assertThat(marks.warm).containsOnlyKeys(0, 1);
     }
@@ -71,6 +76,7 @@ class GeneratedSourceTest {
     void aJobReadsTheWarmupAndThenExactlyTheSteadyRecords() throws Exception {
         String run = UUID.randomUUID().toString();
         GeneratedSourceFactory.marks(run).jitQuiet = true;
+        GeneratedSourceFactory.marks(run).steadyLongEnough = true;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
@@ -86,7 +92,9 @@ class GeneratedSourceTest {
         Map<Integer, Long> warmEnds = GeneratedSourceFactory.marks(run).warmOffset;
         assertThat(warmEnds).as("the first step boundary past 600 records per subtask")
                 .containsOnly(Map.entry(0, 999L), Map.entry(1, 999L));
-        assertThat(rows).isEqualTo(2 * 1_000 + 1_001);
+        assertThat(GeneratedSourceFactory.marks(run).given).as("a step of steady records each, at least the share")
+                .containsOnly(Map.entry(0, 2_000L), Map.entry(1, 2_000L));
+        assertThat(rows).isEqualTo(4_000);
     }
 
     private static void emit(GeneratedSourceFactory.Generated generated, int subtask, long from, long to) {

@@ -32,12 +32,14 @@ import org.apache.flink.util.FileUtils;
  * delivers them), its sinks by blackholes, on the heap and the RocksDB state backend (Managed Flink runs RocksDB), with
  * checkpoints every 60 s (the service's default). Each run reports apart: start-up (job submitted to its first record),
  * warm-up (at least {@code --warmup} records, then on until the JIT compiler is quiet, as in a job that has run for
- * minutes) and steady state (the next {@code --steady} records), the steady state as records per CPU-second of the whole
- * JVM (every Flink thread, GC and JIT included, the JIT's and GC's share shown apart).
+ * minutes) and steady state (at least the next {@code --steady} records, for at least {@code --steady-min-seconds}),
+ * the steady state as records per CPU-second of the whole JVM (every Flink thread, GC and JIT included, the JIT's and
+ * GC's share shown apart); each job and backend runs {@code --repeat} times, and the median run is reported.
  * Writes {@code bench/results/flink.json} and {@code flink.md}, and, after a full run (both jobs on RocksDB, no
  * {@code --param} or {@code --records}), the planning figures {@code lib/flink/private/throughput-figures.ts} that KPU
  * sizing reads.
- * Usage: {@code bash flink/bench.sh [--steady N] [--warmup N] [--warmup-max-seconds S] [--records N] [--parallelism P]
+ * Usage: {@code bash flink/bench.sh [--steady N] [--steady-min-seconds S] [--warmup N] [--warmup-max-seconds S]
+ * [--records N] [--repeat N] [--parallelism P]
  * [--job iot|clickstream] [--backend heap|rocksdb] [--checkpoint-seconds S] [--param key=value]... [--no-write]}.
  */
 public final class SqlThroughputBench {
@@ -61,6 +63,8 @@ public final class SqlThroughputBench {
         Long records = null;
         Long warmupOption = null;
         int warmupMaxSeconds = 180;
+        int steadyMinSeconds = 30;
+        int repeat = 3;
         int parallelism = Runtime.getRuntime().availableProcessors();
         int checkpointSeconds = 60;
         String onlyJob = null;
@@ -73,6 +77,8 @@ public final class SqlThroughputBench {
                 case "--records": records = Long.parseLong(args[++i]); break;
                 case "--warmup": warmupOption = Long.parseLong(args[++i]); break;
                 case "--warmup-max-seconds": warmupMaxSeconds = Integer.parseInt(args[++i]); break;
+                case "--steady-min-seconds": steadyMinSeconds = Integer.parseInt(args[++i]); break;
+                case "--repeat": repeat = Integer.parseInt(args[++i]); break;
                 case "--parallelism": parallelism = Integer.parseInt(args[++i]); break;
                 case "--checkpoint-seconds": checkpointSeconds = Integer.parseInt(args[++i]); break;
                 case "--job": case "--script": onlyJob = args[++i]; break;
@@ -84,7 +90,8 @@ public final class SqlThroughputBench {
                     break;
                 }
                 default: throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (options: --steady N, --warmup N, --warmup-max-seconds S, --records N, --parallelism P,"
+                        + " (options: --steady N, --steady-min-seconds S, --warmup N, --warmup-max-seconds S,"
+                        + " --records N, --repeat N, --parallelism P,"
                         + " --job iot|clickstream,"
                         + " --backend heap|rocksdb, --checkpoint-seconds S, --param key=value, --no-write)");
             }
@@ -100,6 +107,9 @@ public final class SqlThroughputBench {
         if (records != null && (warmup <= 0 || warmup >= records)) {
             throw new IllegalArgumentException("--warmup must be > 0 and below --records, got " + warmup);
         }
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
         if (records == null && (warmup <= 0 || steady <= 0)) {
             throw new IllegalArgumentException("--warmup and --steady must be > 0, got " + warmup + " and " + steady);
         }
@@ -109,6 +119,7 @@ public final class SqlThroughputBench {
         List<String> backends = List.of("heap", "rocksdb");
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Result> results = new ArrayList<>();
+        Map<String, List<Result>> repeats = new LinkedHashMap<>();
         for (String backend : backends) {
             if (onlyBackend != null && !onlyBackend.equals(backend)) {
                 continue;
@@ -117,13 +128,25 @@ public final class SqlThroughputBench {
                 if (onlyJob != null && !onlyJob.equals(job.getKey())) {
                     continue;
                 }
-                Result result = run(job.getKey(), job.getValue(), backend, records == null ? steady : records,
-                        records == null, warmup, warmupMaxSeconds, parallelism, checkpointSeconds, parameters);
-                System.out.println(String.format(Locale.ROOT, "%s / %s: %,.0f records per CPU-second (steady state:"
-                        + " %.1f CPU s, of which JIT %.1f s and GC %.1f s; warm-up %,d records, %s)", result.job(),
-                        result.backend(), result.recordsPerCpuSecond(), result.steadyCpu(), result.steadyJit(),
-                        result.steadyGc(), result.warmup(), result.warmupEnd()));
-                results.add(result);
+                // The machine's speed varies from minute to minute (a VM: the same run gave 89,000 and 139,000 on
+                // the IoT job minutes apart), so each figure is the median of --repeat runs (the lower middle one of
+                // an even number), and every run is reported.
+                List<Result> runs = new ArrayList<>();
+                for (int r = 0; r < repeat; r++) {
+                    Result result = run(job.getKey(), job.getValue(), backend, records == null ? steady : records,
+                            records == null, warmup, warmupMaxSeconds, steadyMinSeconds, parallelism,
+                            checkpointSeconds, parameters);
+                    System.out.println(String.format(Locale.ROOT, "%s / %s: %,.0f records per CPU-second (steady"
+                            + " state: %,d records, %.1f s, %.1f CPU s, of which JIT %.1f s and GC %.1f s; warm-up %,d"
+                            + " records, %s)", result.job(), result.backend(), result.recordsPerCpuSecond(),
+                            result.records() - result.warmup(), result.steadyWall(), result.steadyCpu(),
+                            result.steadyJit(), result.steadyGc(), result.warmup(), result.warmupEnd()));
+                    runs.add(result);
+                }
+                List<Result> ranked = new ArrayList<>(runs);
+                ranked.sort(Comparator.comparingDouble(Result::recordsPerCpuSecond));
+                results.add(ranked.get((ranked.size() - 1) / 2));
+                repeats.put(job.getKey() + " / " + backend, runs);
             }
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -136,7 +159,7 @@ public final class SqlThroughputBench {
                 System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.arch"));
         String command = "npm run bench:flink" + (args.length == 0 ? "" : " -- " + String.join(" ", args));
         String date = ZonedDateTime.now(ZoneOffset.UTC).withNano(0).format(DateTimeFormatter.ISO_INSTANT);
-        String markdown = markdown(results, generator, command, date, machine, checkpointSeconds, parameters);
+        String markdown = markdown(results, repeats, generator, command, date, machine, checkpointSeconds, parameters);
         System.out.println();
         System.out.println(markdown);
         if (write) {
@@ -144,7 +167,8 @@ public final class SqlThroughputBench {
             Files.createDirectories(out);
             Files.writeString(out.resolve("flink.md"), markdown, StandardCharsets.UTF_8);
             Files.writeString(out.resolve("flink.json"),
-                    json(results, generator, command, date, machine, checkpointSeconds, parameters), StandardCharsets.UTF_8);
+                    json(results, repeats, generator, command, date, machine, checkpointSeconds, parameters),
+                    StandardCharsets.UTF_8);
             System.out.println("written: bench/results/flink.md, bench/results/flink.json");
             String why = planningSkipped(results, parameters, records, steady);
             if (why == null) {
@@ -213,9 +237,11 @@ public final class SqlThroughputBench {
 
     /**
      * Sets {@code marks.jitQuiet} once the JIT's threads have used at most 3 % of the JVM's CPU over the last 5 s, after
-     * the first record; or {@code warmupMaxSeconds} after it (and {@code marks.jitTimedOut}).
+     * the first record; or {@code warmupMaxSeconds} after it (and {@code marks.jitTimedOut}); then
+     * {@code marks.steadyLongEnough} once the steady state has lasted {@code steadyMinSeconds}.
      */
-    private static void watchJit(GeneratedSourceFactory.Marks marks, int warmupMaxSeconds) {
+    private static void watchJit(GeneratedSourceFactory.Marks marks, int warmupMaxSeconds, int steadyMinSeconds,
+            int parallelism) {
         java.util.ArrayDeque<Snapshot> window = new java.util.ArrayDeque<>();
         try {
             while (!marks.jitQuiet) {
@@ -239,6 +265,14 @@ public final class SqlThroughputBench {
                     marks.jitQuiet = true;
                 }
             }
+            // Then the steady state's least time, from the last subtask's end of warm-up (the clock only: no /proc).
+            while (!marks.steadyLongEnough) {
+                Thread.sleep(200);
+                if (marks.warm.size() == parallelism) {
+                    long start = marks.warm.values().stream().mapToLong(Snapshot::wallNanos).max().orElseThrow();
+                    marks.steadyLongEnough = System.nanoTime() - start >= steadyMinSeconds * 1_000_000_000L;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -256,11 +290,12 @@ public final class SqlThroughputBench {
     /**
      * Runs one script on a fresh MiniCluster over generated records: {@code records} in all, the first {@code warmup}
      * the warm-up; or, {@code untilJitQuiet}, a warm-up of at least {@code warmup} records that lasts until the JIT is
-     * quiet (or {@code warmupMaxSeconds} have passed since the first record), then {@code records} more.
+     * quiet (or {@code warmupMaxSeconds} have passed since the first record), then at least {@code records} more, for
+     * at least {@code steadyMinSeconds}.
      */
     static Result run(String job, String resource, String backend, long records, boolean untilJitQuiet, long warmup,
-            int warmupMaxSeconds, int parallelism, int checkpointSeconds, Map<String, String> parameters)
-            throws Exception {
+            int warmupMaxSeconds, int steadyMinSeconds, int parallelism, int checkpointSeconds,
+            Map<String, String> parameters) throws Exception {
         Path checkpoints = Files.createTempDirectory("bench-checkpoints");
         Map<String, String> options = new LinkedHashMap<>();
         options.put("state.backend.type", "heap".equals(backend) ? "hashmap" : "rocksdb");
@@ -295,7 +330,8 @@ public final class SqlThroughputBench {
         GeneratedSourceFactory.Marks marks = GeneratedSourceFactory.marks(runId);
         Thread watch = null;
         if (untilJitQuiet) {
-            watch = new Thread(() -> watchJit(marks, warmupMaxSeconds), "bench-jit-watch");
+            watch = new Thread(() -> watchJit(marks, warmupMaxSeconds, steadyMinSeconds, parallelism),
+                    "bench-jit-watch");
             watch.setDaemon(true);
             watch.start();
         }
@@ -313,7 +349,7 @@ public final class SqlThroughputBench {
         Snapshot first = marks.first.values().stream().min(Comparator.comparingLong(Snapshot::wallNanos)).orElseThrow();
         Snapshot warm = marks.warm.values().stream().max(Comparator.comparingLong(Snapshot::wallNanos)).orElseThrow();
         long warmRecords = marks.warmOffset.values().stream().mapToLong(o -> o + 1).sum();
-        long total = untilJitQuiet ? warmRecords + records : records;
+        long total = untilJitQuiet ? marks.given.values().stream().mapToLong(Long::longValue).sum() : records;
         String warmupEnd = !untilJitQuiet ? "fixed" : marks.jitTimedOut ? "JIT still busy after " + warmupMaxSeconds + " s"
                 : "until the JIT was quiet";
         return new Result(job, resource, backend, total, warmRecords, parallelism,
@@ -340,8 +376,8 @@ public final class SqlThroughputBench {
         throw new IllegalStateException();
     }
 
-    static String markdown(List<Result> results, Map<String, Double> generator, String command, String date,
-            String machine, int checkpointSeconds, Map<String, String> parameters) {
+    static String markdown(List<Result> results, Map<String, List<Result>> repeats, Map<String, Double> generator,
+            String command, String date, String machine, int checkpointSeconds, Map<String, String> parameters) {
         StringBuilder md = new StringBuilder();
         md.append("# Flink SQL throughput\n\n");
         md.append("Generated by `").append(command).append("` (flink/bench.sh) on ").append(date).append(": ")
@@ -352,7 +388,8 @@ public final class SqlThroughputBench {
                 .append(parameters.isEmpty() ? "" : "; parameters " + parameters).append(".\n");
         md.append("Start-up: job submitted to its first record. Warm-up: the first records, excluded from the steady"
                 + " state: at least the minimum, then on until the JIT compiler is quiet (its threads at most 3 % of the"
-                + " JVM's CPU over 5 s), as in a job that has run for minutes. Records per CPU-second: steady-state"
+                + " JVM's CPU over 5 s), as in a job that has run for minutes. Steady state: the records after it, at"
+                + " least the number asked for and for at least the time asked for. Records per CPU-second: steady-state"
                 + " records / CPU seconds of the whole JVM (all Flink threads, GC and what the JIT still does"
                 + " included), the figure to size from; records/s per core drops whenever other processes share the"
                 + " cores.\n\n");
@@ -368,6 +405,14 @@ public final class SqlThroughputBench {
                     r.warmupCpu(), r.records() - r.warmup(), r.steadyWall(), r.steadyCpu(), r.steadyJit(),
                     r.steadyGc(), r.recordsPerSecondPerCore(), r.recordsPerCpuSecond()));
         }
+        if (repeats.values().stream().anyMatch(runs -> runs.size() > 1)) {
+            md.append("\nEach row is the median run (the lower middle one of an even number) of these, in the order run"
+                    + " (steady records per CPU-second): ");
+            List<String> lines = new ArrayList<>();
+            repeats.forEach((key, runs) -> lines.add(key + " " + String.join(", ", runs.stream()
+                    .map(r -> String.format(Locale.ROOT, "%,.0f", r.recordsPerCpuSecond())).toList())));
+            md.append(String.join("; ", lines)).append(".\n");
+        }
         md.append("\nThe generator alone (payload text and bytes, included in the figures above): ");
         List<String> parts = new ArrayList<>();
         generator.forEach((job, rate) -> parts.add(String.format(Locale.ROOT, "%s %,.0f", job, rate)));
@@ -375,8 +420,8 @@ public final class SqlThroughputBench {
         return md.toString();
     }
 
-    static String json(List<Result> results, Map<String, Double> generator, String command, String date,
-            String machine, int checkpointSeconds, Map<String, String> parameters) {
+    static String json(List<Result> results, Map<String, List<Result>> repeats, Map<String, Double> generator,
+            String command, String date, String machine, int checkpointSeconds, Map<String, String> parameters) {
         StringBuilder json = new StringBuilder("{\n");
         json.append("  \"command\": ").append(quote(command)).append(",\n");
         json.append("  \"date\": ").append(quote(date)).append(",\n");
@@ -391,6 +436,11 @@ public final class SqlThroughputBench {
         List<String> gens = new ArrayList<>();
         generator.forEach((k, v) -> gens.add(quote(k) + ": " + Math.round(v)));
         json.append(String.join(", ", gens)).append("},\n");
+        json.append("  \"repeats\": {");
+        List<String> reps = new ArrayList<>();
+        repeats.forEach((key, runs) -> reps.add(quote(key) + ": [" + String.join(", ", runs.stream()
+                .map(r -> Long.toString(Math.round(r.recordsPerCpuSecond()))).toList()) + "]"));
+        json.append(String.join(", ", reps)).append("},\n");
         json.append("  \"runs\": [\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
