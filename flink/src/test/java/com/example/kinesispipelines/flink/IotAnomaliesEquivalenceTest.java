@@ -169,15 +169,22 @@ class IotAnomaliesEquivalenceTest {
         return rows.stream().map(Row::toString).sorted().collect(Collectors.toList());
     }
 
+    /** Both tests' parameters: a one-minute window and a low bar, so that the edge cases decide. */
+    private static final Map<String, String> PARAMETERS = Map.of("stats.window.minutes", "1",
+            "anomaly.min.samples", "3", "anomaly.sigma", "1.5");
+
+    /** {@link #records} followed by the {@link #edgeCases}. */
+    private static List<String> withEdgeCases(long seed, int count) {
+        List<String> lines = new ArrayList<>(records(seed, count));
+        lines.addAll(edgeCases());
+        return lines;
+    }
+
     @Test
     void producesTheRowsOfTheTextAndOverWindowScript() throws Exception {
-        List<String> lines = new ArrayList<>(records(13, 4000));
-        lines.addAll(edgeCases());
-        Map<String, String> parameters = Map.of("stats.window.minutes", "1", "anomaly.min.samples", "3",
-                "anomaly.sigma", "1.5");
-
-        Map<String, List<Row>> expected = run("eq-reference", REFERENCE_SQL, lines, parameters, "rocksdb");
-        Map<String, List<Row>> shipped = run("eq-shipped", JobProperties.IOT_ANOMALIES_SQL, lines, parameters, "hashmap");
+        List<String> lines = withEdgeCases(13, 4000);
+        Map<String, List<Row>> expected = run("eq-reference", REFERENCE_SQL, lines, PARAMETERS, "rocksdb");
+        Map<String, List<Row>> shipped = run("eq-shipped", JobProperties.IOT_ANOMALIES_SQL, lines, PARAMETERS, "hashmap");
 
         assertThat(expected.get("anomalies")).hasSizeGreaterThan(100);
         assertThat(expected.get("dlq")).hasSizeGreaterThan(30);
@@ -199,18 +206,15 @@ class IotAnomaliesEquivalenceTest {
      */
     @Test
     void plansTheSameRowsWithoutTheDataStreamBridge() throws Exception {
-        List<String> lines = new ArrayList<>(records(17, 1500));
-        lines.addAll(edgeCases());
-        Map<String, String> parameters = Map.of("stats.window.minutes", "1", "anomaly.min.samples", "3",
-                "anomaly.sigma", "1.5");
+        List<String> lines = withEdgeCases(17, 1500);
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ZERO); // as SqlFixtures.orderedTableEnv
         TableEnvironment plain = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode()
                 .withConfiguration(conf).build());
-        Map<String, List<Row>> expected = run("plain-reference", REFERENCE_SQL, lines, parameters, "rocksdb");
-        Map<String, List<Row>> shipped = run("plain-shipped", JobProperties.IOT_ANOMALIES_SQL, lines, parameters, plain);
+        Map<String, List<Row>> expected = run("plain-reference", REFERENCE_SQL, lines, PARAMETERS, "rocksdb");
+        Map<String, List<Row>> shipped = run("plain-shipped", JobProperties.IOT_ANOMALIES_SQL, lines, PARAMETERS, plain);
         assertThat(expected.get("anomalies")).hasSizeGreaterThan(20);
         for (String output : List.of("dlq", "minutes", "anomalies")) {
             sameRows(output, shipped.get(output), expected.get(output));
