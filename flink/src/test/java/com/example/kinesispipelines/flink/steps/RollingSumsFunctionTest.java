@@ -137,28 +137,11 @@ class RollingSumsFunctionTest {
     @ValueSource(booleans = {false, true})
     void givesTheSameRowsWhenRestoredFromASnapshotMidStream(boolean rocksDb) throws Exception {
         List<Event> events = events();
-        List<String> uninterrupted;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-            h.open();
-            feed(h, events);
-            uninterrupted = output(h);
-        }
-        List<String> restored = new ArrayList<>();
+        List<String> uninterrupted = run(rocksDb, null, null, events);
         for (int cut : new int[] {17, 45, events.size() - 3}) {
-            OperatorSubtaskState snapshot;
-            restored.clear();
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-                h.open();
-                feed(h, events.subList(0, cut));
-                restored.addAll(output(h));
-                snapshot = h.snapshot(1, 0);
-            }
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-                h.initializeState(snapshot);
-                h.open();
-                feed(h, events.subList(cut, events.size()));
-                restored.addAll(output(h));
-            }
+            List<String> restored = new ArrayList<>();
+            OperatorSubtaskState snapshot = runAndSnapshot(rocksDb, null, events.subList(0, cut), restored);
+            restored.addAll(run(rocksDb, null, snapshot, events.subList(cut, events.size())));
             assertThat(restored).as("cut after " + cut + " events").containsExactlyElementsOf(uninterrupted);
         }
         assertThat(uninterrupted).anyMatch(r -> r.startsWith("c@26500 "));
@@ -195,12 +178,7 @@ class RollingSumsFunctionTest {
         events.add(row("k", 100_100, 10.0));
         events.add(row("k", 100_100, 2.0));
         events.add(watermark(200_000));
-        List<String> uninterrupted;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
-            h.open();
-            feed(h, events);
-            uninterrupted = anomalies(h);
-        }
+        List<String> uninterrupted = run(rocksDb, rule, null, events);
         double[] scored = new double[3];
         assertThat(rule.score(10.0, 7, 23.5, 1 + 9 + 1 + 9 + 12.25 + 100 + 4, scored)).isTrue();
         assertThat(uninterrupted).contains("k@100100 v=10.0 mean=" + scored[0] + " std=" + scored[1] + " z=" + scored[2]
@@ -221,38 +199,43 @@ class RollingSumsFunctionTest {
         assertThat(uninterrupted).containsExactlyElementsOf(fromSums);
         for (int cut : new int[] {17, 45, events.size() - 4}) {
             List<String> restored = new ArrayList<>();
-            OperatorSubtaskState snapshot;
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
-                h.open();
-                feed(h, events.subList(0, cut));
-                restored.addAll(anomalies(h));
-                snapshot = h.snapshot(1, 0);
-            }
+            OperatorSubtaskState snapshot = runAndSnapshot(rocksDb, rule, events.subList(0, cut), restored);
             int beforeCut = restored.size();
-            restored.addAll(afterCut(rocksDb, rule, snapshot, events.subList(cut, events.size())));
+            restored.addAll(run(rocksDb, rule, snapshot, events.subList(cut, events.size())));
             assertThat(restored).as("cut after " + cut + " events").containsExactlyElementsOf(uninterrupted);
             // A snapshot of ROLLING_SUMS's function (the same state and timers) restores into ROLLING_ANOMALIES's.
-            OperatorSubtaskState sums;
-            try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, null)) {
-                h.open();
-                feed(h, events.subList(0, cut));
-                sums = h.snapshot(1, 0);
-            }
+            OperatorSubtaskState sums = runAndSnapshot(rocksDb, null, events.subList(0, cut), new ArrayList<>());
             List<String> fromSumsSnapshot = new ArrayList<>(restored.subList(0, beforeCut));
-            fromSumsSnapshot.addAll(afterCut(rocksDb, rule, sums, events.subList(cut, events.size())));
+            fromSumsSnapshot.addAll(run(rocksDb, rule, sums, events.subList(cut, events.size())));
             assertThat(fromSumsSnapshot).as("from ROLLING_SUMS's snapshot after " + cut + " events")
                     .containsExactlyElementsOf(uninterrupted);
         }
     }
 
-    /** The anomalies a function restored from the snapshot emits for the events. */
-    private static List<String> afterCut(boolean rocksDb, AnomalyRule rule, OperatorSubtaskState snapshot,
+    /**
+     * What a fresh function (ROLLING_SUMS's, or with a rule ROLLING_ANOMALIES's), restored from the snapshot unless it is
+     * null, emits for the events: {@link #output} or {@link #anomalies}.
+     */
+    private static List<String> run(boolean rocksDb, AnomalyRule rule, OperatorSubtaskState snapshot,
             List<Event> events) throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
-            h.initializeState(snapshot);
+            if (snapshot != null) {
+                h.initializeState(snapshot);
+            }
             h.open();
             feed(h, events);
-            return anomalies(h);
+            return rule == null ? output(h) : anomalies(h);
+        }
+    }
+
+    /** Feeds a fresh function the events, adds what it emits to {@code out}, and returns its snapshot after them. */
+    private static OperatorSubtaskState runAndSnapshot(boolean rocksDb, AnomalyRule rule, List<Event> events,
+            List<String> out) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb, rule)) {
+            h.open();
+            feed(h, events);
+            out.addAll(rule == null ? output(h) : anomalies(h));
+            return h.snapshot(1, 0);
         }
     }
 
@@ -289,27 +272,11 @@ class RollingSumsFunctionTest {
                 watermark(14_000), row("k", 30_000, 1.0), watermark(40_000));
         List<Event> all = new ArrayList<>(before);
         all.addAll(after);
-        List<String> uninterrupted;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-            h.open();
-            feed(h, all);
-            uninterrupted = output(h);
-        }
+        List<String> uninterrupted = run(rocksDb, null, null, all);
         List<String> restored = new ArrayList<>();
-        OperatorSubtaskState snapshot;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-            h.open();
-            feed(h, before);
-            restored.addAll(output(h));
-            assertThat(restored).as("rows out before the snapshot").hasSize(12);
-            snapshot = h.snapshot(1, 0);
-        }
-        try (KeyedOneInputStreamOperatorTestHarness<String, RowData, RowData> h = harness(rocksDb)) {
-            h.initializeState(snapshot);
-            h.open();
-            feed(h, after);
-            restored.addAll(output(h));
-        }
+        OperatorSubtaskState snapshot = runAndSnapshot(rocksDb, null, before, restored);
+        assertThat(restored).as("rows out before the snapshot").hasSize(12);
+        restored.addAll(run(rocksDb, null, snapshot, after));
         assertThat(restored).containsExactlyElementsOf(uninterrupted);
         // 7,000 and 9,000 of k are peers of rows that waited in the snapshot; 8,500 of j fires between them
         assertThat(uninterrupted).contains("k@7000 n=8 sum=85.0 sq=2703.0", "k@9000 n=11 sum=164.0 sq=6484.0");
